@@ -1,0 +1,65 @@
+# Bastion: `make run` to try it, `make test` to check it. Needs only python3 (3.11+) and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint format messages check-messages clean help
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   - install and run the whole test suite"
+	@echo "make bench  - the gate benchmark on the configured database (DATABASE_URL)"
+	@echo "make lint   - ruff check and format check"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Bastion is at http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/)"
+	@echo "  Demo logins, all with password bastion-demo:"
+	@echo "    office      community officer over every compound of the demo community"
+	@echo "    secretary   branch secretary of 绿景水岸 (the large compound)"
+	@echo "    volunteer   volunteer of 绿景水岸"
+	@echo "    volunteer2  volunteer of 南嘉商业城 (the small compound)"
+	@echo ""
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ]; then \
+		echo "Browser tests: running in $${CHROMIUM:-/usr/bin/chromium}"; \
+	else \
+		echo "Browser tests: SKIPPED - no Chromium at /usr/bin/chromium (apt-get install chromium)"; \
+	fi
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext (xgettext) only here, never to run the app: the .mo files are committed.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "staticfiles/*"
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "staticfiles/*" -i "static/vendor/*"
+	$(PY) scripts/compile_messages.py
+
+check-messages: $(STAMP)
+	$(PY) scripts/compile_messages.py --check
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

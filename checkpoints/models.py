@@ -1,0 +1,304 @@
+"""The gate: pass cards, work passes, the compound's rules and the append-only passage log."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from compounds.models import Compound, Opening
+from residents.models import Household, Resident
+
+TEMPERATURE_MIN = Decimal("34.0")
+TEMPERATURE_MAX = Decimal("43.0")
+
+
+class CompoundRules(models.Model):
+    class QuotaMode(models.TextChoices):
+        CALENDAR_DAYS = "calendar_days", _("calendar days (Asia/Shanghai)")
+        ROLLING_HOURS = "rolling_hours", _("rolling hours")
+
+    compound = models.OneToOneField(
+        Compound, on_delete=models.CASCADE, related_name="rules", verbose_name=_("compound")
+    )
+    quota_mode = models.CharField(
+        _("exit quota counted in"),
+        max_length=20,
+        choices=QuotaMode.choices,
+        default=QuotaMode.CALENDAR_DAYS,
+    )
+    quota_exits = models.PositiveSmallIntegerField(
+        _("outings per household per period"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    quota_days = models.PositiveSmallIntegerField(
+        _("period in calendar days"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+    )
+    quota_hours = models.PositiveSmallIntegerField(
+        _("period in hours"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+    )
+    fever_line = models.DecimalField(
+        _("fever line (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("37.3"),
+        validators=[MinValueValidator(Decimal("36.5")), MaxValueValidator(Decimal("39.0"))],
+    )
+    vehicles_may_return = models.BooleanField(_("vehicles may come back in"), default=False)
+    max_minutes_out = models.PositiveSmallIntegerField(
+        _("longest time out before an alert (minutes)"),
+        default=120,
+        validators=[MinValueValidator(10), MaxValueValidator(24 * 60)],
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("gate rules")
+        verbose_name_plural = _("gate rules")
+
+    def __str__(self) -> str:
+        return str(_("Gate rules of %(compound)s") % {"compound": self.compound})
+
+    @property
+    def max_time_out(self) -> timedelta:
+        return timedelta(minutes=self.max_minutes_out)
+
+
+class PassCard(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        REVOKED = "revoked", _("revoked")
+
+    class RevokeReason(models.TextChoices):
+        LOST = "lost", _("lost")
+        REISSUED = "reissued", _("reissued")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="cards", verbose_name=_("compound")
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="cards", verbose_name=_("household")
+    )
+    number = models.CharField(_("card number"), max_length=12, unique=True)
+    secret = models.CharField(_("QR secret"), max_length=32, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(
+        _("revoke reason"), max_length=20, choices=RevokeReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("pass card")
+        verbose_name_plural = _("pass cards")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(state="active"),
+                name="passcard_one_active_per_household",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class WorkPass(models.Model):
+    """Epidemic duty or essential work: exits that do not count against the quota."""
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.CASCADE, related_name="work_passes", verbose_name=_("resident")
+    )
+    work_unit = models.CharField(_("work unit"), max_length=100)
+    certificate = models.CharField(
+        _("certificate"), max_length=200, help_text=_("The unit's certificate: number or note.")
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("work pass")
+        verbose_name_plural = _("work passes")
+        ordering = ["-valid_to"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")), name="workpass_valid_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} · {self.work_unit}"
+
+
+class Passage(models.Model):
+    """One decision at a gate. Append-only: rows are never updated after the decision."""
+
+    class Direction(models.TextChoices):
+        OUT = "out", _("out")
+        IN = "in", _("in")
+
+    class Verdict(models.TextChoices):
+        ALLOWED = "allowed", _("allowed")
+        DENIED = "denied", _("denied")
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="passages", verbose_name=_("compound")
+    )
+    opening = models.ForeignKey(
+        Opening, on_delete=models.PROTECT, related_name="passages", verbose_name=_("opening")
+    )
+    card = models.ForeignKey(
+        PassCard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passages",
+        verbose_name=_("card"),
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passages",
+        verbose_name=_("household"),
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passages",
+        verbose_name=_("resident"),
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    vehicle = models.BooleanField(_("by vehicle"), default=False)
+    occurred_at = models.DateTimeField(_("happened at"))
+    received_at = models.DateTimeField(_("received at"))
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="passages",
+        verbose_name=_("volunteer"),
+    )
+    verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
+    reason = models.CharField(_("reason"), max_length=30, blank=True)
+    # Work-pass exits and entries do not count against the household's exit quota.
+    counts_quota = models.BooleanField(_("counts against the quota"), default=False)
+    fever = models.BooleanField(_("fever"), default=False)
+    late = models.BooleanField(_("uploaded late"), default=False)
+    # A late upload is stored as it happened; a rule it broke is flagged here for the
+    # secretary instead of turning the past into a refusal.
+    breach = models.CharField(_("rule breach found"), max_length=30, blank=True)
+    client_id = models.UUIDField(_("client id"), unique=True)
+    # Kept with the decision so that a retried upload gets the very same answer back.
+    next_exit_at = models.DateTimeField(_("next exit allowed at"), null=True, blank=True)
+    last_exit_at = models.DateTimeField(_("last exit"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            # "When did this household last go out": only allowed quota exits, so that
+            # denied scans piling up at the gate do not slow the lookup down.
+            models.Index(
+                fields=["household", "occurred_at"],
+                condition=Q(verdict="allowed", direction="out", counts_quota=True),
+                name="passage_quota_exit_idx",
+            ),
+            models.Index(fields=["household", "occurred_at"], name="passage_household_idx"),
+            models.Index(fields=["opening", "occurred_at"], name="passage_opening_idx"),
+            models.Index(fields=["compound", "occurred_at"], name="passage_compound_idx"),
+            models.Index(
+                fields=["compound", "occurred_at"],
+                condition=~Q(breach=""),
+                name="passage_breach_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX),
+                name="passage_temperature_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="allowed", reason="") | Q(verdict="denied") & ~Q(reason=""),
+                name="passage_denied_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.direction} {self.verdict}"
+
+
+class FeverAlert(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        REMEASURED = "remeasured", _("re-measured")
+        REPORTED = "reported", _("reported to the community")
+        HOSPITAL = "hospital", _("sent to the designated hospital")
+        RESOLVED = "resolved", _("resolved")
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="fever_alerts", verbose_name=_("compound")
+    )
+    passage = models.OneToOneField(
+        Passage, on_delete=models.PROTECT, related_name="fever_alert", verbose_name=_("passage")
+    )
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("raised at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fever alert")
+        verbose_name_plural = _("fever alerts")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["compound", "status"], name="fever_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.temperature} °C · {self.get_status_display()}"
+
+
+class FeverAction(models.Model):
+    """One step in handling a fever alert: who did what, when, with what reading."""
+
+    alert = models.ForeignKey(
+        FeverAlert, on_delete=models.CASCADE, related_name="actions", verbose_name=_("alert")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=FeverAlert.Status.choices)
+    temperature = models.DecimalField(
+        _("new reading (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fever alert step")
+        verbose_name_plural = _("fever alert steps")
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.status}"

@@ -1,0 +1,193 @@
+"""The gate's reads: derived from the passage log, ordered by when things happened."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from checkpoints.errors import Reason
+from checkpoints.models import FeverAlert, PassCard, Passage
+from checkpoints.services import next_exit_after, quota_window, rules_for
+from compounds.models import Compound
+from residents.models import Household
+
+
+@dataclass(frozen=True)
+class CardStatus:
+    card: PassCard
+    exit_allowed: bool
+    reason: str | None
+    last_exit_at: datetime | None
+    next_exit_at: datetime | None
+    out_now: list[dict[str, Any]]
+
+
+def card_status(*, card: PassCard, at: datetime | None = None) -> CardStatus:
+    """What the gate shows on scanning a card, before anyone presses a button."""
+    at = at or timezone.now()
+    household = card.household
+    rules = rules_for(card.compound)
+    today = timezone.localtime(at).date()
+    start, _end = quota_window(rules, at)
+    reason: str | None = None
+    last_exit_at = (
+        Passage.objects.filter(
+            household=household,
+            verdict=Passage.Verdict.ALLOWED,
+            direction=Passage.Direction.OUT,
+            counts_quota=True,
+        )
+        .order_by("-occurred_at")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    next_exit_at = None
+    if card.state == PassCard.State.REVOKED:
+        reason = Reason.CARD_REVOKED
+    elif household.building.sealed:
+        reason = Reason.BUILDING_SEALED
+    elif household.quarantine_until and household.quarantine_until >= today:
+        reason = Reason.QUARANTINED
+    else:
+        recent = list(
+            Passage.objects.filter(
+                household=household,
+                verdict=Passage.Verdict.ALLOWED,
+                direction=Passage.Direction.OUT,
+                counts_quota=True,
+                occurred_at__gte=start,
+                occurred_at__lte=at,
+            )
+            .order_by("-occurred_at")
+            .values_list("occurred_at", flat=True)[: rules.quota_exits]
+        )
+        if len(recent) >= rules.quota_exits:
+            reason = Reason.QUOTA_USED
+            next_exit_at = next_exit_after(rules, recent[-1])
+    return CardStatus(
+        card=card,
+        exit_allowed=reason is None,
+        reason=reason,
+        last_exit_at=last_exit_at,
+        next_exit_at=next_exit_at,
+        out_now=household_out_now(household=household),
+    )
+
+
+def household_out_now(*, household: Household, horizon_days: int = 14) -> list[dict[str, Any]]:
+    """Who of the household is out: replay its allowed passages of the last two weeks."""
+    since = timezone.now() - timedelta(days=horizon_days)
+    out: dict[Any, dict[str, Any]] = {}
+    anonymous: list[dict[str, Any]] = []
+    rows = (
+        Passage.objects.filter(
+            household=household, verdict=Passage.Verdict.ALLOWED, occurred_at__gte=since
+        )
+        .order_by("occurred_at", "id")
+        .values("direction", "resident_id", "resident__name", "occurred_at")
+    )
+    for row in rows:
+        entry = {
+            "resident": row["resident_id"],
+            "name": row["resident__name"] or "",
+            "since": row["occurred_at"],
+        }
+        if row["direction"] == Passage.Direction.OUT:
+            if row["resident_id"] is None:
+                anonymous.append(entry)
+            else:
+                out[row["resident_id"]] = entry
+        elif row["resident_id"] is not None and row["resident_id"] in out:
+            del out[row["resident_id"]]
+        elif anonymous:
+            anonymous.pop(0)
+        elif out:
+            out.pop(next(iter(out)))
+    return list(out.values()) + anonymous
+
+
+def households_out_now(*, compound: Compound) -> QuerySet[Household]:
+    """Households whose latest allowed passage is an exit, with when and through where."""
+    latest = Passage.objects.filter(
+        household=OuterRef("pk"), verdict=Passage.Verdict.ALLOWED
+    ).order_by("-occurred_at", "-id")
+    return (
+        Household.objects.filter(compound=compound)
+        .annotate(
+            last_direction=Subquery(latest.values("direction")[:1]),
+            out_since=Subquery(latest.values("occurred_at")[:1]),
+            out_resident=Subquery(latest.values("resident__name")[:1]),
+            out_opening=Subquery(latest.values("opening__name")[:1]),
+        )
+        .filter(last_direction=Passage.Direction.OUT)
+        .select_related("building", "unit")
+        .order_by("out_since")
+    )
+
+
+def households_overdue(*, compound: Compound) -> list[Household]:
+    limit = timezone.now() - rules_for(compound).max_time_out
+    return [h for h in households_out_now(compound=compound) if h.out_since < limit]
+
+
+def open_fever_alerts(*, compound: Compound) -> QuerySet[FeverAlert]:
+    return (
+        FeverAlert.objects.filter(compound=compound)
+        .exclude(status=FeverAlert.Status.RESOLVED)
+        .select_related(
+            "passage__household__building",
+            "passage__household__unit",
+            "passage__opening",
+            "passage__volunteer",
+            "passage__resident",
+        )
+        .order_by("-created_at")
+    )
+
+
+def breaches(*, compound: Compound, days: int = 7) -> QuerySet[Passage]:
+    since = timezone.now() - timedelta(days=days)
+    return (
+        Passage.objects.filter(compound=compound, occurred_at__gte=since)
+        .exclude(breach="")
+        .select_related("household__building", "household__unit", "opening", "volunteer")
+        .order_by("-occurred_at")
+    )
+
+
+def compound_gate_overview(*, compound: Compound) -> dict[str, Any]:
+    """What the secretary's compound page shows of the gate, at once."""
+    today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    out_now = list(households_out_now(compound=compound))
+    limit = timezone.now() - rules_for(compound).max_time_out
+    return {
+        "fever_alerts": list(open_fever_alerts(compound=compound)),
+        "breaches": list(breaches(compound=compound)[:50]),
+        "out_now_count": len(out_now),
+        "overdue": [h for h in out_now if h.out_since < limit],
+        "today_exits": Passage.objects.filter(
+            compound=compound,
+            occurred_at__gte=today_start,
+            direction=Passage.Direction.OUT,
+            verdict=Passage.Verdict.ALLOWED,
+        ).count(),
+    }
+
+
+def passages_for_log(
+    *, compound: Compound, day: Any = None, opening_id: int | None = None, **filters: Any
+) -> QuerySet[Passage]:
+    qs = Passage.objects.filter(compound=compound)
+    if day is not None:
+        start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+        qs = qs.filter(occurred_at__gte=start, occurred_at__lt=start + timedelta(days=1))
+    if opening_id:
+        qs = qs.filter(opening_id=opening_id)
+    for key in ("verdict", "direction", "reason"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    return qs.select_related(
+        "opening", "household__building", "household__unit", "resident", "volunteer", "card"
+    ).order_by("-occurred_at", "-id")

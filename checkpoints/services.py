@@ -1,0 +1,470 @@
+"""The gate's writes. ``passage_record`` is the one place an exit is decided."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checkpoints import codes
+from checkpoints.errors import CheckpointError, Reason, reason_message
+from checkpoints.models import (
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    CompoundRules,
+    FeverAction,
+    FeverAlert,
+    PassCard,
+    Passage,
+    WorkPass,
+)
+from compounds.models import Compound, Opening
+from compounds.services import audit_record
+from residents.models import Household, Resident
+
+logger = logging.getLogger("bastion.gate")
+
+# A device clock may run a little ahead of the server's; more than this is an error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Decision:
+    passage: Passage
+    created: bool
+
+    @property
+    def message(self) -> str:
+        p = self.passage
+        return reason_message(
+            p.reason or None,
+            last_exit_at=p.last_exit_at,
+            next_exit_at=p.next_exit_at,
+            temperature=p.temperature,
+            fever=p.fever,
+        )
+
+
+def rules_for(compound: Compound) -> CompoundRules:
+    """The compound's rules, or the defaults (1 outing / 2 days, 37.3 °C) if never set."""
+    try:
+        return compound.rules
+    except CompoundRules.DoesNotExist:
+        return CompoundRules(compound=compound)
+
+
+def _local_midnight(day: Any) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def quota_window(rules: CompoundRules, at: datetime) -> tuple[datetime, datetime]:
+    """[start, end) around ``at``: another quota exit inside it conflicts with one at ``at``.
+
+    Calendar days (the default): 1 per 2 days means an exit on 13 Feb blocks the 13th
+    and 14th, and the next is allowed from 00:00 on the 15th, Asia/Shanghai.
+    """
+    if rules.quota_mode == CompoundRules.QuotaMode.ROLLING_HOURS:
+        span = timedelta(hours=rules.quota_hours)
+        return at - span + timedelta(microseconds=1), at + span
+    day = timezone.localtime(at).date()
+    start = _local_midnight(day - timedelta(days=rules.quota_days - 1))
+    end = _local_midnight(day + timedelta(days=rules.quota_days))
+    return start, end
+
+
+def next_exit_after(rules: CompoundRules, exit_at: datetime) -> datetime:
+    if rules.quota_mode == CompoundRules.QuotaMode.ROLLING_HOURS:
+        return exit_at + timedelta(hours=rules.quota_hours)
+    day = timezone.localtime(exit_at).date()
+    return _local_midnight(day + timedelta(days=rules.quota_days))
+
+
+def find_card(code: str, *, lock: bool = False) -> PassCard | None:
+    """A card by its QR secret or its printed number; optionally locking its household."""
+    normalized = codes.normalize(code)
+    if not normalized:
+        return None
+    field = "number" if codes.is_number(normalized) else "secret"
+    qs = PassCard.objects.select_related("household__building")
+    if lock:
+        # Lock the household, not the card: the quota is counted per household, and a
+        # reissued card must queue behind a scan of the old one.
+        qs = qs.select_for_update(of=("household",))
+    return qs.filter(**{field: normalized}).first()
+
+
+def _validate_temperature(temperature: Decimal) -> Decimal:
+    value = Decimal(temperature).quantize(Decimal("0.1"))
+    if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
+        raise CheckpointError(
+            _("A reading of %(t)s °C is not possible: measure again (34.0–43.0 °C).")
+            % {"t": value},
+            "temperature_out_of_range",
+        )
+    return value
+
+
+def _exit_decision(
+    *,
+    rules: CompoundRules,
+    household: Household,
+    resident: Resident | None,
+    work_pass: bool,
+    opening: Opening,
+    vehicle: bool,
+    temperature: Decimal,
+    occurred_at: datetime,
+    late: bool,
+) -> tuple[str, bool, datetime | None, datetime | None]:
+    """(reason or "", counts_quota, last_exit_at, next_exit_at) for an exit."""
+    today = timezone.localtime(occurred_at).date()
+    if temperature >= rules.fever_line:
+        return Reason.FEVER, False, None, None
+    if household.building.sealed:
+        return Reason.BUILDING_SEALED, False, None, None
+    if (household.quarantine_until and household.quarantine_until >= today) or (
+        resident and resident.quarantine_until and resident.quarantine_until >= today
+    ):
+        return Reason.QUARANTINED, False, None, None
+    if vehicle and opening.vehicle_rule == Opening.VehicleRule.NONE:
+        return Reason.VEHICLE_BARRED, False, None, None
+    if work_pass:
+        return "", False, None, None
+    start, end = quota_window(rules, occurred_at)
+    exits = Passage.objects.filter(
+        household=household,
+        verdict=Passage.Verdict.ALLOWED,
+        direction=Passage.Direction.OUT,
+        counts_quota=True,
+        occurred_at__gte=start,
+    )
+    # Online, nothing after "now" exists yet; a late upload must also look forward, since
+    # exits decided after it (but happening later) may now be over the quota.
+    exits = exits.filter(occurred_at__lt=end) if late else exits
+    times = sorted(exits.values_list("occurred_at", flat=True), reverse=True)
+    before = [t for t in times if t <= occurred_at]
+    if len(times) >= rules.quota_exits:
+        last = before[0] if before else None
+        oldest_blocking = before[rules.quota_exits - 1] if len(before) >= rules.quota_exits else None
+        next_at = next_exit_after(rules, oldest_blocking) if oldest_blocking else None
+        return Reason.QUOTA_USED, True, last, next_at
+    return "", True, before[0] if before else None, None
+
+
+def passage_record(
+    *,
+    opening: Opening,
+    code: str,
+    direction: str,
+    temperature: Decimal,
+    actor: Any,
+    client_id: uuid.UUID,
+    resident_id: int | None = None,
+    recorded_at: datetime | None = None,
+    vehicle: bool = False,
+) -> Decision:
+    """Decide and log one passage at ``opening``. Every decision is written, denials too.
+
+    Runs in one transaction holding a lock on the household, so two gates scanning the
+    same card at once are decided one after the other. The same ``client_id`` again
+    returns the first decision and writes nothing.
+    """
+    try:
+        return _passage_decide(
+            opening=opening,
+            code=code,
+            direction=direction,
+            temperature=temperature,
+            actor=actor,
+            client_id=client_id,
+            resident_id=resident_id,
+            recorded_at=recorded_at,
+            vehicle=vehicle,
+        )
+    except IntegrityError:
+        # Two uploads of the same client_id raced past the first check: the loser's
+        # transaction is rolled back whole and it answers with the winner's decision.
+        first = Passage.objects.filter(client_id=client_id).first()
+        if first is None:
+            raise
+        return Decision(passage=first, created=False)
+
+
+@transaction.atomic
+def _passage_decide(
+    *,
+    opening: Opening,
+    code: str,
+    direction: str,
+    temperature: Decimal,
+    actor: Any,
+    client_id: uuid.UUID,
+    resident_id: int | None = None,
+    recorded_at: datetime | None = None,
+    vehicle: bool = False,
+) -> Decision:
+    existing = Passage.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if existing.compound_id != opening.compound_id or existing.volunteer_id != actor.pk:
+            raise CheckpointError(
+                _("This record id was already used for another record."), "client_id_reused"
+            )
+        return Decision(passage=existing, created=False)
+
+    now = timezone.now()
+    occurred_at = recorded_at or now
+    if occurred_at > now + CLOCK_SKEW:
+        raise CheckpointError(
+            _("The device's clock is ahead of the server's: check the phone's time."),
+            "recorded_in_future",
+        )
+    late = (now - occurred_at).total_seconds() > settings.LATE_UPLOAD_SECONDS
+    temperature = _validate_temperature(temperature)
+    compound = opening.compound
+    rules = rules_for(compound)
+
+    card = find_card(code, lock=True)
+    household = card.household if card else None
+    resident: Resident | None = None
+    work_pass = False
+    reason = ""
+    counts_quota = False
+    last_exit_at = next_exit_at = None
+    fever = temperature >= rules.fever_line
+
+    if card is not None and card.compound_id != opening.compound_id:
+        reason, card, household = Reason.WRONG_COMPOUND, None, None
+    elif resident_id is not None and household is not None:
+        today = timezone.localtime(occurred_at).date()
+        resident = (
+            Resident.objects.filter(pk=resident_id, household=household)
+            .annotate(
+                on_duty=Exists(
+                    WorkPass.objects.filter(
+                        resident=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today
+                    )
+                )
+            )
+            .first()
+        )
+        if resident is None:
+            raise CheckpointError(
+                _("This resident does not belong to the card's household."),
+                "resident_not_in_household",
+            )
+        work_pass = resident.on_duty  # type: ignore[attr-defined]
+
+    if reason:
+        pass
+    elif opening.state == Opening.State.SEALED:
+        reason = Reason.GATE_SEALED
+    elif card is None:
+        reason = Reason.CARD_UNKNOWN
+    elif card.state == PassCard.State.REVOKED:
+        reason = Reason.CARD_REVOKED
+    elif direction == Passage.Direction.OUT:
+        assert household is not None
+        reason, counts_quota, last_exit_at, next_exit_at = _exit_decision(
+            rules=rules,
+            household=household,
+            resident=resident,
+            work_pass=work_pass,
+            opening=opening,
+            vehicle=vehicle,
+            temperature=temperature,
+            occurred_at=occurred_at,
+            late=late,
+        )
+    elif vehicle and not (
+        rules.vehicles_may_return and opening.vehicle_rule == Opening.VehicleRule.BOTH
+    ):
+        reason = Reason.VEHICLE_BARRED
+
+    breach = ""
+    if late and reason and reason != Reason.FEVER:
+        # The phone decided this offline and the person has passed: store it as it
+        # happened and flag the rule it broke for the secretary, never drop or rewrite it.
+        breach, reason = reason, ""
+        counts_quota = counts_quota or (
+            direction == Passage.Direction.OUT and household is not None and not work_pass
+        )
+    passage = Passage(
+        compound=compound,
+        opening=opening,
+        card=card,
+        household=household,
+        resident=resident,
+        direction=direction,
+        temperature=temperature,
+        vehicle=vehicle,
+        occurred_at=occurred_at,
+        received_at=now,
+        volunteer=actor,
+        verdict=Passage.Verdict.DENIED if reason else Passage.Verdict.ALLOWED,
+        reason=reason,
+        counts_quota=counts_quota and not reason,
+        fever=fever,
+        late=late,
+        breach=breach,
+        client_id=client_id,
+        last_exit_at=last_exit_at,
+        next_exit_at=next_exit_at,
+    )
+    passage.save(force_insert=True)
+    if fever:
+        alert = FeverAlert.objects.create(
+            compound=compound, passage=passage, temperature=temperature, created_at=occurred_at
+        )
+        transaction.on_commit(
+            lambda: logger.warning(
+                "fever alert %s: %s °C at %s (compound %s)",
+                alert.pk,
+                temperature,
+                opening.name,
+                compound.pk,
+            )
+        )
+    return Decision(passage=passage, created=True)
+
+
+def fever_alert_handle(
+    *,
+    alert: FeverAlert,
+    status: str,
+    actor: Any,
+    note: str = "",
+    temperature: Decimal | None = None,
+) -> FeverAlert:
+    """Record one step of handling: re-measured, reported, sent to hospital, resolved."""
+    if status not in FeverAlert.Status.values or status == FeverAlert.Status.OPEN:
+        raise CheckpointError(_("Choose what was done."), "alert_status_invalid")
+    if temperature is not None:
+        temperature = _validate_temperature(temperature)
+    with transaction.atomic():
+        alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
+        if alert.status == FeverAlert.Status.RESOLVED:
+            raise CheckpointError(_("This alert is already resolved."), "alert_resolved")
+        FeverAction.objects.create(
+            alert=alert, status=status, temperature=temperature, note=note, actor=actor
+        )
+        alert.status = status
+        alert.save(update_fields=["status", "updated_at"])
+    return alert
+
+
+def _unique_codes() -> tuple[str, str]:
+    for _attempt in range(10):
+        number, secret = codes.new_number(), codes.new_secret()
+        if not PassCard.objects.filter(Q(number=number) | Q(secret=secret)).exists():
+            return number, secret
+    raise CheckpointError(_("Could not draw a free card number; try again."), "card_number_exhausted")
+
+
+@transaction.atomic
+def card_issue(*, household: Household, actor: Any, replace_reason: str = "") -> PassCard:
+    """Issue the household's card; an active one is revoked first (``replace_reason``)."""
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    current = PassCard.objects.filter(household=household, state=PassCard.State.ACTIVE).first()
+    if current is not None:
+        if not replace_reason:
+            raise CheckpointError(
+                _("This household already has an active card: reissue it instead."),
+                "card_exists",
+            )
+        card_revoke(card=current, actor=actor, reason=replace_reason)
+    number, secret = _unique_codes()
+    card = PassCard.objects.create(
+        compound_id=household.compound_id,
+        household=household,
+        number=number,
+        secret=secret,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        compound=household.compound_id,
+        actor=actor,
+        action="card_issue",
+        obj=household,
+        changes={"card": [current.number if current else None, card.number]},
+    )
+    return card
+
+
+@transaction.atomic
+def card_revoke(*, card: PassCard, actor: Any, reason: str) -> PassCard:
+    if reason not in PassCard.RevokeReason.values:
+        raise CheckpointError(_("Choose why the card is revoked."), "revoke_reason_invalid")
+    card = PassCard.objects.select_for_update().get(pk=card.pk)
+    if card.state == PassCard.State.REVOKED:
+        raise CheckpointError(_("This card is already revoked."), "card_already_revoked")
+    card.state = PassCard.State.REVOKED
+    card.revoked_at = timezone.now()
+    card.revoke_reason = reason
+    card.save(update_fields=["state", "revoked_at", "revoke_reason"])
+    audit_record(
+        compound=card.compound_id,
+        actor=actor,
+        action="card_revoke",
+        obj=card.household,
+        changes={"card": [card.number, None], "reason": reason},
+    )
+    return card
+
+
+@transaction.atomic
+def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
+    """Issue a card to every household of the compound that has none active."""
+    households = Household.objects.filter(compound=compound).exclude(
+        cards__state=PassCard.State.ACTIVE
+    )
+    issued = 0
+    for household in households.select_related("building"):
+        card_issue(household=household, actor=actor)
+        issued += 1
+    return issued
+
+
+def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRules:
+    from compounds.services import diff, snapshot
+
+    rules, _created = CompoundRules.objects.get_or_create(compound=compound)
+    fields = list(values)
+    before = snapshot(rules, fields)
+    for key, value in values.items():
+        setattr(rules, key, value)
+    rules.full_clean()
+    rules.save()
+    audit_record(
+        compound=compound, actor=actor, action="rules_update", obj=rules,
+        changes=diff(before, snapshot(rules, fields)),
+    )
+    return rules
+
+
+def work_pass_create(
+    *, resident: Resident, actor: Any, work_unit: str, certificate: str, valid_from: Any, valid_to: Any
+) -> WorkPass:
+    if valid_to < valid_from:
+        raise CheckpointError(_("The pass must end on or after its first day."), "workpass_range")
+    work_pass = WorkPass.objects.create(
+        resident=resident,
+        work_unit=work_unit,
+        certificate=certificate,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    audit_record(
+        compound=resident.household.compound_id,
+        actor=actor,
+        action="workpass_create",
+        obj=resident,
+        changes={"work_pass": [None, f"{work_unit} {valid_from}–{valid_to}"]},
+    )
+    return work_pass

@@ -1,0 +1,126 @@
+"""The one tenant-scoping helper: every lookup of a compound's data goes through here.
+
+A user's standing in a compound is a ``Level``. Querysets start from what the user may
+see (``scoped``); single objects are loaded with ``get_scoped_or_404``, which answers
+404 for a compound the user may not see and 403 for one they may see but not change.
+"""
+
+from enum import IntEnum
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Model, Q, QuerySet
+from django.http import Http404
+
+from compounds.models import Compound, Role
+
+M = TypeVar("M", bound=Model)
+
+_CACHE_ATTR = "_bastion_levels"
+
+
+class Level(IntEnum):
+    NONE = 0
+    VOLUNTEER = 1  # gate and door duties; masked personal data; reads the registry
+    MANAGE = 2  # branch secretary or deputy: changes the compound's data
+    OFFICER = 3  # community officer: every compound of the community
+
+
+_KIND_LEVEL = {
+    Role.Kind.VOLUNTEER: Level.VOLUNTEER,
+    Role.Kind.DEPUTY: Level.MANAGE,
+    Role.Kind.SECRETARY: Level.MANAGE,
+}
+
+
+def compound_levels(user: Any) -> dict[int, Level]:
+    """{compound_id: level} for every compound the user may see; cached on the user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    levels: dict[int, Level] = {}
+    if user.is_superuser:
+        levels = {pk: Level.OFFICER for pk in Compound.objects.values_list("pk", flat=True)}
+    else:
+        roles = Role.objects.filter(user=user).values_list("kind", "community_id", "compound_id")
+        officer_communities = [c for kind, c, _ in roles if kind == Role.Kind.OFFICER]
+        for kind, _community, compound_id in roles:
+            if compound_id is not None:
+                levels[compound_id] = max(levels.get(compound_id, Level.NONE), _KIND_LEVEL[kind])
+        if officer_communities:
+            for pk in Compound.objects.filter(community__in=officer_communities).values_list(
+                "pk", flat=True
+            ):
+                levels[pk] = Level.OFFICER
+    setattr(user, _CACHE_ATTR, levels)
+    return levels
+
+
+def visible_compound_ids(user: Any) -> QuerySet[Compound] | list[int]:
+    """A subquery of the compounds the user may see, for ``__in`` filters in one SQL query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return Compound.objects.values("pk")
+    return Compound.objects.filter(
+        Q(roles__user=user) | Q(community__roles__user=user, community__roles__kind="officer")
+    ).values("pk")
+
+
+def level_for(user: Any, compound: Compound | int) -> Level:
+    compound_id = compound if isinstance(compound, int) else compound.pk
+    return compound_levels(user).get(compound_id, Level.NONE)
+
+
+def visible_compounds(user: Any) -> QuerySet[Compound]:
+    return Compound.objects.filter(pk__in=list(compound_levels(user))).select_related("community")
+
+
+def scoped(user: Any, queryset: QuerySet[M], *, via: str = "compound") -> QuerySet[M]:
+    """The part of ``queryset`` the user may see; ``via`` is the path to the compound.
+
+    The user's compounds go in as a subquery, so a scoped lookup is still one SQL query.
+    """
+    field = via or "pk"
+    return queryset.filter(**{f"{field}__in": visible_compound_ids(user)})
+
+
+def get_scoped_or_404(
+    user: Any,
+    queryset: QuerySet[M],
+    *,
+    via: str = "compound",
+    need: Level = Level.VOLUNTEER,
+    **lookup: Any,
+) -> M:
+    """Load one object the user may see (404 otherwise) and may act on at ``need`` (403)."""
+    path = "pk" if via == "" else via
+    obj = (
+        scoped(user, queryset, via=via)
+        .annotate(_scope_compound_id=F(path))
+        .filter(**lookup)
+        .first()
+    )
+    if obj is None:
+        raise Http404
+    # Anyone who can see a compound stands at least at VOLUNTEER in it: only a higher
+    # need costs the query for the user's roles.
+    if need > Level.VOLUNTEER and level_for(user, obj._scope_compound_id) < need:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return obj
+
+
+def require(user: Any, compound: Compound | int, need: Level) -> None:
+    """403 unless the user stands at ``need`` in a compound they can already see."""
+    level = level_for(user, compound)
+    if level == Level.NONE:
+        raise Http404
+    if level < need:
+        raise PermissionDenied
+
+
+def sees_personal_data(user: Any, compound: Compound | int) -> bool:
+    """Full ID-card and phone numbers are for the branch's managers and the office only."""
+    return level_for(user, compound) >= Level.MANAGE

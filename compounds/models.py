@@ -1,0 +1,275 @@
+"""The places and the people who run them: community → compound → building → unit.
+
+Access to a compound's data is decided by ``Role`` rows (see ``compounds.access``);
+the branch (``Branch`` / ``BranchMember``) is the organisational record, which need
+not map one-to-one onto logins.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Community(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    hotline = models.CharField(_("hotline"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Compound(models.Model):
+    class Kind(models.TextChoices):
+        COMPOUND = "compound", _("compound")
+        SCATTERED = "scattered", _("scattered dwellings")
+
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("community")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPOUND)
+    three_without = models.BooleanField(
+        _("three-without compound"),
+        default=False,
+        help_text=_("No property manager, no owning unit, no guards (三无小区)."),
+    )
+    grid = models.CharField(_("grid"), max_length=50, blank=True)
+    supplies_hotline = models.CharField(_("supplies hotline"), max_length=50, blank=True)
+    gas_hotline = models.CharField(_("gas hotline"), max_length=50, blank=True)
+    hardship_hotline = models.CharField(_("hardship hotline"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("compound")
+        verbose_name_plural = _("compounds")
+        ordering = ["community", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "name"], name="compound_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(models.Model):
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("compound")
+    )
+    number = models.CharField(_("number"), max_length=20, help_text=_("For example 20 for 20栋."))
+    sealed = models.BooleanField(
+        _("sealed"), default=False, help_text=_("Under full closure: nobody leaves.")
+    )
+    sealed_since = models.DateTimeField(_("sealed since"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["compound", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return _("Building %(number)s") % {"number": self.number}
+
+
+class Unit(models.Model):
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("building")
+    )
+    number = models.CharField(_("number"), max_length=20)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["building", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return _("Unit %(number)s") % {"number": self.number}
+
+
+class Opening(models.Model):
+    """An opening in the compound's fence: a gate, a side passage, a garage ramp."""
+
+    class State(models.TextChoices):
+        STAFFED = "staffed", _("staffed")
+        SEALED = "sealed", _("sealed")
+        EMERGENCY = "emergency", _("emergency only")
+
+    class VehicleRule(models.TextChoices):
+        BOTH = "both", _("vehicles in and out")
+        OUT_ONLY = "out_only", _("vehicles out only")
+        NONE = "none", _("no vehicles")
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="openings", verbose_name=_("compound")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.STAFFED)
+    vehicle_rule = models.CharField(
+        _("vehicle rule"), max_length=20, choices=VehicleRule.choices, default=VehicleRule.NONE
+    )
+
+    class Meta:
+        verbose_name = _("opening")
+        verbose_name_plural = _("openings")
+        ordering = ["compound", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["compound", "name"], name="opening_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.Model):
+    """What a login may do: an officer over a community, or a role in one compound."""
+
+    class Kind(models.TextChoices):
+        OFFICER = "officer", _("community officer")
+        SECRETARY = "secretary", _("branch secretary")
+        DEPUTY = "deputy", _("deputy secretary")
+        VOLUNTEER = "volunteer", _("volunteer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="bastion_roles",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("role"), max_length=20, choices=Kind.choices)
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("community"),
+    )
+    compound = models.ForeignKey(
+        Compound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("compound"),
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="officer", community__isnull=False, compound__isnull=True)
+                    | (~Q(kind="officer") & Q(community__isnull=True, compound__isnull=False))
+                ),
+                name="role_scope_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "community", "compound"], name="role_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.compound or self.community}"
+
+
+class Branch(models.Model):
+    """A temporary party branch (临时党支部) serving a compound or a post."""
+
+    name = models.CharField(_("name"), max_length=150)
+    compound = models.ForeignKey(
+        Compound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="branches",
+        verbose_name=_("compound"),
+    )
+    post = models.CharField(
+        _("post"), max_length=150, blank=True, help_text=_("A checkpoint or hospital post it serves.")
+    )
+    founded_on = models.DateField(_("founded on"))
+
+    class Meta:
+        verbose_name = _("temporary branch")
+        verbose_name_plural = _("temporary branches")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BranchMember(models.Model):
+    class Position(models.TextChoices):
+        SECRETARY = "secretary", _("secretary")
+        DEPUTY = "deputy", _("deputy secretary")
+        MEMBER = "member", _("member")
+
+    branch = models.ForeignKey(
+        Branch, on_delete=models.CASCADE, related_name="members", verbose_name=_("branch")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="branch_memberships",
+        verbose_name=_("login"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    position = models.CharField(
+        _("position"), max_length=20, choices=Position.choices, default=Position.MEMBER
+    )
+    work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("branch member")
+        verbose_name_plural = _("branch members")
+        ordering = ["branch", "position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEntry(models.Model):
+    """Who changed what, and when: one row per change to a resident's data, a card, money."""
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("compound")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=50)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ResidentsConfig(AppConfig):
+    name = "residents"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Residents")

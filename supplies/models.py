@@ -1,0 +1,1 @@
+"""Grocery runs, advances and help requests: built out in their own issue."""
