@@ -1,8 +1,11 @@
+"""Registry pages. Placeholders: the registry-pages work replaces each of these."""
+
 from django.http import HttpResponse
 
 
-def households(request, compound_id):  # placeholder until the registry pages land
+def _todo(request, **kwargs):  # type: ignore[no-untyped-def]
     return HttpResponse("")
 
 
-vulnerable = returnees = households
+buildings = building_detail = households = household_create = household_detail = _todo
+household_edit = resident_create = resident_edit = vulnerable = returnees = _todo
