@@ -21,4 +21,3 @@ urlpatterns = [
 
 admin.site.site_header = "堡垒 Bastion"
 admin.site.site_title = "Bastion"
-

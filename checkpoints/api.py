@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from checkpoints import selectors, services
 from checkpoints.errors import reason_message
-from checkpoints.models import FeverAlert, PassCard, Passage
+from checkpoints.models import FeverAlert, Passage, PassCard
 from checkpoints.serializers import (
     CardStatusSerializer,
     FeverAlertSerializer,
@@ -61,14 +61,18 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return access.scoped(
             self.request.user,
-            Passage.objects.select_related("opening", "household__building", "household__unit", "volunteer"),
+            Passage.objects.select_related(
+                "opening", "household__building", "household__unit", "volunteer"
+            ),
         ).order_by("-occurred_at", "-id")
 
     @extend_schema(
         request=PassageCreateSerializer,
         responses={
             201: PassageResultSerializer,
-            200: OpenApiResponse(PassageResultSerializer, description="Same client_id: the first answer"),
+            200: OpenApiResponse(
+                PassageResultSerializer, description="Same client_id: the first answer"
+            ),
             400: OpenApiResponse(description="Malformed input; nothing written"),
             404: OpenApiResponse(description="Unknown gate, or one the user may not see"),
         },
@@ -106,7 +110,9 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
                 "breach": p.breach or None,
             }
         ).data
-        return Response(body, status=status.HTTP_201_CREATED if decision.created else status.HTTP_200_OK)
+        return Response(
+            body, status=status.HTTP_201_CREATED if decision.created else status.HTTP_200_OK
+        )
 
 
 class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
@@ -117,7 +123,10 @@ class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
         return access.scoped(
             self.request.user,
             FeverAlert.objects.select_related(
-                "passage__household__building", "passage__household__unit", "passage__opening", "passage__volunteer"
+                "passage__household__building",
+                "passage__household__unit",
+                "passage__opening",
+                "passage__volunteer",
             ),
         ).order_by("-created_at")
 

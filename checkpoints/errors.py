@@ -57,9 +57,9 @@ def reason_message(
     """The sentence the volunteer can read out or show; translated in the active language."""
     if not reason:
         if fever:
-            return _("Entry recorded with a fever reading of %(t)s °C: the branch has been alerted.") % {
-                "t": temperature
-            }
+            return _(
+                "Entry recorded with a fever reading of %(t)s °C: the branch has been alerted."
+            ) % {"t": temperature}
         return _("Allowed.")
     texts = {
         Reason.CARD_UNKNOWN: _("No such card. Check the number, or ask the branch for a card."),

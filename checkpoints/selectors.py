@@ -8,7 +8,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from checkpoints.errors import Reason
-from checkpoints.models import FeverAlert, PassCard, Passage
+from checkpoints.models import FeverAlert, Passage, PassCard
 from checkpoints.services import next_exit_after, quota_window, rules_for
 from compounds.models import Compound
 from residents.models import Household
@@ -191,3 +191,61 @@ def passages_for_log(
     return qs.select_related(
         "opening", "household__building", "household__unit", "resident", "volunteer", "card"
     ).order_by("-occurred_at", "-id")
+
+
+# --- Gate office pages -------------------------------------------------------------
+
+
+def households_with_cards(
+    *, compound: Compound, building_id: int | None = None
+) -> QuerySet[Household]:
+    """The compound's households, each with its latest card (active if it has one).
+
+    A household has at most one active card and a reissue revokes the old card before
+    the new one is made, so the latest card is the active one whenever one exists.
+    """
+    latest = PassCard.objects.filter(household=OuterRef("pk")).order_by("-issued_at", "-id")
+    qs = Household.objects.filter(compound=compound)
+    if building_id:
+        qs = qs.filter(building_id=building_id)
+    return (
+        qs.annotate(
+            card_number=Subquery(latest.values("number")[:1]),
+            card_state=Subquery(latest.values("state")[:1]),
+            card_issued_at=Subquery(latest.values("issued_at")[:1]),
+        )
+        .select_related("building", "unit")
+        .order_by("building__number", "unit__number", "room")
+    )
+
+
+def household_cards(*, household: Household) -> list[PassCard]:
+    """Every card the household was ever given, newest first, with who issued it."""
+    return list(household.cards.select_related("issued_by").order_by("-issued_at", "-id"))
+
+
+def cards_for_print(
+    *, compound: Compound, building_id: int | None = None, household_id: int | None = None
+) -> QuerySet[PassCard]:
+    """Active cards to print, in the order volunteers walk a building."""
+    qs = PassCard.objects.filter(compound=compound, state=PassCard.State.ACTIVE)
+    if building_id:
+        qs = qs.filter(household__building_id=building_id)
+    if household_id:
+        qs = qs.filter(household_id=household_id)
+    return qs.select_related("household__building", "household__unit").order_by(
+        "household__building__number", "household__unit__number", "household__room"
+    )
+
+
+def household_passages(*, household: Household) -> QuerySet[Passage]:
+    return (
+        Passage.objects.filter(household=household)
+        .select_related("opening", "resident", "volunteer")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def overdue_since(*, compound: Compound, at: datetime | None = None) -> datetime:
+    """Households out since before this instant are out longer than the rules allow."""
+    return (at or timezone.now()) - rules_for(compound).max_time_out

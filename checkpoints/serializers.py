@@ -9,7 +9,9 @@ from residents.validators import mask_phone
 
 
 class PassageCreateSerializer(serializers.Serializer):
-    gate = serializers.IntegerField(help_text=_("Id of the opening (gate) where the scan happened."))
+    gate = serializers.IntegerField(
+        help_text=_("Id of the opening (gate) where the scan happened.")
+    )
     card = serializers.CharField(
         max_length=64, help_text=_("The QR secret or the printed card number.")
     )
@@ -23,7 +25,9 @@ class PassageCreateSerializer(serializers.Serializer):
         help_text=_("°C, one decimal; 34.0–43.0."),
     )
     resident = serializers.IntegerField(required=False, allow_null=True)
-    client_id = serializers.UUIDField(help_text=_("Made by the device; the same id is written once."))
+    client_id = serializers.UUIDField(
+        help_text=_("Made by the device; the same id is written once.")
+    )
     recorded_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text=_("When it happened on the device (ISO 8601).")
     )
@@ -96,17 +100,17 @@ class CardStatusSerializer(serializers.Serializer):
     residents = serializers.SerializerMethodField()
 
     def get_number(self, obj) -> str:  # type: ignore[no-untyped-def]
-        return codes.display_number(obj.card.number)
+        return codes.display_number(obj["card"].number)
 
     def get_household(self, obj) -> dict:  # type: ignore[no-untyped-def]
-        h = obj.card.household
+        h = obj["card"].household
         return {"id": h.pk, "address": h.address, "contact_phone": mask_phone(h.contact_phone)}
 
     def get_residents(self, obj) -> list[dict]:  # type: ignore[no-untyped-def]
         # Names only, masked to the surname: enough to ask "which of you is going out?"
         return [
             {"id": r.pk, "name": r.name[:1] + "*" * (len(r.name) - 1)}
-            for r in obj.card.household.residents.all()
+            for r in obj["card"].household.residents.all()
         ]
 
 

@@ -21,8 +21,8 @@ from checkpoints.models import (
     CompoundRules,
     FeverAction,
     FeverAlert,
-    PassCard,
     Passage,
+    PassCard,
     WorkPass,
 )
 from compounds.models import Compound, Opening
@@ -152,7 +152,9 @@ def _exit_decision(
     before = [t for t in times if t <= occurred_at]
     if len(times) >= rules.quota_exits:
         last = before[0] if before else None
-        oldest_blocking = before[rules.quota_exits - 1] if len(before) >= rules.quota_exits else None
+        oldest_blocking = (
+            before[rules.quota_exits - 1] if len(before) >= rules.quota_exits else None
+        )
         next_at = next_exit_after(rules, oldest_blocking) if oldest_blocking else None
         return Reason.QUOTA_USED, True, last, next_at
     return "", True, before[0] if before else None, None
@@ -189,11 +191,17 @@ def passage_record(
             vehicle=vehicle,
         )
     except IntegrityError:
-        # Two uploads of the same client_id raced past the first check: the loser's
-        # transaction is rolled back whole and it answers with the winner's decision.
+        # The client_id is already stored (a retry, or an offline queue uploading twice):
+        # the unique index refused the row and rolled this transaction back whole, so the
+        # retry writes nothing and answers with the first decision. Checking first would
+        # cost every check-in a query to save work on the rare retry.
         first = Passage.objects.filter(client_id=client_id).first()
         if first is None:
             raise
+        if first.compound_id != opening.compound_id or first.volunteer_id != actor.pk:
+            raise CheckpointError(
+                _("This record id was already used for another record."), "client_id_reused"
+            ) from None
         return Decision(passage=first, created=False)
 
 
@@ -210,14 +218,6 @@ def _passage_decide(
     recorded_at: datetime | None = None,
     vehicle: bool = False,
 ) -> Decision:
-    existing = Passage.objects.filter(client_id=client_id).first()
-    if existing is not None:
-        if existing.compound_id != opening.compound_id or existing.volunteer_id != actor.pk:
-            raise CheckpointError(
-                _("This record id was already used for another record."), "client_id_reused"
-            )
-        return Decision(passage=existing, created=False)
-
     now = timezone.now()
     occurred_at = recorded_at or now
     if occurred_at > now + CLOCK_SKEW:
@@ -364,13 +364,16 @@ def _unique_codes() -> tuple[str, str]:
         number, secret = codes.new_number(), codes.new_secret()
         if not PassCard.objects.filter(Q(number=number) | Q(secret=secret)).exists():
             return number, secret
-    raise CheckpointError(_("Could not draw a free card number; try again."), "card_number_exhausted")
+    raise CheckpointError(
+        _("Could not draw a free card number; try again."), "card_number_exhausted"
+    )
 
 
 @transaction.atomic
 def card_issue(*, household: Household, actor: Any, replace_reason: str = "") -> PassCard:
     """Issue the household's card; an active one is revoked first (``replace_reason``)."""
-    Household.objects.select_for_update().filter(pk=household.pk).first()
+    # The household's default ordering joins its (nullable) unit, which FOR UPDATE refuses.
+    list(Household.objects.select_for_update().filter(pk=household.pk).order_by().values("pk"))
     current = PassCard.objects.filter(household=household, state=PassCard.State.ACTIVE).first()
     if current is not None:
         if not replace_reason:
@@ -442,14 +445,23 @@ def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRu
     rules.full_clean()
     rules.save()
     audit_record(
-        compound=compound, actor=actor, action="rules_update", obj=rules,
+        compound=compound,
+        actor=actor,
+        action="rules_update",
+        obj=rules,
         changes=diff(before, snapshot(rules, fields)),
     )
     return rules
 
 
 def work_pass_create(
-    *, resident: Resident, actor: Any, work_unit: str, certificate: str, valid_from: Any, valid_to: Any
+    *,
+    resident: Resident,
+    actor: Any,
+    work_unit: str,
+    certificate: str,
+    valid_from: Any,
+    valid_to: Any,
 ) -> WorkPass:
     if valid_to < valid_from:
         raise CheckpointError(_("The pass must end on or after its first day."), "workpass_range")

@@ -116,7 +116,9 @@ class Opening(models.Model):
         Compound, on_delete=models.CASCADE, related_name="openings", verbose_name=_("compound")
     )
     name = models.CharField(_("name"), max_length=100)
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.STAFFED)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.STAFFED
+    )
     vehicle_rule = models.CharField(
         _("vehicle rule"), max_length=20, choices=VehicleRule.choices, default=VehicleRule.NONE
     )
@@ -199,7 +201,10 @@ class Branch(models.Model):
         verbose_name=_("compound"),
     )
     post = models.CharField(
-        _("post"), max_length=150, blank=True, help_text=_("A checkpoint or hospital post it serves.")
+        _("post"),
+        max_length=150,
+        blank=True,
+        help_text=_("A checkpoint or hospital post it serves."),
     )
     founded_on = models.DateField(_("founded on"))
 

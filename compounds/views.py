@@ -18,7 +18,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def compound_home(request: HttpRequest, compound_id: int) -> HttpResponse:
     from checkpoints import selectors as gate_selectors
 
-    compound = access.get_scoped_or_404(request.user, Compound.objects.all(), via="", pk=compound_id)
+    compound = access.get_scoped_or_404(
+        request.user, Compound.objects.all(), via="", pk=compound_id
+    )
     context = {
         "compound": compound,
         "level": access.level_for(request.user, compound),
@@ -30,7 +32,9 @@ def compound_home(request: HttpRequest, compound_id: int) -> HttpResponse:
 
 @login_required
 def branch(request: HttpRequest, compound_id: int) -> HttpResponse:
-    compound = access.get_scoped_or_404(request.user, Compound.objects.all(), via="", pk=compound_id)
+    compound = access.get_scoped_or_404(
+        request.user, Compound.objects.all(), via="", pk=compound_id
+    )
     return render(
         request,
         "compounds/branch.html",

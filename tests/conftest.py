@@ -115,3 +115,9 @@ def as_volunteer(volunteer):
 @pytest.fixture
 def as_volunteer_b(volunteer_b):
     return _client_for(volunteer_b)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # PBKDF2's deliberate slowness buys nothing in tests and costs seconds per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

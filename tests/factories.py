@@ -8,7 +8,16 @@ from django.contrib.auth import get_user_model
 
 from checkpoints.models import CompoundRules, PassCard
 from checkpoints.services import card_issue
-from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Role, Unit
+from compounds.models import (
+    Branch,
+    BranchMember,
+    Building,
+    Community,
+    Compound,
+    Opening,
+    Role,
+    Unit,
+)
 from residents.models import Household, Resident
 from residents.validators import id_checksum
 
@@ -38,10 +47,16 @@ def unit(*, building: Building, number: str = "1") -> Unit:
     return Unit.objects.create(building=building, number=number)
 
 
-def household(*, building: Building, room: str = "1702", unit: Unit | None = None, **extra: Any) -> Household:
+def household(
+    *, building: Building, room: str = "1702", unit: Unit | None = None, **extra: Any
+) -> Household:
     return Household.objects.create(
-        compound=building.compound, building=building, unit=unit, room=room,
-        contact_phone=extra.pop("contact_phone", "13807901234"), **extra,
+        compound=building.compound,
+        building=building,
+        unit=unit,
+        room=room,
+        contact_phone=extra.pop("contact_phone", "13807901234"),
+        **extra,
     )
 
 
@@ -67,7 +82,9 @@ def opening(*, compound: Compound, name: str = "南门", **extra: Any) -> Openin
     return Opening.objects.create(compound=compound, name=name, **extra)
 
 
-def role(*, user, kind: str, compound: Compound | None = None, community: Community | None = None) -> Role:
+def role(
+    *, user, kind: str, compound: Compound | None = None, community: Community | None = None
+) -> Role:
     return Role.objects.create(user=user, kind=kind, compound=compound, community=community)
 
 
@@ -76,7 +93,18 @@ def card(*, household: Household, actor=None) -> PassCard:
 
 
 def branch(*, compound: Compound, secretary_user=None) -> Branch:
-    b = Branch.objects.create(name=f"{compound.name}临时党支部", compound=compound, founded_on=date(2020, 2, 2))
-    BranchMember.objects.create(branch=b, user=secretary_user, name="何智勇", position="secretary", work_unit="区委宣传部", phone="13907900001")
-    BranchMember.objects.create(branch=b, name="刘文峰", position="deputy", work_unit="市委巡察办", phone="13907900002")
+    b = Branch.objects.create(
+        name=f"{compound.name}临时党支部", compound=compound, founded_on=date(2020, 2, 2)
+    )
+    BranchMember.objects.create(
+        branch=b,
+        user=secretary_user,
+        name="何智勇",
+        position="secretary",
+        work_unit="区委宣传部",
+        phone="13907900001",
+    )
+    BranchMember.objects.create(
+        branch=b, name="刘文峰", position="deputy", work_unit="市委巡察办", phone="13907900002"
+    )
     return b
