@@ -1,11 +1,459 @@
-"""Gate logs, cards, rules and alerts. Placeholders: the gate-office work replaces these."""
+"""The gate office: pass cards and their print sheet, the gate log, who is out, the rules,
+fever alerts and work passes. The gate page itself is in ``views_gate``."""
 
-from django.http import HttpResponse
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from checkpoints import selectors, services
+from checkpoints.codes import display_number
+from checkpoints.errors import REASON_LABELS, CheckpointError
+from checkpoints.forms import (
+    BuildingFilterForm,
+    BuildingSealForm,
+    CardActionForm,
+    CardPrintFilterForm,
+    FeverStepForm,
+    LogFilterForm,
+    RulesForm,
+    WorkPassForm,
+)
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
+from compounds import access
+from compounds.access import Level
+from compounds.models import Building, Compound
+from compounds.services import building_seal
+from residents.models import Household, Resident
+
+LOG_PAGE_SIZE = 50
+CARDS_PAGE_SIZE = 100
+CARDS_PER_SHEET = 8  # 2 × 4 on an A4 page
 
 
-def _todo(request, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("")
+def _compound(request: HttpRequest, compound_id: int, need: Level = Level.VOLUNTEER) -> Compound:
+    return access.get_scoped_or_404(
+        request.user,
+        Compound.objects.select_related("community"),
+        via="",
+        pk=compound_id,
+        need=need,
+    )
 
 
-log = log_export = out_now = rules_edit = alert_detail = cards = cards_print = _todo
-household_card = household_history = work_passes = _todo
+def _context(request: HttpRequest, compound: Compound, **extra: Any) -> dict[str, Any]:
+    level = access.level_for(request.user, compound)
+    return {"compound": compound, "level": level, "can_manage": level >= Level.MANAGE, **extra}
+
+
+def _label(passages: Iterable[Passage]) -> None:
+    """Attach the readable reason and breach, which the template cannot look up by key."""
+    for p in passages:
+        p.reason_label = REASON_LABELS.get(p.reason, p.reason)  # type: ignore[attr-defined]
+        p.breach_label = REASON_LABELS.get(p.breach, p.breach)  # type: ignore[attr-defined]
+
+
+# --- Cards ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cards(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    if request.method == "POST":
+        try:
+            issued = services.cards_issue_missing(compound=compound, actor=request.user)
+        except CheckpointError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s card issued.", "%(count)s cards issued.", issued)
+                % {"count": issued},
+            )
+        return redirect(request.get_full_path())
+    form = BuildingFilterForm(request.GET or None, compound=compound)
+    households = selectors.households_with_cards(compound=compound, building_id=form.building_id())
+    page = Paginator(households, CARDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for h in page.object_list:
+        h.card_display = display_number(h.card_number) if h.card_number else ""
+    context = _context(
+        request,
+        compound,
+        form=form,
+        page=page,
+        # The annotation is NULL for a household that never had a card.
+        without_card=households.filter(
+            Q(card_state__isnull=True) | Q(card_state=PassCard.State.REVOKED)
+        ).count(),
+        building_id=form.building_id(),
+    )
+    return render(request, "checkpoints/cards.html", context)
+
+
+def _card_action(*, household: Household, action: str, actor: Any) -> PassCard:
+    if action == CardActionForm.Action.ISSUE:
+        return services.card_issue(household=household, actor=actor)
+    if action == CardActionForm.Action.REISSUE:
+        return services.card_issue(
+            household=household, actor=actor, replace_reason=PassCard.RevokeReason.REISSUED
+        )
+    current = household.cards.filter(state=PassCard.State.ACTIVE).first()
+    if current is None:
+        raise CheckpointError(_("This household has no active card."), "card_missing")
+    return services.card_revoke(card=current, actor=actor, reason=PassCard.RevokeReason.LOST)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_card(request: HttpRequest, compound_id: int, household_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    household = access.get_scoped_or_404(
+        request.user,
+        Household.objects.filter(compound=compound).select_related("building", "unit"),
+        pk=household_id,
+        need=Level.MANAGE,
+    )
+    if request.method == "POST":
+        form = CardActionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose what to do with the card."))
+        else:
+            try:
+                card = _card_action(
+                    household=household, action=form.cleaned_data["action"], actor=request.user
+                )
+            except CheckpointError as error:
+                messages.error(request, str(error))
+            else:
+                text = (
+                    _("Card %(number)s revoked: it no longer opens the gate.")
+                    if card.state == PassCard.State.REVOKED
+                    else _("Card %(number)s issued: print it and hand it to the household.")
+                )
+                messages.success(request, text % {"number": display_number(card.number)})
+        return redirect("checkpoints:household-card", compound.pk, household.pk)
+    history = selectors.household_cards(household=household)
+    for card in history:
+        card.display = display_number(card.number)  # type: ignore[attr-defined]
+    current = next((c for c in history if c.state == PassCard.State.ACTIVE), None)
+    context = _context(
+        request,
+        compound,
+        household=household,
+        current=current,
+        revoked=[c for c in history if c is not current],
+    )
+    return render(request, "checkpoints/household_card.html", context)
+
+
+def _card_rules_lines(compound: Compound, rules: CompoundRules) -> list[str]:
+    """What every card says, in the active language (the print view makes it Chinese)."""
+    exits = rules.quota_exits
+    if rules.quota_mode == CompoundRules.QuotaMode.ROLLING_HOURS:
+        quota = ngettext(
+            "One person per household may go out, once every %(hours)s hours.",
+            "One person at a time per household may go out, %(exits)s times every %(hours)s hours.",
+            exits,
+        ) % {"exits": exits, "hours": rules.quota_hours}
+    else:
+        quota = ngettext(
+            "One person per household may go out, once every %(days)s days.",
+            "One person at a time per household may go out, %(exits)s times every %(days)s days.",
+            exits,
+        ) % {"exits": exits, "days": rules.quota_days}
+    return [
+        quota,
+        _("Everyone's temperature is taken at the gate: at %(line)s °C or above nobody goes out.")
+        % {"line": rules.fever_line},
+        _("Keep this card safe: no card, no exit."),
+        _("A lost card is revoked and no longer opens the gate: ask the branch for a new one."),
+    ]
+
+
+def _hotlines(compound: Compound) -> list[tuple[str, str]]:
+    pairs = [
+        (_("Community"), compound.community.hotline),
+        (_("Supplies"), compound.supplies_hotline),
+        (_("Gas"), compound.gas_hotline),
+        (_("Hardship"), compound.hardship_hotline),
+    ]
+    return [(label, number) for label, number in pairs if number]
+
+
+@login_required
+def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    form = CardPrintFilterForm(request.GET or None, compound=compound)
+    rows = selectors.cards_for_print(
+        compound=compound, building_id=form.building_id(), household_id=form.household_id()
+    )
+    printed = [
+        {
+            "card": card,
+            "number": display_number(card.number),
+            # segno draws only the modules; the secret itself never appears as text.
+            "qr": mark_safe(segno.make(card.secret, error="m").svg_inline(scale=3, border=2)),  # noqa: S308
+        }
+        for card in rows
+    ]
+    # The card goes on a resident's door or into their pocket: always in Chinese.
+    with translation.override("zh-hans"):
+        lines = _card_rules_lines(compound, services.rules_for(compound))
+        hotlines = _hotlines(compound)
+    sheets = [printed[i : i + CARDS_PER_SHEET] for i in range(0, len(printed), CARDS_PER_SHEET)]
+    context = _context(
+        request,
+        compound,
+        form=form,
+        sheets=sheets,
+        count=len(printed),
+        lines=lines,
+        hotlines=hotlines,
+    )
+    return render(request, "checkpoints/cards_print.html", context)
+
+
+# --- Logs and who is out -----------------------------------------------------------
+
+
+@login_required
+def log(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    form = LogFilterForm(request.GET or None, compound=compound)
+    filters = form.filters()
+    passages = selectors.passages_for_log(compound=compound, **filters)
+    page = Paginator(passages, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    _label(page.object_list)
+    context = _context(request, compound, form=form, page=page, day=filters["day"])
+    return render(request, "checkpoints/log.html", context)
+
+
+@login_required
+def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
+    from compounds.xlsx import workbook_response, write_sheet  # written by the Excel work
+    from openpyxl import Workbook
+
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    form = LogFilterForm(request.GET or None, compound=compound)
+    filters = form.filters()
+    passages = selectors.passages_for_log(compound=compound, **filters)
+    headers = [
+        _("Time"),
+        _("Opening"),
+        _("Household"),
+        _("Resident"),
+        _("Direction"),
+        _("Temperature (°C)"),
+        _("Verdict"),
+        _("Reason"),
+        _("Uploaded late"),
+        _("Rule breach found"),
+        _("Volunteer"),
+    ]
+    rows = [
+        [
+            timezone.localtime(p.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+            p.opening.name,
+            p.household.address if p.household else "",
+            p.resident.name if p.resident else "",
+            p.get_direction_display(),
+            float(p.temperature),
+            p.get_verdict_display(),
+            str(REASON_LABELS.get(p.reason, p.reason)),
+            _("yes") if p.late else "",
+            str(REASON_LABELS.get(p.breach, p.breach)),
+            p.volunteer.get_username(),
+        ]
+        for p in passages.iterator(chunk_size=500)
+    ]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = filters["day"].isoformat()
+    write_sheet(ws, headers, rows)
+    return workbook_response(wb, f"gate-log-{compound.pk}-{filters['day']:%Y%m%d}.xlsx")
+
+
+@login_required
+def household_history(request: HttpRequest, compound_id: int, household_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    household = access.get_scoped_or_404(
+        request.user,
+        Household.objects.filter(compound=compound).select_related("building", "unit"),
+        pk=household_id,
+    )
+    page = Paginator(selectors.household_passages(household=household), LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    _label(page.object_list)
+    card = household.cards.filter(state=PassCard.State.ACTIVE).select_related("compound").first()
+    status = selectors.card_status(card=card) if card else None
+    context = _context(
+        request,
+        compound,
+        household=household,
+        page=page,
+        card=card,
+        card_number=display_number(card.number) if card else "",
+        status=status,
+        status_reason=REASON_LABELS.get(status.reason or "", "") if status else "",
+    )
+    return render(request, "checkpoints/household_history.html", context)
+
+
+@login_required
+def out_now(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    limit = selectors.overdue_since(compound=compound)
+    households = list(selectors.households_out_now(compound=compound))
+    for h in households:
+        h.overdue = h.out_since < limit
+    breaches = list(selectors.breaches(compound=compound)[:100])
+    _label(breaches)
+    context = _context(
+        request,
+        compound,
+        households=households,
+        overdue_count=sum(1 for h in households if h.overdue),
+        max_minutes_out=services.rules_for(compound).max_minutes_out,
+        breaches=breaches,
+    )
+    return render(request, "checkpoints/out_now.html", context)
+
+
+# --- Rules, sealing, alerts, work passes ---------------------------------------------
+
+
+def _building_seal(request: HttpRequest, compound: Compound) -> HttpResponse:
+    form = BuildingSealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a building to seal or unseal."))
+        return redirect("checkpoints:rules", compound.pk)
+    building = access.get_scoped_or_404(
+        request.user,
+        Building.objects.filter(compound=compound),
+        pk=form.cleaned_data["building"],
+        need=Level.MANAGE,
+    )
+    sealed = form.cleaned_data["sealed"]
+    building_seal(building=building, sealed=sealed, actor=request.user)
+    text = _("%(building)s is sealed.") if sealed else _("%(building)s is no longer sealed.")
+    messages.success(request, text % {"building": building})
+    return redirect("checkpoints:rules", compound.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules_edit(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    form = RulesForm(instance=services.rules_for(compound))
+    if request.method == "POST":
+        access.require(request.user, compound, Level.MANAGE)
+        if request.POST.get("action") == "seal":
+            return _building_seal(request, compound)
+        # Validate on a copy: the form writes the posted values onto its instance, and the
+        # rules cached on the compound must stay as saved until the service saves them.
+        form = RulesForm(request.POST, instance=copy.copy(services.rules_for(compound)))
+        if form.is_valid():
+            try:
+                services.rules_update(compound=compound, actor=request.user, **form.cleaned_data)
+            except (CheckpointError, ValidationError) as error:
+                form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+            else:
+                messages.success(request, _("The gate rules are saved."))
+                return redirect("checkpoints:rules", compound.pk)
+    context = _context(
+        request,
+        compound,
+        form=form,
+        buildings=list(compound.buildings.all()),
+        openings=list(compound.openings.all()),
+    )
+    return render(request, "checkpoints/rules.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_detail(request: HttpRequest, compound_id: int, alert_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    alert = access.get_scoped_or_404(
+        request.user,
+        FeverAlert.objects.filter(compound=compound).select_related(
+            "passage__household__building",
+            "passage__household__unit",
+            "passage__resident",
+            "passage__opening",
+            "passage__volunteer",
+        ),
+        pk=alert_id,
+    )
+    form = FeverStepForm()
+    if request.method == "POST":
+        access.require(request.user, compound, Level.MANAGE)
+        form = FeverStepForm(request.POST)
+        if form.is_valid():
+            try:
+                services.fever_alert_handle(alert=alert, actor=request.user, **form.cleaned_data)
+            except CheckpointError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The step is recorded."))
+                return redirect("checkpoints:alert", compound.pk, alert.pk)
+    context = _context(
+        request,
+        compound,
+        alert=alert,
+        steps=list(alert.actions.select_related("actor")),
+        form=form,
+        resolved=alert.status == FeverAlert.Status.RESOLVED,
+    )
+    return render(request, "checkpoints/alert.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def work_passes(request: HttpRequest, compound_id: int, resident_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    resident = access.get_scoped_or_404(
+        request.user,
+        Resident.objects.filter(household__compound=compound).select_related(
+            "household__building", "household__unit"
+        ),
+        via="household__compound",
+        pk=resident_id,
+        need=Level.MANAGE,
+    )
+    form = WorkPassForm()
+    if request.method == "POST":
+        form = WorkPassForm(request.POST)
+        if form.is_valid():
+            try:
+                services.work_pass_create(
+                    resident=resident, actor=request.user, **form.cleaned_data
+                )
+            except CheckpointError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The work pass is added."))
+                return redirect("checkpoints:work-passes", compound.pk, resident.pk)
+    today = timezone.localdate()
+    passes = list(resident.work_passes.all())
+    for wp in passes:
+        wp.current = wp.valid_from <= today <= wp.valid_to  # type: ignore[attr-defined]
+    context = _context(request, compound, resident=resident, passes=passes, form=form, today=today)
+    return render(
+        request, "checkpoints/work_passes.html", context, status=400 if form.errors else 200
+    )

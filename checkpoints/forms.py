@@ -1,0 +1,165 @@
+"""Forms of the gate office pages: log filters, rules, card actions, alert steps, work passes."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checkpoints.errors import REASON_LABELS
+from checkpoints.models import (
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    CompoundRules,
+    FeverAlert,
+    Passage,
+    WorkPass,
+)
+from compounds.models import Building, Compound, Opening
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LogFilterForm(forms.Form):
+    """The filters of the gate log and of its Excel export (read from the query string)."""
+
+    day = forms.DateField(label=_("Day"), required=False, widget=DATE_INPUT)
+    opening = forms.ModelChoiceField(
+        label=_("Opening"), queryset=Opening.objects.none(), required=False, empty_label=_("all")
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"),
+        required=False,
+        choices=[("", _("all")), *Passage.Direction.choices],
+    )
+    verdict = forms.ChoiceField(
+        label=_("Verdict"), required=False, choices=[("", _("all")), *Passage.Verdict.choices]
+    )
+    reason = forms.ChoiceField(label=_("Reason"), required=False, choices=())
+
+    def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opening"].queryset = Opening.objects.filter(compound=compound)
+        self.fields["reason"].choices = [("", _("all")), *REASON_LABELS.items()]
+
+    def filters(self) -> dict[str, Any]:
+        """Keyword arguments for ``selectors.passages_for_log``; a filter with a bad
+        value is dropped (its error is shown) and the day defaults to today."""
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()
+            data = self.cleaned_data
+        opening = data.get("opening")
+        return {
+            "day": data.get("day") or timezone.localdate(),
+            "opening_id": opening.pk if opening else None,
+            "direction": data.get("direction") or "",
+            "verdict": data.get("verdict") or "",
+            "reason": data.get("reason") or "",
+        }
+
+
+class BuildingFilterForm(forms.Form):
+    building = forms.ModelChoiceField(
+        label=_("Building"), queryset=Building.objects.none(), required=False, empty_label=_("all")
+    )
+
+    def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = Building.objects.filter(compound=compound)
+
+    def building_id(self) -> int | None:
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        building = self.cleaned_data.get("building")
+        return building.pk if building else None
+
+
+class CardPrintFilterForm(BuildingFilterForm):
+    household = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def household_id(self) -> int | None:
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get("household")
+
+
+class CardActionForm(forms.Form):
+    class Action:
+        ISSUE = "issue"
+        REISSUE = "reissue"
+        REVOKE_LOST = "revoke_lost"
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (Action.ISSUE, _("Issue a card")),
+            (Action.REISSUE, _("Reissue (the old card stops working)")),
+            (Action.REVOKE_LOST, _("Revoke as lost")),
+        ],
+    )
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = CompoundRules
+        fields = [
+            "quota_mode",
+            "quota_exits",
+            "quota_days",
+            "quota_hours",
+            "fever_line",
+            "vehicles_may_return",
+            "max_minutes_out",
+        ]
+        widgets = {"fever_line": forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"})}
+
+
+class BuildingSealForm(forms.Form):
+    building = forms.IntegerField(widget=forms.HiddenInput)
+    sealed = forms.TypedChoiceField(
+        choices=[("1", _("seal")), ("0", _("unseal"))], coerce=lambda v: v == "1"
+    )
+
+
+class FeverStepForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What was done"),
+        choices=[c for c in FeverAlert.Status.choices if c[0] != FeverAlert.Status.OPEN],
+    )
+    temperature = forms.DecimalField(
+        label=_("New reading (°C)"),
+        required=False,
+        max_digits=3,
+        decimal_places=1,
+        min_value=TEMPERATURE_MIN,
+        max_value=TEMPERATURE_MAX,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == FeverAlert.Status.REMEASURED and data.get("temperature") is None:
+            self.add_error("temperature", _("Enter the new reading."))
+        return data
+
+
+class WorkPassForm(forms.ModelForm):
+    class Meta:
+        model = WorkPass
+        fields = ["work_unit", "certificate", "valid_from", "valid_to"]
+        widgets = {"valid_from": DATE_INPUT, "valid_to": DATE_INPUT}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start: date | None = data.get("valid_from")
+        end: date | None = data.get("valid_to")
+        if start and end and end < start:
+            # Reported on the field so that the model's own range constraint (with its
+            # untranslated message) is not checked a second time.
+            self.add_error("valid_to", _("The pass must end on or after its first day."))
+        return data
