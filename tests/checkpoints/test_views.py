@@ -581,3 +581,14 @@ def test_work_pass_ending_before_it_starts_is_refused(as_secretary, compound_a, 
     assert response.status_code == 400
     assert response.context["form"].errors["valid_to"]
     assert not WorkPass.objects.exists()
+
+
+def test_print_sheet_can_print_one_households_new_card(
+    as_secretary, compound_a, household_a, building_a, django_assert_max_num_queries
+):
+    mine = f.card(household=household_a)
+    f.card(household=f.household(building=building_a, room="1801"))
+    with django_assert_max_num_queries(10):
+        response = as_secretary.get(url("cards-print", compound_a), {"household": household_a.pk})
+    body = response.content.decode()
+    assert body.count("<svg") == 1 and display_number(mine.number) in body
