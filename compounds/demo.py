@@ -1,0 +1,540 @@
+"""Demo data: the community of the field reports, built from a fixed seed.
+
+``build_compound`` is the reusable part (``seed_demo`` and the benchmark call it): it
+writes one compound with its buildings, openings, gate rules, households, residents and
+an active pass card per household, with ``bulk_create`` in batches. Every random choice
+comes from the ``random.Random`` passed in, so a given seed gives the same people.
+
+The names, numbers and places are invented; ID numbers are well-formed (region, birth
+date, sex digit, GB 11643 check digit) but belong to nobody.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.utils import timezone
+
+from checkpoints import codes
+from checkpoints.models import CompoundRules, PassCard
+from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
+from residents.models import Household, Resident
+from residents.validators import id_checksum
+
+Progress = Callable[[str], None]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BATCH = 500
+PROGRESS_EVERY = 200
+CENSUS_YEAR = 2020  # ages are as of the lockdown
+
+# --- people -------------------------------------------------------------------------------
+
+# The commonest surnames, with those frequent in Jiangxi a little heavier.
+SURNAMES = (
+    "刘李王陈张黄胡罗吴熊邹彭曾肖周杨徐朱赵孙郭何高林郑梁谢宋唐许韩冯邓曹"
+    "田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜钟谭陆汪范金廖夏付方邱江万易龚"
+)
+SURNAME_WEIGHTS = [6] * 16 + [2] * (len(SURNAMES) - 16)
+MALE_GIVEN = (
+    "伟强军磊洋勇杰涛明超斌鹏辉华建平国志文浩宇俊峰海波亮龙刚林鑫晨轩博睿泽宏东春生荣庆福德根发兵"
+)
+FEMALE_GIVEN = "芳娜敏静丽艳秀英娟霞燕玲兰红梅琳婷雪慧萍颖欣怡佳悦涵琪晶倩莉凤桂珍玉春华莲娇琴"
+# Region prefixes of the ID number: mostly 渝水区 itself, some neighbours, some Hubei.
+LOCAL_REGIONS = ("360502",) * 8 + ("360521", "360981", "360102")
+HUBEI_REGIONS = {"武汉": "420102", "孝感": "420902", "黄冈": "421102", "荆州": "421002"}
+PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151")
+PHONE_PREFIXES += ("152", "155", "157", "158", "159", "180", "181", "182", "186", "187", "189")
+RETURN_PLACES = ("武汉",) * 6 + ("孝感", "孝感", "黄冈", "黄冈", "荆州", "随州", "鄂州", "咸宁")
+TRANSPORTS = (
+    (Resident.Transport.CAR, 8),
+    (Resident.Transport.TRAIN, 7),
+    (Resident.Transport.BUS, 4),
+    (Resident.Transport.PLANE, 1),
+)
+WORK_UNITS = ("区教体局", "区税务局", "区公安分局", "区住建局", "区卫健委", "区城管局", "春龙社区")
+
+
+class People:
+    """Names, phones and ID numbers, unique across one run."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.phones: set[str] = set()
+        self.ids: set[str] = set()
+
+    def surname(self) -> str:
+        return self.rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+
+    def given(self, sex: str) -> str:
+        chars = MALE_GIVEN if sex == Resident.Sex.MALE else FEMALE_GIVEN
+        if self.rng.random() < 0.3:
+            return self.rng.choice(chars)
+        return self.rng.choice(chars) + self.rng.choice(chars)
+
+    def name(self, sex: str, surname: str | None = None) -> str:
+        return (surname or self.surname()) + self.given(sex)
+
+    def phone(self) -> str:
+        while True:
+            number = self.rng.choice(PHONE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
+            if number not in self.phones:
+                self.phones.add(number)
+                return number
+
+    def id_number(self, birth_year: int, sex: str, region: str | None = None) -> str:
+        region = region or self.rng.choice(LOCAL_REGIONS)
+        while True:
+            birth = f"{birth_year:04d}{self.rng.randint(1, 12):02d}{self.rng.randint(1, 28):02d}"
+            # The 17th digit is odd for men and even for women.
+            serial = self.rng.randrange(100) * 10 + self.rng.randrange(5) * 2
+            serial += 1 if sex == Resident.Sex.MALE else 0
+            first17 = f"{region}{birth}{serial:03d}"
+            number = first17 + id_checksum(first17)
+            if number not in self.ids:
+                self.ids.add(number)
+                return number
+
+
+def _relations(size: int, head_born: int, rng: random.Random) -> list[str]:
+    R = Resident.Relation
+    if size == 1:
+        return [R.HEAD]
+    if size == 2:
+        if head_born < 1960 or rng.random() < 0.7:
+            return [R.HEAD, R.SPOUSE]
+        return [R.HEAD, rng.choice([R.CHILD, R.PARENT])]
+    if size == 3:
+        return [R.HEAD, R.SPOUSE, R.CHILD]
+    if size == 4:
+        return [R.HEAD, R.SPOUSE, R.CHILD, rng.choice([R.CHILD, R.PARENT])]
+    base = [R.HEAD, R.SPOUSE, R.CHILD, R.CHILD, R.PARENT, R.PARENT, R.GRANDCHILD, R.RELATIVE]
+    members = base[: min(size, 6)]
+    extras = [R.GRANDCHILD, R.RELATIVE, R.TENANT]
+    while len(members) < size:
+        members.append(rng.choice(extras))
+    return members
+
+
+def _born(relation: str, head_born: int, rng: random.Random) -> int:
+    R = Resident.Relation
+    if relation == R.SPOUSE:
+        year = head_born + rng.randint(-3, 5)
+    elif relation == R.CHILD:
+        year = head_born + rng.randint(22, 34)
+    elif relation == R.PARENT:
+        year = max(1926, head_born - rng.randint(22, 32))
+    elif relation == R.GRANDCHILD:
+        year = head_born + rng.randint(46, 60)
+    elif relation == R.TENANT:
+        year = rng.randint(1975, 2000)
+    else:
+        year = head_born + rng.randint(-10, 10)
+    return min(year, CENSUS_YEAR - 1 if relation != R.CHILD else CENSUS_YEAR)
+
+
+def household_people(size: int, people: People) -> list[Resident]:
+    """One household's residents (not saved, no household yet), head first."""
+    rng = people.rng
+    if size == 1:
+        head_born = rng.randint(1930, 1955) if rng.random() < 0.45 else rng.randint(1956, 1998)
+    else:
+        head_born = rng.randint(1945, 1992)
+    head_sex = Resident.Sex.MALE if rng.random() < 0.65 else Resident.Sex.FEMALE
+    family = people.surname()
+    residents: list[Resident] = []
+    names: set[str] = set()
+    parents = 0
+    for relation in _relations(size, head_born, rng):
+        born = head_born if relation == Resident.Relation.HEAD else _born(relation, head_born, rng)
+        if relation == Resident.Relation.SPOUSE:
+            sex = Resident.Sex.FEMALE if head_sex == Resident.Sex.MALE else Resident.Sex.MALE
+        elif relation == Resident.Relation.HEAD:
+            sex = head_sex
+        elif relation == Resident.Relation.PARENT:
+            # Two parents are a couple: father first, then mother.
+            parents += 1
+            sex = Resident.Sex.MALE if parents == 1 else Resident.Sex.FEMALE
+        else:
+            sex = rng.choice([Resident.Sex.MALE, Resident.Sex.FEMALE])
+        shares_name = relation in (Resident.Relation.CHILD, Resident.Relation.GRANDCHILD) or (
+            relation == Resident.Relation.PARENT and sex == Resident.Sex.MALE
+        )
+        if (
+            relation in (Resident.Relation.HEAD, Resident.Relation.SPOUSE)
+            and sex == Resident.Sex.MALE
+        ):
+            shares_name = True  # the children carry the father's surname
+        name = people.name(sex, family if shares_name else None)
+        while name in names:
+            name = people.name(sex, family if shares_name else None)
+        names.add(name)
+        age = CENSUS_YEAR - born
+        infant = age <= 1
+        has_phone = age >= 16 and rng.random() < (0.55 if age >= 75 else 0.93)
+        residents.append(
+            Resident(
+                name=name,
+                sex=sex,
+                birth_year=born,
+                relation=relation,
+                phone=people.phone() if has_phone else "",
+                id_number="" if infant and rng.random() < 0.3 else people.id_number(born, sex),
+                elderly_alone=size == 1 and age >= 65,
+                chronic_illness=rng.random() < (0.25 if age >= 60 else 0.03),
+                disability=rng.random() < 0.015,
+                pregnant=sex == Resident.Sex.FEMALE and 22 <= age <= 38 and rng.random() < 0.04,
+                infant=infant,
+                party_member=age >= 18 and rng.random() < 0.07,
+            )
+        )
+    return residents
+
+
+def split_total(
+    total: int, parts: int, rng: random.Random, *, low: int = 1, high: int = 8
+) -> list[int]:
+    """``parts`` household sizes in [low, high] that add up to exactly ``total``."""
+    if parts <= 0:
+        return []
+    if not parts * low <= total <= parts * high:
+        raise ValueError(f"cannot split {total} people into {parts} households")
+    sizes = [low] * parts
+    for _ in range(total - parts * low):
+        i = rng.randrange(parts)
+        while sizes[i] >= high:
+            i = rng.randrange(parts)
+        sizes[i] += 1
+    return sizes
+
+
+# --- places -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpeningSpec:
+    name: str
+    state: str = Opening.State.SEALED
+    vehicle_rule: str = Opening.VehicleRule.NONE
+
+
+@dataclass(frozen=True)
+class SealedSpec:
+    """A building under full closure, with its own exact head counts."""
+
+    number: str = "20"
+    households: int = 42
+    residents: int = 163
+    party_members: int = 24
+    note: str = "疑似病例居住楼栋，全封闭管理，6名志愿者5小时一班值守"
+    # The household that has to be in it whatever the size (the one in the reports).
+    room: str = "1702"
+
+
+def _rooms(count: int, *, units: int, flats_per_floor: int) -> list[tuple[int, str]]:
+    """(unit number or 0, room) for ``count`` flats, filled entrance by entrance, bottom up."""
+    entrances = max(units, 1)
+    floors = max(1, math.ceil(count / (entrances * flats_per_floor)))
+    rooms = [
+        (unit if units else 0, f"{floor}{flat:02d}")
+        for unit in range(1, entrances + 1)
+        for floor in range(1, floors + 1)
+        for flat in range(1, flats_per_floor + 1)
+    ]
+    return rooms[:count]
+
+
+def _choose_returnees(
+    sizes: Sequence[int], households: int, returnees: int, rng: random.Random
+) -> dict[int, int]:
+    """{household index: returnees in it}: exactly ``households`` households, ``returnees`` people."""
+    if households <= 0 or returnees <= 0:
+        return {}
+    households = min(households, len(sizes), returnees)
+    roomy = [i for i, s in enumerate(sizes) if s >= 2]
+    pool = roomy if len(roomy) >= households else list(range(len(sizes)))
+    chosen = rng.sample(pool, households)
+    counts = dict.fromkeys(chosen, 1)
+    spare = [i for i in chosen for _ in range(sizes[i] - 1)]
+    rng.shuffle(spare)
+    for i in spare[: max(0, returnees - households)]:
+        counts[i] += 1
+    return counts
+
+
+def _mark_returnees(residents: list[Resident], count: int, people: People) -> None:
+    rng = people.rng
+    # Working-age members went away to work or study; the elderly mostly stayed.
+    order = sorted(
+        range(len(residents)),
+        key=lambda i: (not 1960 <= (residents[i].birth_year or 0) <= 2004, rng.random()),
+    )
+    place = rng.choice(RETURN_PLACES)
+    returned_on = date(2020, 1, rng.randint(17, 28))
+    transport = rng.choices([t for t, _ in TRANSPORTS], weights=[w for _, w in TRANSPORTS])[0]
+    for i in order[:count]:
+        r = residents[i]
+        r.returnee = True
+        r.returned_from = f"湖北{place}" if place != "武汉" else "湖北武汉"
+        r.returned_on = returned_on
+        r.return_transport = transport
+        r.quarantine_until = returned_on + timedelta(days=14)
+        if place in HUBEI_REGIONS and r.id_number and rng.random() < 0.3:
+            people.ids.discard(r.id_number)
+            r.id_number = people.id_number(r.birth_year or 1980, r.sex, HUBEI_REGIONS[place])
+
+
+def _new_codes(count: int) -> list[tuple[str, str]]:
+    taken = set(PassCard.objects.values_list("number", flat=True))
+    taken |= set(PassCard.objects.values_list("secret", flat=True))
+    out = []
+    while len(out) < count:
+        number, secret = codes.new_number(), codes.new_secret()
+        if number in taken or secret in taken:
+            continue
+        taken.update((number, secret))
+        out.append((number, secret))
+    return out
+
+
+def build_compound(
+    community: Community,
+    name: str,
+    households: int,
+    residents: int,
+    rng: random.Random,
+    *,
+    buildings: int,
+    units: int = 0,
+    flats_per_floor: int = 2,
+    three_without: bool = False,
+    address: str = "",
+    grid: str = "",
+    openings: Sequence[OpeningSpec] = (OpeningSpec("南门", Opening.State.STAFFED),),
+    returnee_households: int | None = None,
+    returnees: int | None = None,
+    quarantined_households: int = 0,
+    sealed: SealedSpec | None = None,
+    people: People | None = None,
+    issued_by: Any = None,
+    progress: Progress | None = None,
+) -> Compound:
+    """Write one compound with exactly ``households`` households and ``residents`` residents.
+
+    ``buildings`` counts the sealed building too; ``units`` is entrances per building (0:
+    addresses without a unit, like 20-1702). Returnees default to about 3 % of households,
+    1.7 people each. Call inside ``transaction.atomic`` for an all-or-nothing write.
+    """
+    people = people or People(rng)
+    say = progress or (lambda _text: None)
+    compound = Compound.objects.create(
+        community=community,
+        name=name,
+        address=address,
+        three_without=three_without,
+        grid=grid,
+        supplies_hotline=f"0790-62{rng.randrange(10**5):05d}",
+        gas_hotline="0790-6442119",
+        hardship_hotline=f"0790-63{rng.randrange(10**5):05d}",
+    )
+    CompoundRules.objects.create(compound=compound)
+    Opening.objects.bulk_create(
+        Opening(compound=compound, name=o.name, state=o.state, vehicle_rule=o.vehicle_rule)
+        for o in openings
+    )
+
+    # Addresses: the sealed building first (it has its own counts), then the others.
+    sealed_households = min(sealed.households, households) if sealed else 0
+    sealed_residents = (
+        min(sealed.residents, residents - (households - sealed_households)) if sealed else 0
+    )
+    others = households - sealed_households
+    other_numbers = [str(n) for n in range(1, buildings + 1)]
+    if sealed:
+        if sealed.number in other_numbers:
+            other_numbers.remove(sealed.number)
+        else:
+            other_numbers = other_numbers[:-1]
+    if others and not other_numbers:
+        other_numbers = ["1"]
+    building_rows = [Building(compound=compound, number=n) for n in other_numbers]
+    if sealed:
+        building_rows.append(
+            Building(
+                compound=compound,
+                number=sealed.number,
+                sealed=True,
+                sealed_since=datetime(2020, 2, 5, 20, 0, tzinfo=SHANGHAI),
+                note=sealed.note,
+            )
+        )
+    created_buildings = Building.objects.bulk_create(building_rows)
+    by_number = {b.number: b for b in created_buildings}
+    if any(b.pk is None for b in created_buildings):  # backends without RETURNING
+        by_number = {b.number: b for b in Building.objects.filter(compound=compound)}
+
+    plan: list[tuple[Building, int, str]] = []  # (building, unit number or 0, room)
+    if sealed and sealed_households:
+        rooms = _rooms(sealed.households, units=0, flats_per_floor=2)[:sealed_households]
+        if (0, sealed.room) not in rooms:
+            rooms[-1] = (0, sealed.room)
+        plan += [(by_number[sealed.number], u, r) for u, r in rooms]
+    if others:
+        per = [others // len(other_numbers)] * len(other_numbers)
+        for i in range(others % len(other_numbers)):
+            per[i] += 1
+        for number, count in zip(other_numbers, per, strict=True):
+            rooms = _rooms(count, units=units, flats_per_floor=flats_per_floor)
+            plan += [(by_number[number], u, r) for u, r in rooms]
+
+    unit_rows = sorted({(b.number, u) for b, u, _r in plan if u}, key=lambda x: (int(x[0]), x[1]))
+    unit_objs = Unit.objects.bulk_create(
+        [Unit(building=by_number[b], number=str(u)) for b, u in unit_rows], batch_size=BATCH
+    )
+    if any(u.pk is None for u in unit_objs):
+        unit_objs = list(
+            Unit.objects.filter(building__compound=compound).select_related("building")
+        )
+    unit_of = {(u.building.number, int(u.number)): u for u in unit_objs}
+
+    sizes = split_total(sealed_residents, sealed_households, rng) + split_total(
+        residents - sealed_residents, others, rng
+    )
+    if returnee_households is None:
+        returnee_households = round(households * 0.03)
+    if returnees is None:
+        returnees = round(returnee_households * 1.7)
+    returning = _choose_returnees(sizes, returnee_households, returnees, rng)
+    candidates = sorted(returning)
+    quarantined = set(rng.sample(candidates, min(quarantined_households, len(candidates))))
+
+    people_of = [household_people(size, people) for size in sizes]
+    for i, count in returning.items():
+        _mark_returnees(people_of[i], count, people)
+    if sealed and sealed_households:
+        # The sealed building's party members are a known number: exactly that many.
+        in_sealed = [r for group in people_of[:sealed_households] for r in group]
+        for r in in_sealed:
+            r.party_member = False
+        adults = [r for r in in_sealed if CENSUS_YEAR - (r.birth_year or CENSUS_YEAR) >= 18]
+        for r in rng.sample(adults, min(sealed.party_members, len(adults))):
+            r.party_member = True
+
+    today = timezone.localdate()
+    quarantine_days = {i: rng.randint(3, 12) for i in sorted(quarantined)}
+    total = len(plan)
+    for start in range(0, total, PROGRESS_EVERY):
+        chunk = range(start, min(start + PROGRESS_EVERY, total))
+        rows = []
+        for i in chunk:
+            building, unit, room = plan[i]
+            contact = next((r.phone for r in people_of[i] if r.phone), "")
+            rows.append(
+                Household(
+                    compound=compound,
+                    building=building,
+                    unit=unit_of[(building.number, unit)] if unit else None,
+                    room=room,
+                    contact_phone=contact,
+                    quarantine_until=today + timedelta(days=quarantine_days[i])
+                    if i in quarantine_days
+                    else None,
+                    note="居家隔离：返乡人员同住" if i in quarantine_days else "",
+                )
+            )
+        saved = Household.objects.bulk_create(rows, batch_size=BATCH)
+        if any(h.pk is None for h in saved):
+            saved = list(Household.objects.filter(compound=compound).order_by("pk")[start:])
+        members = []
+        for h, i in zip(saved, chunk, strict=True):
+            for r in people_of[i]:
+                r.household = h
+                members.append(r)
+        Resident.objects.bulk_create(members, batch_size=BATCH)
+        pairs = _new_codes(len(saved))
+        PassCard.objects.bulk_create(
+            [
+                PassCard(
+                    compound=compound,
+                    household=h,
+                    number=number,
+                    secret=secret,
+                    issued_by=issued_by,
+                )
+                for h, (number, secret) in zip(saved, pairs, strict=True)
+            ],
+            batch_size=BATCH,
+        )
+        say(f"  {name}: {chunk.stop}/{total} households")
+    return compound
+
+
+def build_branch(
+    compound: Compound,
+    rng: random.Random,
+    *,
+    people: People | None = None,
+    secretary: Any = None,
+    volunteers: Iterable[Any] = (),
+    members: int = 6,
+) -> Branch:
+    """The compound's temporary party branch: secretary, deputies, members from work units."""
+    people = people or People(rng)
+    branch = Branch.objects.create(
+        name=f"{compound.name}临时党支部",
+        compound=compound,
+        founded_on=date(2020, 2, rng.randint(1, 4)),
+    )
+
+    def member(position: str, work_unit: str, user: Any = None) -> BranchMember:
+        sex = Resident.Sex.MALE if rng.random() < 0.6 else Resident.Sex.FEMALE
+        return BranchMember(
+            branch=branch,
+            user=user,
+            name=people.name(sex),
+            position=position,
+            work_unit=work_unit,
+            phone=people.phone(),
+        )
+
+    rows = [member(BranchMember.Position.SECRETARY, "区委宣传部", secretary)]
+    rows += [
+        member(BranchMember.Position.DEPUTY, unit)
+        for unit in ("市委巡察办", "春龙社区")[: rng.randint(1, 2)]
+    ]
+    volunteers = list(volunteers)
+    for n in range(max(members, len(volunteers))):
+        user = volunteers[n] if n < len(volunteers) else None
+        rows.append(member(BranchMember.Position.MEMBER, rng.choice(WORK_UNITS), user))
+    BranchMember.objects.bulk_create(rows)
+    return branch
+
+
+# --- the community office's permissions ----------------------------------------------------
+
+OFFICE_GROUP = "Community office"
+OFFICE_APPS = ("compounds", "residents", "checkpoints")
+# Written by the gate or the audit trail only: the office reads them.
+OFFICE_READ_ONLY = {"passage", "auditentry", "feveralert", "feveraction"}
+
+
+def office_group() -> Group:
+    """The group every community-office login belongs to, with the admin permissions it needs."""
+    group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
+    perms = Permission.objects.filter(content_type__app_label__in=OFFICE_APPS).filter(
+        Q(codename__startswith="view_")
+        | (
+            (Q(codename__startswith="add_") | Q(codename__startswith="change_"))
+            & ~Q(content_type__model__in=OFFICE_READ_ONLY)
+        )
+    )
+    group.permissions.set(perms)
+    return group
