@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
+from openpyxl import Workbook
 
 from checkpoints import selectors, services
 from checkpoints.codes import display_number
@@ -37,6 +38,7 @@ from compounds import access
 from compounds.access import Level
 from compounds.models import Building, Compound
 from compounds.services import building_seal
+from compounds.xlsx import workbook_response, write_sheet
 from residents.models import Household, Resident
 
 LOG_PAGE_SIZE = 50
@@ -244,9 +246,6 @@ def log(request: HttpRequest, compound_id: int) -> HttpResponse:
 
 @login_required
 def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
-    from compounds.xlsx import workbook_response, write_sheet  # written by the Excel work
-    from openpyxl import Workbook
-
     compound = _compound(request, compound_id, need=Level.MANAGE)
     form = LogFilterForm(request.GET or None, compound=compound)
     filters = form.filters()
@@ -266,12 +265,13 @@ def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
     ]
     rows = [
         [
-            timezone.localtime(p.occurred_at).strftime("%Y-%m-%d %H:%M:%S"),
+            # Excel has no time zones: the local (Asia/Shanghai) wall time, as a real date.
+            timezone.localtime(p.occurred_at).replace(tzinfo=None),
             p.opening.name,
             p.household.address if p.household else "",
             p.resident.name if p.resident else "",
             p.get_direction_display(),
-            float(p.temperature),
+            p.temperature,
             p.get_verdict_display(),
             str(REASON_LABELS.get(p.reason, p.reason)),
             _("yes") if p.late else "",
@@ -284,7 +284,8 @@ def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
     ws = wb.active
     ws.title = filters["day"].isoformat()
     write_sheet(ws, headers, rows)
-    return workbook_response(wb, f"gate-log-{compound.pk}-{filters['day']:%Y%m%d}.xlsx")
+    name = _("gate log")
+    return workbook_response(wb, f"{compound.name}-{name}-{filters['day']:%Y%m%d}.xlsx")
 
 
 @login_required

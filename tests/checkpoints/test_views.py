@@ -2,7 +2,7 @@
 
 import io
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -367,12 +367,40 @@ def test_log_export_is_an_xlsx_with_the_filtered_rows(as_secretary, compound_a, 
     response = as_secretary.get(url("log-export", compound_a), {"verdict": "denied"})
     assert response.status_code == 200
     assert "spreadsheetml" in response["Content-Type"]
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    ws = load_workbook(io.BytesIO(content)).active
+    ws = load_workbook(io.BytesIO(response.content)).active
     rows = list(ws.iter_rows(values_only=True))
     assert len(rows) == 2  # header + the one denied passage
-    assert card_a.household.address in rows[1]
-    assert float(Decimal("36.5")) in rows[1]
+    header, row = rows
+    assert header[0] == "Time" and "Reason" in header
+    assert isinstance(row[0], datetime)
+    assert row[1:8] == (
+        "南门",
+        card_a.household.address,
+        None,
+        "out",
+        36.5,
+        "denied",
+        "exit quota used",
+    )
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_log_export_of_all_passages_of_the_day(
+    as_officer, compound_a, card_a, record, gate_b, household_b
+):
+    record(card_a.number)
+    record(card_a.number, direction="in")
+    services.passage_record(  # compound B's gate: never in A's export
+        opening=gate_b,
+        code=f.card(household=household_b).number,
+        direction="out",
+        temperature=Decimal("36.6"),
+        actor=f.user("vb"),
+        client_id=uuid.uuid4(),
+    )
+    response = as_officer.get(url("log-export", compound_a))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [r[4] for r in rows[1:]] == ["in", "out"]
 
 
 # --- A household's passages and who is out --------------------------------------------
