@@ -1,11 +1,226 @@
-"""Registry pages. Placeholders: the registry-pages work replaces each of these."""
+"""Registry pages: buildings, households, residents, and the lists the branch works from.
 
-from django.http import HttpResponse
+Read pages are for anyone who can see the compound (volunteers see masked ID and phone
+numbers); create and edit pages are for the branch's managers.
+"""
+
+import copy
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from compounds import access
+from compounds.access import Level
+from compounds.models import Building, Compound
+from residents import selectors, services
+from residents.errors import ResidentError
+from residents.forms import HouseholdForm, HouseholdSearchForm, ResidentForm, VulnerableFilterForm
+from residents.models import Household, Resident
+
+PAGE_SIZE = 50
 
 
-def _todo(request, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("")
+def _compound(request: HttpRequest, compound_id: int, need: Level = Level.VOLUNTEER) -> Compound:
+    return access.get_scoped_or_404(
+        request.user, Compound.objects.all(), via="", pk=compound_id, need=need
+    )
 
 
-buildings = building_detail = households = household_create = household_detail = _todo
-household_edit = resident_create = resident_edit = vulnerable = returnees = _todo
+def _household(
+    request: HttpRequest, compound: Compound, household_id: int, need: Level = Level.VOLUNTEER
+) -> Household:
+    return access.get_scoped_or_404(
+        request.user,
+        Household.objects.filter(compound=compound).select_related("building", "unit"),
+        pk=household_id,
+        need=need,
+    )
+
+
+def _context(request: HttpRequest, compound: Compound, **extra: Any) -> dict[str, Any]:
+    level = access.level_for(request.user, compound)
+    return {
+        "compound": compound,
+        "can_manage": level >= Level.MANAGE,
+        "personal": access.sees_personal_data(request.user, compound),
+        "today": timezone.localdate(),
+        **extra,
+    }
+
+
+def _show_error(form: forms.BaseForm, error: ResidentError) -> None:
+    """Put a service's refusal beside the field it concerns (or above the form)."""
+    errors = error.params.get("errors")
+    if isinstance(errors, dict):
+        for name, messages_ in errors.items():
+            form.add_error(name if name in form.fields else None, messages_)
+        return
+    name = error.params.get("field")
+    form.add_error(name if name in form.fields else None, str(error.message))
+
+
+# --- Read pages --------------------------------------------------------------------
+
+
+@login_required
+def buildings(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    rows = selectors.buildings_with_counts(compound=compound)
+    return render(request, "residents/buildings.html", _context(request, compound, buildings=rows))
+
+
+@login_required
+def building_detail(request: HttpRequest, compound_id: int, building_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    building = access.get_scoped_or_404(
+        request.user, Building.objects.filter(compound=compound), pk=building_id
+    )
+    households = selectors.building_households(building=building)
+    context = _context(request, compound, building=building, households=households)
+    return render(request, "residents/building.html", context)
+
+
+@login_required
+def households(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    form = HouseholdSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    found = selectors.household_search(compound=compound, query=query)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _context(request, compound, form=form, query=query, page=page)
+    return render(request, "residents/households.html", context)
+
+
+@login_required
+def household_detail(request: HttpRequest, compound_id: int, household_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    household = _household(request, compound, household_id)
+    context = _context(request, compound, household=household)
+    context["residents"] = list(household.residents.order_by("id"))
+    context["audit"] = selectors.audit_lines(
+        selectors.household_audit(household=household), personal=context["personal"]
+    )
+    return render(request, "residents/household.html", context)
+
+
+@login_required
+def vulnerable(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    form = VulnerableFilterForm(request.GET)
+    kind = form.cleaned_data["kind"] if form.is_valid() else ""
+    residents = selectors.vulnerable_residents(compound=compound, kind=kind or None)
+    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _context(request, compound, form=form, kind=kind, page=page)
+    return render(request, "residents/vulnerable.html", context)
+
+
+@login_required
+def returnees(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    residents = selectors.returnees(compound=compound)
+    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "residents/returnees.html", _context(request, compound, page=page))
+
+
+# --- Create and edit ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    initial = {"building": request.GET.get("building")}
+    form = HouseholdForm(request.POST or None, compound=compound, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_create(
+                compound=compound, actor=request.user, **form.cleaned_data
+            )
+        except ResidentError as error:
+            _show_error(form, error)
+        else:
+            messages.success(
+                request, _("Household %(address)s registered.") % {"address": household.address}
+            )
+            return redirect("residents:household", compound.pk, household.pk)
+    return render(request, "residents/household_form.html", _context(request, compound, form=form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit(request: HttpRequest, compound_id: int, household_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    household = _household(request, compound, household_id, need=Level.MANAGE)
+    # The form writes into its instance while validating; the page heading keeps the original.
+    form = HouseholdForm(request.POST or None, instance=copy.copy(household), compound=compound)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = services.household_update(
+                household=household, actor=request.user, **form.cleaned_data
+            )
+        except ResidentError as error:
+            _show_error(form, error)
+        else:
+            messages.success(
+                request, _("Household %(address)s saved.") % {"address": household.address}
+            )
+            return redirect("residents:household", compound.pk, household.pk)
+    context = _context(request, compound, form=form, household=household)
+    return render(request, "residents/household_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_create(request: HttpRequest, compound_id: int, household_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    household = _household(request, compound, household_id, need=Level.MANAGE)
+    form = ResidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = services.resident_create(
+                household=household, actor=request.user, **form.cleaned_data
+            )
+        except ResidentError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": resident.name})
+            return redirect("residents:household", compound.pk, household.pk)
+    context = _context(request, compound, form=form, household=household)
+    return render(request, "residents/resident_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_edit(request: HttpRequest, compound_id: int, resident_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    resident = access.get_scoped_or_404(
+        request.user,
+        Resident.objects.filter(household__compound=compound).select_related(
+            "household__building", "household__unit"
+        ),
+        via="household__compound",
+        pk=resident_id,
+        need=Level.MANAGE,
+    )
+    household = resident.household
+    form = ResidentForm(request.POST or None, instance=copy.copy(resident))
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = services.resident_update(
+                resident=resident, actor=request.user, **form.cleaned_data
+            )
+        except ResidentError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": resident.name})
+            return redirect("residents:household", compound.pk, household.pk)
+    context = _context(request, compound, form=form, household=household, resident=resident)
+    return render(request, "residents/resident_form.html", context)

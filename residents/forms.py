@@ -1,0 +1,139 @@
+"""Registry forms. They check the input; the services decide and write."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from compounds.models import Building, Compound, Unit
+from residents.models import Household, Resident
+from residents.selectors import VULNERABLE_KINDS
+from residents.validators import normalize_id_number
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return _("Building %(building)s, unit %(unit)s") % {
+            "building": obj.building.number,
+            "unit": obj.number,
+        }
+
+
+class HouseholdForm(forms.ModelForm):
+    unit = UnitChoiceField(queryset=Unit.objects.none(), required=False, label=_("unit"))
+
+    class Meta:
+        model = Household
+        fields = ["building", "unit", "room", "contact_phone", "note", "quarantine_until"]
+        widgets = {
+            "quarantine_until": DateInput(),
+            "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "room": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this compound's buildings and units can be chosen: a forged id of another
+        # compound's building is "not one of the available choices".
+        self.fields["building"].queryset = Building.objects.filter(compound=compound).order_by(
+            "number"
+        )
+        self.fields["unit"].queryset = (
+            Unit.objects.filter(building__compound=compound)
+            .select_related("building")
+            .order_by("building__number", "number")
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        building, unit = cleaned.get("building"), cleaned.get("unit")
+        if building and unit and unit.building_id != building.pk:
+            self.add_error(
+                "unit",
+                _("This unit is not in building %(number)s.") % {"number": building.number},
+            )
+        return cleaned
+
+
+class ResidentForm(forms.ModelForm):
+    class Meta:
+        model = Resident
+        fields = [
+            "name",
+            "relation",
+            "sex",
+            "birth_year",
+            "phone",
+            "id_number",
+            "party_member",
+            "elderly_alone",
+            "chronic_illness",
+            "disability",
+            "pregnant",
+            "infant",
+            "returnee",
+            "returned_from",
+            "returned_on",
+            "return_transport",
+            "quarantine_until",
+            "note",
+        ]
+        widgets = {
+            "returned_on": DateInput(),
+            "quarantine_until": DateInput(),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
+            "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+    FLAGS = ["party_member", *VULNERABLE_KINDS]
+
+    def clean_id_number(self) -> str:
+        return normalize_id_number(self.cleaned_data.get("id_number", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("returnee") and (
+            cleaned.get("returned_from") or cleaned.get("returned_on")
+        ):
+            self.add_error(
+                "returnee",
+                _("Tick returnee when a place or date of return is given."),
+            )
+        return cleaned
+
+    def flag_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.FLAGS]
+
+    def return_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("returned_from", "returned_on", "return_transport")]
+
+
+class HouseholdSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("20-1702, room, name or last 4 phone digits"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+
+class VulnerableFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("all kinds")), *VULNERABLE_KINDS.items()],
+    )

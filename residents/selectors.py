@@ -1,0 +1,233 @@
+"""The registry's reads: search, the lists the branch works from, and the audit trail."""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Length
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from compounds.models import AuditEntry, Building, Compound, Unit
+from residents.models import Household, Resident
+from residents.validators import mask_phone
+
+VULNERABLE_KINDS = {
+    "elderly_alone": gettext_lazy("elderly living alone"),
+    "chronic_illness": gettext_lazy("chronic illness"),
+    "disability": gettext_lazy("disability"),
+    "infant": gettext_lazy("infant"),
+    "pregnant": gettext_lazy("pregnant"),
+}
+
+# 20-1702, 20-2-1702, "20 2 1702", 20栋2单元1702(室), 20#1702
+_ADDRESS_SPLIT = re.compile(r"[\s\-/#.,，、栋幢号单元室]+")
+_ADDRESS_PART = re.compile(r"^[0-9A-Za-z]+$")
+_DIGITS = re.compile(r"^\d+$")
+PHONE_TAIL_MIN = 4
+
+
+def _vulnerable_q(prefix: str = "") -> Q:
+    q = Q()
+    for kind in VULNERABLE_KINDS:
+        q |= Q(**{f"{prefix}{kind}": True})
+    return q
+
+
+def households_for(*, compound: Compound) -> QuerySet[Household]:
+    """The compound's households with what a list row shows, in one query."""
+    return (
+        Household.objects.filter(compound=compound)
+        .select_related("building", "unit")
+        .annotate(
+            residents_count=Count("residents"),
+            returnees_count=Count("residents", filter=Q(residents__returnee=True)),
+            vulnerable_count=Count("residents", filter=_vulnerable_q("residents__")),
+        )
+        .order_by("building__number", "unit__number", Length("room"), "room")
+    )
+
+
+def household_search(*, compound: Compound, query: str) -> QuerySet[Household]:
+    """Households matching what a volunteer types in the search box.
+
+    ``20-1702`` or ``20-2-1702``: building (unit) room; ``1702``: a room, or (4+ digits)
+    the end of a phone number; anything else: part of a resident's name.
+    """
+    households = households_for(compound=compound)
+    query = (query or "").strip()
+    if not query:
+        return households
+    parts = [p for p in _ADDRESS_SPLIT.split(query) if p]
+    if 2 <= len(parts) <= 3 and all(_ADDRESS_PART.match(p) for p in parts):
+        address = Q(building__number__iexact=parts[0], room__iexact=parts[-1])
+        if len(parts) == 3:
+            address &= Q(unit__number__iexact=parts[1])
+        return households.filter(address)
+    if _DIGITS.match(query):
+        match = Q(room=query)
+        if len(query) >= PHONE_TAIL_MIN:
+            phone_match = Resident.objects.filter(household=OuterRef("pk"), phone__endswith=query)
+            match |= Q(contact_phone__endswith=query) | Q(Exists(phone_match))
+        return households.filter(match)
+    named = Resident.objects.filter(household=OuterRef("pk"), name__icontains=query)
+    return households.filter(Exists(named))
+
+
+def building_households(*, building: Building) -> QuerySet[Household]:
+    """A building's households, by unit then floor (1702 after 301), with counts."""
+    return households_for(compound=building.compound).filter(building=building)
+
+
+def _count(queryset: QuerySet[Any], group: str) -> Coalesce:
+    """A correlated count of ``queryset`` (filtered on OuterRef and grouped by ``group``)."""
+    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def buildings_with_counts(*, compound: Compound) -> QuerySet[Building]:
+    """Each building with its households, residents and units counted; ``sealed`` is on the row.
+
+    Subqueries rather than joins: joining units and residents at once would multiply the counts.
+    """
+    return (
+        Building.objects.filter(compound=compound)
+        .annotate(
+            households_count=_count(Household.objects.filter(building=OuterRef("pk")), "building"),
+            residents_count=_count(
+                Resident.objects.filter(household__building=OuterRef("pk")), "household__building"
+            ),
+            units_count=_count(Unit.objects.filter(building=OuterRef("pk")), "building"),
+        )
+        .order_by(Length("number"), "number")
+    )
+
+
+def _residents_of(compound: Compound) -> QuerySet[Resident]:
+    return (
+        Resident.objects.filter(household__compound=compound)
+        .select_related("household__building", "household__unit")
+        .order_by(
+            "household__building__number",
+            "household__unit__number",
+            Length("household__room"),
+            "household__room",
+            "id",
+        )
+    )
+
+
+def vulnerable_residents(*, compound: Compound, kind: str | None = None) -> QuerySet[Resident]:
+    """Residents who need looking after; ``kind`` (one of VULNERABLE_KINDS) narrows it."""
+    residents = _residents_of(compound)
+    if kind in VULNERABLE_KINDS:
+        return residents.filter(**{kind: True})
+    return residents.filter(_vulnerable_q())
+
+
+def returnees(*, compound: Compound) -> QuerySet[Resident]:
+    """Returnees (返乡人员), the latest arrivals first."""
+    return (
+        _residents_of(compound)
+        .filter(returnee=True)
+        .order_by("-returned_on", "household__building__number", "household__room", "id")
+    )
+
+
+def household_audit(*, household: Household) -> QuerySet[AuditEntry]:
+    """Audit rows about the household and its residents, newest first."""
+    resident_ids = Resident.objects.filter(household=household).values("pk")
+    return (
+        AuditEntry.objects.filter(compound_id=household.compound_id)
+        .filter(
+            Q(object_type="household", object_id=household.pk)
+            | Q(object_type="resident", object_id__in=resident_ids)
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+# --- The audit trail as a page shows it --------------------------------------------
+
+ACTION_LABELS = {
+    "household_create": gettext_lazy("household registered"),
+    "household_update": gettext_lazy("household changed"),
+    "resident_create": gettext_lazy("resident added"),
+    "resident_update": gettext_lazy("resident changed"),
+    "card_issue": gettext_lazy("pass card issued"),
+    "card_revoke": gettext_lazy("pass card revoked"),
+    "workpass_create": gettext_lazy("work pass issued"),
+    "import": gettext_lazy("imported from Excel"),
+}
+EXTRA_LABELS = {
+    "address": gettext_lazy("address"),
+    "card": gettext_lazy("pass card"),
+    "reason": gettext_lazy("reason"),
+    "work_pass": gettext_lazy("work pass"),
+}
+PHONE_FIELDS = {"phone", "contact_phone"}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class AuditLine:
+    entry: AuditEntry
+    action: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _label(name: str) -> str:
+    if name in EXTRA_LABELS:
+        return str(EXTRA_LABELS[name])
+    for model in (Resident, Household):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
+def _value(name: str, value: Any, *, personal: bool) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if name in PHONE_FIELDS and not personal:
+        return mask_phone(str(value))
+    for model in (Resident, Household):
+        try:
+            choices = model._meta.get_field(name).flatchoices
+        except FieldDoesNotExist:
+            continue
+        if choices:
+            return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def audit_lines(entries: Any, *, personal: bool) -> list[AuditLine]:
+    """Entries with readable labels; phones masked unless ``personal`` (the ID number
+    is masked when it is written)."""
+    lines = []
+    for entry in entries:
+        changes = []
+        for name, pair in (entry.changes or {}).items():
+            old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+            changes.append(
+                Change(
+                    label=_label(name),
+                    old=_value(name, old, personal=personal),
+                    new=_value(name, new, personal=personal),
+                )
+            )
+        action = ACTION_LABELS.get(entry.action, entry.action)
+        lines.append(AuditLine(entry=entry, action=str(action), changes=changes))
+    return lines
