@@ -1,0 +1,209 @@
+"""The gate's records in the community office's admin.
+
+Passages, fever alerts and their steps are written by the gate and read here; cards are
+issued on the cards page (unique codes, audit) and only revoked here, through the service.
+"""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from checkpoints import codes, services
+from checkpoints.errors import CheckpointError
+from checkpoints.models import CompoundRules, FeverAction, FeverAlert, Passage, PassCard, WorkPass
+from compounds.admin import ReadOnlyAdmin, ScopedAdmin, related_only
+
+
+@admin.register(CompoundRules)
+class CompoundRulesAdmin(ScopedAdmin):
+    list_display = [
+        "compound",
+        "quota_mode",
+        "quota_exits",
+        "quota_days",
+        "quota_hours",
+        "fever_line",
+        "vehicles_may_return",
+        "max_minutes_out",
+    ]
+    list_filter = ["quota_mode", "vehicles_may_return"]
+    search_fields = ["compound__name"]
+    list_select_related = ["compound"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["compound", "updated_at"] if obj else ["updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: CompoundRules, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        # The service validates, saves and records the change.
+        services.rules_update(compound=obj.compound, actor=request.user, **values)
+
+
+def _revoke(reason: str, label: Any) -> Any:
+    @admin.action(description=label, permissions=["change"])
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for card in queryset.filter(state=PassCard.State.ACTIVE):
+            try:
+                services.card_revoke(card=card, actor=request.user, reason=reason)
+            except CheckpointError as exc:
+                modeladmin.message_user(request, str(exc.message), messages.ERROR)
+            else:
+                done += 1
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d card revoked.", "%(count)d cards revoked.", done) % {"count": done},
+            messages.SUCCESS,
+        )
+
+    action.__name__ = f"revoke_{reason}"
+    return action
+
+
+@admin.register(PassCard)
+class PassCardAdmin(ScopedAdmin):
+    list_display = [
+        "printed_number",
+        "household",
+        "compound",
+        "state",
+        "issued_at",
+        "issued_by",
+        "revoked_at",
+        "revoke_reason",
+    ]
+    list_filter = ["state", "revoke_reason", related_only("compound")]
+    search_fields = ["number", "household__room"]
+    list_select_related = ["compound", "household__building", "household__unit", "issued_by"]
+    # The QR secret is never shown here: it is printed on the card and nowhere else.
+    fields = [
+        "number",
+        "household",
+        "compound",
+        "state",
+        "issued_at",
+        "issued_by",
+        "revoked_at",
+        "revoke_reason",
+    ]
+    readonly_fields = fields
+    actions = [
+        _revoke(PassCard.RevokeReason.LOST, _("Revoke selected cards: lost")),
+        _revoke(PassCard.RevokeReason.WITHDRAWN, _("Revoke selected cards: withdrawn")),
+    ]
+
+    @admin.display(description=_("card number"), ordering="number")
+    def printed_number(self, obj: PassCard) -> str:
+        return codes.display_number(obj.number)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WorkPass)
+class WorkPassAdmin(ScopedAdmin):
+    list_display = ["resident", "household", "work_unit", "certificate", "valid_from", "valid_to"]
+    list_filter = [related_only("resident__household__compound"), "valid_to"]
+    search_fields = ["resident__name", "work_unit", "certificate"]
+    list_select_related = ["resident__household__building", "resident__household__unit"]
+    autocomplete_fields = ["resident"]
+
+    @admin.display(description=_("household"))
+    def household(self, obj: WorkPass) -> str:
+        return obj.resident.household.address
+
+
+@admin.register(Passage)
+class PassageAdmin(ReadOnlyAdmin):
+    list_display = [
+        "occurred_at",
+        "compound",
+        "opening",
+        "household",
+        "direction",
+        "verdict",
+        "reason",
+        "temperature",
+        "fever",
+        "late",
+        "breach",
+        "volunteer",
+    ]
+    list_filter = [
+        "direction",
+        "verdict",
+        "reason",
+        "fever",
+        "late",
+        related_only("compound"),
+        "occurred_at",
+    ]
+    search_fields = ["household__room", "card__number"]
+    list_select_related = [
+        "compound",
+        "opening",
+        "household__building",
+        "household__unit",
+        "volunteer",
+    ]
+    # The log grows by hundreds of thousands of rows: no full COUNT(*) on every page.
+    show_full_result_count = False
+
+
+class FeverActionInline(admin.TabularInline):
+    model = FeverAction
+    fields = ["at", "status", "temperature", "note", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FeverAlert)
+class FeverAlertAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "compound", "temperature", "status", "household", "opening"]
+    list_filter = ["status", related_only("compound")]
+    search_fields = ["passage__household__room"]
+    list_select_related = [
+        "compound",
+        "passage__household__building",
+        "passage__household__unit",
+        "passage__opening",
+    ]
+    inlines = [FeverActionInline]
+
+    @admin.display(description=_("household"))
+    def household(self, obj: FeverAlert) -> str:
+        h = obj.passage.household
+        return h.address if h else gettext("(no card)")
+
+    @admin.display(description=_("opening"))
+    def opening(self, obj: FeverAlert) -> str:
+        return obj.passage.opening.name
+
+
+@admin.register(FeverAction)
+class FeverActionAdmin(ReadOnlyAdmin):
+    list_display = ["at", "alert", "compound", "status", "temperature", "actor", "note"]
+    list_filter = ["status", related_only("alert__compound")]
+    search_fields = ["note", "actor__username"]
+    list_select_related = ["alert__compound", "actor"]
+
+    @admin.display(description=_("compound"))
+    def compound(self, obj: FeverAction) -> str:
+        return str(obj.alert.compound)

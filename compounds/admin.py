@@ -1,0 +1,488 @@
+"""The community office's admin, and the scoping every Bastion admin page goes through.
+
+Staff who are not superusers see only the compounds their roles give them (through
+``compounds.access``): changelists, foreign-key choices, list filters and autocompletes
+all start from that. Every save and delete made here leaves an ``AuditEntry``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from compounds import access
+from compounds.access import Level
+from compounds.models import (
+    AuditEntry,
+    Branch,
+    BranchMember,
+    Building,
+    Community,
+    Compound,
+    Opening,
+    Role,
+    Unit,
+)
+from compounds.services import audit_record, building_seal, diff, snapshot
+
+# How each model reaches its compound, for ``access.scoped(..., via=...)``.
+SCOPE_PATHS: dict[str, str] = {
+    "compounds.compound": "pk",
+    "compounds.building": "compound",
+    "compounds.unit": "building__compound",
+    "compounds.opening": "compound",
+    "compounds.branch": "compound",
+    "compounds.branchmember": "branch__compound",
+    "compounds.auditentry": "compound",
+    "residents.household": "compound",
+    "residents.resident": "household__compound",
+    "checkpoints.compoundrules": "compound",
+    "checkpoints.passcard": "compound",
+    "checkpoints.workpass": "resident__household__compound",
+    "checkpoints.passage": "compound",
+    "checkpoints.feveralert": "compound",
+    "checkpoints.feveraction": "alert__compound",
+}
+
+
+def scope_path(model: type[Model]) -> str | None:
+    return SCOPE_PATHS.get(model._meta.label_lower)
+
+
+def compound_id_of(obj: Model) -> int | None:
+    """The id of the compound ``obj`` belongs to, following its scope path."""
+    path = scope_path(type(obj))
+    if path is None:
+        return None
+    if path == "pk":
+        return obj.pk
+    *hops, last = path.split("__")
+    target: Any = obj
+    for hop in hops:
+        target = getattr(target, hop, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
+def officer_communities(user: Any) -> QuerySet[Community]:
+    if user.is_superuser:
+        return Community.objects.all()
+    return Community.objects.filter(roles__user=user, roles__kind=Role.Kind.OFFICER).distinct()
+
+
+def visible_communities(user: Any) -> QuerySet[Community]:
+    if user.is_superuser:
+        return Community.objects.all()
+    compounds = Compound.objects.filter(pk__in=access.visible_compound_ids(user))
+    return Community.objects.filter(pk__in=compounds.values("community"))
+
+
+def visible_users(user: Any) -> QuerySet:
+    """Logins an officer may pick: those with a role in their compounds, or none yet."""
+    users = get_user_model().objects.all()
+    if user.is_superuser:
+        return users
+    compounds = access.visible_compound_ids(user)
+    return users.filter(
+        Q(bastion_roles__compound__in=compounds)
+        | Q(bastion_roles__community__in=officer_communities(user))
+        | Q(bastion_roles__isnull=True),
+        is_superuser=False,
+    ).distinct()
+
+
+def scoped_choices(user: Any, model: type[Model]) -> QuerySet | None:
+    """The rows of ``model`` a non-superuser may pick in a form, or None for no limit."""
+    if model is Community:
+        return officer_communities(user)
+    if model is get_user_model():
+        return visible_users(user)
+    path = scope_path(model)
+    if path is None:
+        return None
+    qs = access.scoped(user, model._default_manager.all(), via=path)
+    # Labels that say which compound a row is in: "Building 3" alone is ambiguous.
+    if model is Building:
+        qs = qs.select_related("compound")
+    elif model is Unit:
+        qs = qs.select_related("building__compound")
+    return qs
+
+
+def _choice_label(model: type[Model]) -> Callable[[Any], str] | None:
+    if model is Building:
+        return lambda b: f"{b.compound} · {b}"
+    if model is Unit:
+        return lambda u: f"{u.building.compound} · {u.building.number}-{u.number}"
+    return None
+
+
+def subquery_count(model: type[Model], field: str) -> Coalesce:
+    """COUNT of ``model`` rows pointing at the outer row: one subquery, no join fan-out."""
+    counted = (
+        model._default_manager.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def audit_change(
+    request: HttpRequest, obj: Model, before: dict[str, Any], fields: list[str], verb: str
+) -> None:
+    compound_id = compound_id_of(obj)
+    if compound_id is None:
+        return
+    changes = diff(before, snapshot(obj, fields)) if verb != "delete" else {}
+    if verb == "change" and not changes:
+        return
+    audit_record(
+        compound=compound_id,
+        actor=request.user,
+        action=f"admin_{verb}",
+        obj=obj,
+        changes=changes,
+    )
+
+
+def model_fields(model: type[Model], names: list[str]) -> list[str]:
+    concrete = {f.name for f in model._meta.concrete_fields}
+    return [n for n in names if n in concrete]
+
+
+class ScopedFormMixin:
+    """Foreign-key choices limited to what the user may see (ModelAdmin and inlines)."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        model = db_field.related_model
+        if "queryset" not in kwargs:
+            if not request.user.is_superuser:
+                limited = scoped_choices(request.user, model)
+                if limited is not None:
+                    kwargs["queryset"] = limited
+            elif model is Building:
+                kwargs["queryset"] = Building.objects.select_related("compound")
+            elif model is Unit:
+                kwargs["queryset"] = Unit.objects.select_related("building__compound")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        label = _choice_label(model)
+        if field is not None and label is not None:
+            field.label_from_instance = label
+        return field
+
+
+class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin):
+    """Querysets scoped to the user's compounds; writes need MANAGE and are audited."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        path = scope_path(self.model)
+        if path is None:
+            return qs.none()
+        return access.scoped(request.user, qs, via=path)
+
+    def _may_manage(self, request: HttpRequest, obj: Model | None) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        compound_id = compound_id_of(obj)
+        return compound_id is None or access.level_for(request.user, compound_id) >= Level.MANAGE
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+    # --- the audit trail ------------------------------------------------------------------
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        fields = model_fields(self.model, list(form.changed_data))
+        before: dict[str, Any] = {}
+        if change:
+            original = self.model._default_manager.filter(pk=obj.pk).first()
+            before = snapshot(original, fields) if original else {}
+        super().save_model(request, obj, form, change)
+        audit_change(request, obj, before, fields, "change" if change else "add")
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        audit_change(request, obj, {}, [], "delete")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            audit_change(request, obj, {}, [], "delete")
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        changed = [f.instance.pk for f in formset.forms if f.instance.pk and f.has_changed()]
+        originals = formset.model._default_manager.in_bulk(changed)
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit_change(request, obj, {}, [], "delete")
+            obj.delete()
+        for obj in instances:
+            obj.save()
+        formset.save_m2m()
+        for obj, names in formset.changed_objects:
+            fields = model_fields(formset.model, list(names))
+            original = originals.get(obj.pk)
+            audit_change(
+                request, obj, snapshot(original, fields) if original else {}, fields, "change"
+            )
+        for obj in formset.new_objects:
+            fields = model_fields(formset.model, [f.name for f in obj._meta.concrete_fields])
+            fields = [f for f in fields if f not in ("id", "created_at", "updated_at")]
+            audit_change(request, obj, {}, fields, "add")
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """Records written by the gate or the audit trail: the office reads them, nobody edits."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ScopedTabularInline(ScopedFormMixin, admin.TabularInline):
+    pass
+
+
+class ScopedStackedInline(ScopedFormMixin, admin.StackedInline):
+    pass
+
+
+def related_only(path: str) -> tuple[str, type[admin.RelatedOnlyFieldListFilter]]:
+    """A list filter offering only values present in the (scoped) changelist."""
+    return (path, admin.RelatedOnlyFieldListFilter)
+
+
+# --- compounds ------------------------------------------------------------------------------
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "district", "hotline", "compound_count"]
+    search_fields = ["name", "district"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = visible_communities(request.user).annotate(
+            _compounds=subquery_count(Compound, "community")
+        )
+        return qs
+
+    @admin.display(description=_("compounds"), ordering="_compounds")
+    def compound_count(self, obj: Community) -> int:
+        return obj._compounds  # type: ignore[attr-defined]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Community | None = None) -> bool:
+        if obj is not None and not request.user.is_superuser:
+            if not officer_communities(request.user).filter(pk=obj.pk).exists():
+                return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Community | None = None) -> bool:
+        return request.user.is_superuser
+
+
+class BuildingInline(ScopedTabularInline):
+    model = Building
+    fields = ["number", "sealed", "sealed_since", "note"]
+    # Sealing goes through the building's own page, where it is recorded.
+    readonly_fields = ["sealed", "sealed_since"]
+    extra = 0
+    show_change_link = True
+
+
+class OpeningInline(ScopedTabularInline):
+    model = Opening
+    fields = ["name", "state", "vehicle_rule"]
+    extra = 0
+
+
+@admin.register(Compound)
+class CompoundAdmin(ScopedAdmin):
+    list_display = [
+        "name",
+        "community",
+        "kind",
+        "three_without",
+        "grid",
+        "building_count",
+        "household_count",
+    ]
+    list_filter = [related_only("community"), "kind", "three_without"]
+    search_fields = ["name", "address", "grid"]
+    list_select_related = ["community"]
+    inlines = [BuildingInline, OpeningInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        from residents.models import Household
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _buildings=subquery_count(Building, "compound"),
+                _households=subquery_count(Household, "compound"),
+            )
+        )
+
+    @admin.display(description=_("buildings"), ordering="_buildings")
+    def building_count(self, obj: Compound) -> int:
+        return obj._buildings  # type: ignore[attr-defined]
+
+    @admin.display(description=_("households"), ordering="_households")
+    def household_count(self, obj: Compound) -> int:
+        return obj._households  # type: ignore[attr-defined]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A new compound needs a community to put it in: officers and superusers only.
+        if not request.user.is_superuser and not officer_communities(request.user).exists():
+            return False
+        return super().has_add_permission(request)
+
+    def save_model(self, request: HttpRequest, obj: Compound, form: Any, change: bool) -> None:
+        from checkpoints.models import CompoundRules
+
+        super().save_model(request, obj, form, change)
+        if not change:
+            CompoundRules.objects.get_or_create(compound=obj)
+            # The creator's cached levels predate the compound.
+            if hasattr(request.user, access._CACHE_ATTR):
+                delattr(request.user, access._CACHE_ATTR)
+
+
+class UnitInline(ScopedTabularInline):
+    model = Unit
+    fields = ["number"]
+    extra = 0
+
+
+@admin.register(Building)
+class BuildingAdmin(ScopedAdmin):
+    list_display = ["__str__", "compound", "sealed", "sealed_since", "household_count", "note"]
+    list_filter = [related_only("compound"), "sealed"]
+    search_fields = ["number", "compound__name", "note"]
+    list_select_related = ["compound"]
+    readonly_fields = ["sealed_since"]
+    inlines = [UnitInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        from residents.models import Household
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_households=subquery_count(Household, "building"))
+        )
+
+    @admin.display(description=_("households"), ordering="_households")
+    def household_count(self, obj: Building) -> int:
+        return obj._households  # type: ignore[attr-defined]
+
+    def save_model(self, request: HttpRequest, obj: Building, form: Any, change: bool) -> None:
+        if "sealed" not in form.changed_data:
+            super().save_model(request, obj, form, change)
+            return
+        # Sealing is a domain change of its own (time stamp, audit): save the other fields
+        # with the old state, then let the service seal or unseal.
+        wanted = obj.sealed
+        obj.sealed = not wanted if change else False
+        super().save_model(request, obj, form, change)
+        building_seal(building=obj, sealed=wanted, actor=request.user)
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    list_display = ["__str__", "building", "compound"]
+    list_filter = [related_only("building__compound")]
+    search_fields = ["number", "building__number", "building__compound__name"]
+    list_select_related = ["building__compound"]
+
+    @admin.display(description=_("compound"), ordering="building__compound__name")
+    def compound(self, obj: Unit) -> Compound:
+        return obj.building.compound
+
+
+@admin.register(Opening)
+class OpeningAdmin(ScopedAdmin):
+    list_display = ["name", "compound", "state", "vehicle_rule"]
+    list_filter = [related_only("compound"), "state", "vehicle_rule"]
+    search_fields = ["name", "compound__name"]
+    list_select_related = ["compound"]
+
+
+@admin.register(Role)
+class RoleAdmin(ScopedFormMixin, admin.ModelAdmin):
+    list_display = ["user", "kind", "community", "compound"]
+    list_filter = ["kind", related_only("compound"), related_only("community")]
+    search_fields = ["user__username", "compound__name", "community__name"]
+    list_select_related = ["user", "community", "compound"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(
+            Q(compound__in=access.visible_compound_ids(request.user))
+            | Q(community__in=officer_communities(request.user))
+        )
+
+
+class BranchMemberInline(ScopedTabularInline):
+    model = BranchMember
+    fields = ["name", "position", "work_unit", "phone", "user"]
+    extra = 0
+
+
+@admin.register(Branch)
+class BranchAdmin(ScopedAdmin):
+    list_display = ["name", "compound", "post", "founded_on", "member_count"]
+    list_filter = [related_only("compound")]
+    search_fields = ["name", "post", "members__name"]
+    list_select_related = ["compound"]
+    inlines = [BranchMemberInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super().get_queryset(request).annotate(_members=subquery_count(BranchMember, "branch"))
+        )
+
+    @admin.display(description=_("members"), ordering="_members")
+    def member_count(self, obj: Branch) -> int:
+        return obj._members  # type: ignore[attr-defined]
+
+
+@admin.register(BranchMember)
+class BranchMemberAdmin(ScopedAdmin):
+    list_display = ["name", "branch", "position", "work_unit", "phone", "user"]
+    list_filter = ["position", related_only("branch__compound"), "work_unit"]
+    search_fields = ["name", "work_unit", "branch__name"]
+    list_select_related = ["branch", "user"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "compound", "actor", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type", related_only("compound")]
+    search_fields = ["object_repr", "actor__username", "action"]
+    list_select_related = ["compound", "actor"]
+    show_full_result_count = False

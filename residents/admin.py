@@ -1,0 +1,215 @@
+"""Households and residents in the community office's admin (scoped, audited, masked)."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from compounds.admin import ScopedAdmin, ScopedTabularInline, related_only, subquery_count
+from residents.models import Household, Resident
+from residents.validators import mask_id_number, mask_phone, normalize_id_number
+
+
+class QuarantineFilter(admin.SimpleListFilter):
+    title = _("home quarantine")
+    parameter_name = "quarantine"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("now", _("in home quarantine now")), ("no", _("not in quarantine"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        today: date = timezone.localdate()
+        if self.value() == "now":
+            return queryset.filter(quarantine_until__gte=today)
+        if self.value() == "no":
+            return queryset.exclude(quarantine_until__gte=today)
+        return queryset
+
+
+class HouseholdForm(forms.ModelForm):
+    class Meta:
+        model = Household
+        fields = ["building", "unit", "room", "contact_phone", "quarantine_until", "note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        building, unit = data.get("building"), data.get("unit")
+        if building and unit and unit.building_id != building.pk:
+            self.add_error("unit", _("This unit is in another building."))
+        if building:
+            # The compound is stored beside the building; set it before model validation.
+            self.instance.compound_id = building.compound_id
+        return data
+
+
+class ResidentForm(forms.ModelForm):
+    class Meta:
+        model = Resident
+        fields = [
+            "household",
+            "name",
+            "sex",
+            "birth_year",
+            "relation",
+            "phone",
+            "id_number",
+            "party_member",
+            "elderly_alone",
+            "chronic_illness",
+            "disability",
+            "pregnant",
+            "infant",
+            "returnee",
+            "returned_from",
+            "returned_on",
+            "return_transport",
+            "quarantine_until",
+            "note",
+        ]
+
+    def clean_id_number(self) -> str:
+        return normalize_id_number(self.cleaned_data.get("id_number", ""))
+
+
+class ResidentInline(ScopedTabularInline):
+    model = Resident
+    form = ResidentForm
+    fields = [
+        "name",
+        "sex",
+        "birth_year",
+        "relation",
+        "phone",
+        "id_number",
+        "party_member",
+        "elderly_alone",
+        "chronic_illness",
+        "disability",
+        "pregnant",
+        "infant",
+        "returnee",
+    ]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdmin):
+    form = HouseholdForm
+    list_display = [
+        "address",
+        "compound",
+        "contact_phone_masked",
+        "resident_count",
+        "quarantine_until",
+        "note",
+    ]
+    list_filter = [related_only("compound"), QuarantineFilter, "building__sealed"]
+    search_fields = ["room", "residents__name", "contact_phone"]
+    list_select_related = ["compound", "building", "unit"]
+    inlines = [ResidentInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super().get_queryset(request).annotate(_residents=subquery_count(Resident, "household"))
+        )
+
+    @admin.display(description=_("address"), ordering="room")
+    def address(self, obj: Household) -> str:
+        return obj.address
+
+    @admin.display(description=_("contact phone"))
+    def contact_phone_masked(self, obj: Household) -> str:
+        return mask_phone(obj.contact_phone)
+
+    @admin.display(description=_("residents"), ordering="_residents")
+    def resident_count(self, obj: Household) -> int:
+        return obj._residents  # type: ignore[attr-defined]
+
+
+@admin.register(Resident)
+class ResidentAdmin(ScopedAdmin):
+    form = ResidentForm
+    list_display = [
+        "name",
+        "household_address",
+        "compound",
+        "sex",
+        "birth_year",
+        "relation",
+        "id_number_masked",
+        "phone_masked",
+        "returnee",
+        "vulnerable_flag",
+    ]
+    list_filter = [
+        related_only("household__compound"),
+        "returnee",
+        "party_member",
+        "elderly_alone",
+        "chronic_illness",
+        "disability",
+        "pregnant",
+        "infant",
+        "relation",
+        "sex",
+    ]
+    # The full ID number finds a person exactly; partial numbers find nobody.
+    search_fields = ["name", "=id_number", "=phone", "household__room"]
+    list_select_related = ["household__compound", "household__building", "household__unit"]
+    autocomplete_fields = ["household"]
+    fieldsets = [
+        (None, {"fields": ["household", "name", "sex", "birth_year", "relation"]}),
+        (_("Contact and identity"), {"fields": ["phone", "id_number"]}),
+        (
+            _("Needs"),
+            {
+                "fields": [
+                    "party_member",
+                    "elderly_alone",
+                    "chronic_illness",
+                    "disability",
+                    "pregnant",
+                    "infant",
+                ]
+            },
+        ),
+        (
+            _("Return and quarantine"),
+            {
+                "fields": [
+                    "returnee",
+                    "returned_from",
+                    "returned_on",
+                    "return_transport",
+                    "quarantine_until",
+                ]
+            },
+        ),
+        (None, {"fields": ["note"]}),
+    ]
+
+    @admin.display(description=_("household"), ordering="household__room")
+    def household_address(self, obj: Resident) -> str:
+        return obj.household.address
+
+    @admin.display(description=_("compound"))
+    def compound(self, obj: Resident) -> str:
+        return str(obj.household.compound)
+
+    @admin.display(description=_("ID card number"))
+    def id_number_masked(self, obj: Resident) -> str:
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("phone"))
+    def phone_masked(self, obj: Resident) -> str:
+        return mask_phone(obj.phone)
+
+    @admin.display(description=_("vulnerable"), boolean=True)
+    def vulnerable_flag(self, obj: Resident) -> bool:
+        return obj.vulnerable
