@@ -1,10 +1,83 @@
-"""Excel import/export pages. Placeholders: the Excel work replaces each of these."""
+"""Excel pages of the registry: import households and residents, the import template, the
+export. All three are for the branch's managers (MANAGE level)."""
 
-from django.http import HttpResponse
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_http_methods
+
+from compounds import access
+from compounds.models import Compound
+from compounds.xlsx import XLSX_CONTENT_TYPE, workbook_response
+from residents import importing
+
+ERRORS_SHOWN = 500  # a page with more rows than this helps nobody; the count is still shown
 
 
-def _todo(request, **kwargs):  # type: ignore[no-untyped-def]
-    return HttpResponse("")
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
 
 
-import_households = import_template = export_households = _todo
+def _compound(request: HttpRequest, compound_id: int) -> Compound:
+    return access.get_scoped_or_404(
+        request.user,
+        Compound.objects.all(),
+        via="",
+        pk=compound_id,
+        need=access.Level.MANAGE,
+    )
+
+
+def _columns() -> list[dict[str, object]]:
+    return [
+        {"label": c.label, "required": c.required, "help": importing.column_help(c.key)}
+        for c in importing.COLUMNS
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_households(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {
+        "compound": compound,
+        "form": form,
+        "columns": _columns(),
+        "max_bytes": settings.IMPORT_MAX_BYTES,
+    }
+    if request.method == "POST" and form.is_valid():
+        result = importing.households_import(
+            compound=compound, file=form.cleaned_data["file"], actor=request.user
+        )
+        context.update(result=result, errors_shown=result.errors[:ERRORS_SHOWN])
+        if result.ok:
+            context["form"] = ImportForm()  # the next file starts from an empty form
+    return render(request, "residents/import.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_template(request: HttpRequest, compound_id: int) -> HttpResponse:
+    _compound(request, compound_id)
+    name = pgettext("file name", "residents-import-template")
+    return workbook_response(importing.template_workbook(), f"{name}.xlsx")
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_households(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    name = pgettext("file name", "residents")
+    day = timezone.localdate().isoformat()
+    return workbook_response(
+        importing.households_workbook(compound), f"{compound.name}-{name}-{day}.xlsx"
+    )
