@@ -66,14 +66,13 @@ def household_search(*, compound: Compound, query: str) -> QuerySet[Household]:
         if len(parts) == 3:
             address &= Q(unit__number__iexact=parts[1])
         return households.filter(address)
-    if _DIGITS.match(query):
-        match = Q(room=query)
-        if len(query) >= PHONE_TAIL_MIN:
-            phone_match = Resident.objects.filter(household=OuterRef("pk"), phone__endswith=query)
-            match |= Q(contact_phone__endswith=query) | Q(Exists(phone_match))
-        return households.filter(match)
+    # One word: a room (1702, A301), part of a name, or (4+ digits) the end of a phone.
     named = Resident.objects.filter(household=OuterRef("pk"), name__icontains=query)
-    return households.filter(Exists(named))
+    match = Q(room__iexact=query) | Q(Exists(named))
+    if _DIGITS.match(query) and len(query) >= PHONE_TAIL_MIN:
+        phone_match = Resident.objects.filter(household=OuterRef("pk"), phone__endswith=query)
+        match |= Q(contact_phone__endswith=query) | Q(Exists(phone_match))
+    return households.filter(match)
 
 
 def building_households(*, building: Building) -> QuerySet[Household]:
