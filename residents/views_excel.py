@@ -47,7 +47,7 @@ def _columns() -> list[dict[str, object]]:
 @require_http_methods(["GET", "POST"])
 def import_households(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     context = {
         "compound": compound,
         "form": form,
