@@ -173,3 +173,9 @@ def test_audit_lines_read_choices_and_booleans(resident_a, secretary):
     values = {c.label: (c.old, c.new) for c in line.changes}
     assert values["relation to head"] == ("head of household", "tenant")
     assert values["infant"] == ("no", "yes")
+
+
+def test_search_room_with_letters(compound_a, building_a):
+    f.household(building=building_a, room="A301")
+    assert search(compound_a, "a301") == ["20-A301"]
+    assert search(compound_a, "20-A301") == ["20-A301"]
