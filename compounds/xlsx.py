@@ -63,12 +63,14 @@ def write_sheet(ws: Worksheet, headers: Sequence[Any], rows: Iterable[Sequence[A
     bold = Font(bold=True)
     header_cells = [safe_cell(h) for h in headers]
     ws.append(header_cells)
-    for cell in ws[ws.max_row]:
+    header_row = row_number = ws.max_row  # counted from here on: max_row walks every cell
+    for cell in ws[header_row]:
         cell.font = bold
     widths = [_display_width(h) for h in header_cells]
     for index, row in enumerate(rows):
-        values = [safe_cell(v) for v in row]
+        values = [float(v) if isinstance(v, Decimal) else safe_cell(v) for v in row]
         ws.append(values)
+        row_number += 1
         if index < WIDTH_SAMPLE_ROWS:
             for col, value in enumerate(values):
                 width = _display_width(value)
@@ -77,17 +79,15 @@ def write_sheet(ws: Worksheet, headers: Sequence[Any], rows: Iterable[Sequence[A
                 elif width > widths[col]:
                     widths[col] = width
         for col, value in enumerate(values, start=1):
-            if isinstance(value, datetime.datetime):
-                ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd hh:mm:ss"
-            elif isinstance(value, datetime.date):
-                ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd"
-            elif isinstance(value, Decimal):
-                ws.cell(row=ws.max_row, column=col).value = float(value)
+            if isinstance(value, datetime.date):
+                ws.cell(row=row_number, column=col).number_format = (
+                    "yyyy-mm-dd hh:mm:ss" if isinstance(value, datetime.datetime) else "yyyy-mm-dd"
+                )
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = min(
             MAX_WIDTH, max(MIN_WIDTH, width + 2)
         )
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     return ws
 
 

@@ -291,19 +291,21 @@ class _Parsers:
             "room": lambda v: self._number(v, _ROOM_SUFFIX, 20),
             "contact_phone": self._phone,
             "name": lambda v: self._limited(v, 50),
-            "sex": lambda v: self._choice(v, self.sex, _("Write 男 or 女 (or M or F).")),
+            "sex": lambda v: self._choice(v, self.sex, gettext_lazy("Write 男 or 女 (or M or F).")),
             "birth_year": self._birth_year,
             "phone": self._phone,
             "id_number": self._id_number,
             "relation": lambda v: self._choice(
-                v, self.relation, _("Unknown relation; write for example 户主, 配偶, 子女 or 父母.")
+                v,
+                self.relation,
+                gettext_lazy("Unknown relation; write for example 户主, 配偶, 子女 or 父母."),
             ),
             "returned_from": lambda v: self._limited(v, 100),
             "returned_on": self._date,
             "return_transport": lambda v: self._choice(
                 v,
                 self.transport,
-                _("Unknown transport; write for example 自驾, 火车, 大巴 or 飞机."),
+                gettext_lazy("Unknown transport; write for example 自驾, 火车, 大巴 or 飞机."),
             ),
         }
         for key in FLAG_KEYS:
@@ -331,14 +333,14 @@ class _Parsers:
             raise _Invalid(error.messages[0]) from error
         return text
 
-    def _choice(self, value: Any, words: dict[str, str], message: str) -> str:
+    def _choice(self, value: Any, words: dict[str, str], message: Promise) -> str:
         text = _text(value)
         if not text:
             return ""
         try:
             return words[_norm(text)]
         except KeyError:
-            raise _Invalid(message) from None
+            raise _Invalid(str(message)) from None
 
     def _flag(self, value: Any) -> bool:
         if isinstance(value, bool):
@@ -860,21 +862,31 @@ def _yes_no(flag: bool) -> str:
     return _("yes") if flag else _("no")
 
 
-def _resident_cells(resident: Resident | None) -> list[Any]:
-    if resident is None:
-        return [""] * len(RESIDENT_KEYS)
-    return [
-        resident.name,
-        resident.get_sex_display() if resident.sex else "",
-        resident.birth_year,
-        resident.phone,
-        resident.id_number,
-        resident.get_relation_display(),
-        *(_yes_no(getattr(resident, k)) for k in FLAG_KEYS),
-        resident.returned_from,
-        resident.returned_on,
-        resident.get_return_transport_display() if resident.return_transport else "",
-    ]
+class _Labels:
+    """The choice labels and yes/no in the active language, looked up once per sheet
+    rather than once per cell (a large compound has 90,000 cells)."""
+
+    def __init__(self) -> None:
+        self.sex = {code: str(label) for code, label in Resident.Sex.choices}
+        self.relation = {code: str(label) for code, label in Resident.Relation.choices}
+        self.transport = {code: str(label) for code, label in Resident.Transport.choices}
+        self.yes_no = {True: _yes_no(True), False: _yes_no(False)}
+
+    def resident_cells(self, resident: Resident | None) -> list[Any]:
+        if resident is None:
+            return [""] * len(RESIDENT_KEYS)
+        return [
+            resident.name,
+            self.sex.get(resident.sex, resident.sex),
+            resident.birth_year,
+            resident.phone,
+            resident.id_number,
+            self.relation.get(resident.relation, resident.relation),
+            *(self.yes_no[bool(getattr(resident, k))] for k in FLAG_KEYS),
+            resident.returned_from,
+            resident.returned_on,
+            self.transport.get(resident.return_transport, resident.return_transport),
+        ]
 
 
 def headers() -> list[str]:
@@ -888,6 +900,7 @@ def export_rows(compound: Compound) -> Iterator[list[Any]]:
         .select_related("building", "unit")
         .prefetch_related("residents")
     )
+    labels = _Labels()
     for household in sorted(
         households,
         key=lambda h: tuple(_natural(part) for part in _household_key(h)),
@@ -900,7 +913,7 @@ def export_rows(compound: Compound) -> Iterator[list[Any]]:
         ]
         residents = list(household.residents.all()) or [None]
         for resident in residents:
-            yield place + _resident_cells(resident)
+            yield place + labels.resident_cells(resident)
 
 
 def households_workbook(compound: Compound) -> Workbook:
@@ -930,7 +943,9 @@ def template_workbook() -> Workbook:
         relation=Resident.Relation.HEAD,
         party_member=True,
     )
-    write_sheet(sheet, headers(), [["20", "1", "1702", "13807901234", *_resident_cells(sample)]])
+    write_sheet(
+        sheet, headers(), [["20", "1", "1702", "13807901234", *_Labels().resident_cells(sample)]]
+    )
     for column in sheet.iter_cols(min_col=1, max_col=len(COLUMNS)):
         for cell in column:
             cell.number_format = "@"  # text, so that Excel keeps ID and phone numbers whole
