@@ -1,5 +1,220 @@
+"""Registry API: households and residents of the compounds the user may see.
+
+Reads for every role (phones and ID numbers masked below MANAGE); writes need MANAGE in
+the household's compound and go through ``residents.services``, which validate, audit
+and refuse with a stable code.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers
 from rest_framework.routers import BaseRouter
+
+from compounds import access
+from compounds.access import Level
+from compounds.admin import subquery_count
+from compounds.api import ScopedViewSet, scoped_choices
+from compounds.models import Building, Compound, Unit
+from residents import services
+from residents.errors import ResidentError
+from residents.models import Household, Resident
+from residents.serializers import (
+    HouseholdSerializer,
+    ResidentSerializer,
+    ResidentUpdateSerializer,
+)
+
+WRITE_RESPONSES = {
+    400: OpenApiResponse(description="Invalid input: field errors and a code; nothing saved"),
+    403: OpenApiResponse(description="The user does not manage this compound"),
+}
+
+
+def _field_errors(error: ResidentError) -> serializers.ValidationError:
+    """A refusal of the service as a 400 with field errors (like the serializer's) plus its code."""
+    errors: dict[str, Any] = {
+        key: list(messages) for key, messages in (error.params.get("errors") or {}).items()
+    }
+    field = error.params.get("field") or "non_field_errors"
+    errors.setdefault(field, [str(error.message)])
+    errors["code"] = error.code
+    return serializers.ValidationError(errors)
+
+
+class WriteThroughServices:
+    """Create and update call the service; the answer is the row re-read through the scope."""
+
+    def reread(self, pk: int) -> Any:
+        return self.get_queryset().get(pk=pk)  # type: ignore[attr-defined]
+
+
+# --- households --------------------------------------------------------------------
+
+
+class HouseholdFilter(filters.FilterSet):
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
+    building = filters.ModelChoiceFilter(queryset=scoped_choices(Building, "compound"))
+    unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit, "building__compound"))
+    in_quarantine = filters.BooleanFilter(
+        method="filter_in_quarantine", label=_("in home quarantine today")
+    )
+
+    class Meta:
+        model = Household
+        fields = ["compound", "building", "unit", "room"]
+
+    def filter_in_quarantine(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        current = Q(quarantine_until__gte=timezone.localdate())
+        return queryset.filter(current) if value else queryset.exclude(current)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: HouseholdSerializer, **WRITE_RESPONSES}),
+    update=extend_schema(responses={200: HouseholdSerializer, **WRITE_RESPONSES}),
+    partial_update=extend_schema(responses={200: HouseholdSerializer, **WRITE_RESPONSES}),
+)
+class HouseholdViewSet(
+    WriteThroughServices,
+    ScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+):
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    search_fields = ["room", "residents__name"]
+    ordering_fields = ["room", "building__number", "quarantine_until", "resident_count"]
+
+    def base_queryset(self) -> QuerySet:
+        return (
+            Household.objects.select_related("building", "unit")
+            .annotate(resident_count=subquery_count(Resident, "household"))
+            .order_by("compound_id", "building__number", "unit__number", "room", "pk")
+        )
+
+    def perform_create(self, serializer: HouseholdSerializer) -> None:
+        data = dict(serializer.validated_data)
+        building = data.pop("building")
+        access.require(self.request.user, building.compound_id, Level.MANAGE)
+        try:
+            household = services.household_create(
+                compound=building.compound,
+                actor=self.request.user,
+                building=building,
+                unit=data.pop("unit", None),
+                **data,
+            )
+        except ResidentError as error:
+            raise _field_errors(error) from error
+        serializer.instance = self.reread(household.pk)
+
+    def perform_update(self, serializer: HouseholdSerializer) -> None:
+        try:
+            household = services.household_update(
+                household=serializer.instance,
+                actor=self.request.user,
+                **serializer.validated_data,
+            )
+        except ResidentError as error:
+            raise _field_errors(error) from error
+        serializer.instance = self.reread(household.pk)
+
+
+# --- residents ---------------------------------------------------------------------
+
+
+class ResidentFilter(filters.FilterSet):
+    compound = filters.ModelChoiceFilter(
+        field_name="household__compound", queryset=scoped_choices(Compound, "pk")
+    )
+    building = filters.ModelChoiceFilter(
+        field_name="household__building", queryset=scoped_choices(Building, "compound")
+    )
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household, "compound"))
+    vulnerable = filters.BooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
+
+    class Meta:
+        model = Resident
+        fields = [
+            "compound",
+            "building",
+            "household",
+            "sex",
+            "relation",
+            "party_member",
+            "elderly_alone",
+            "chronic_illness",
+            "disability",
+            "pregnant",
+            "infant",
+            "returnee",
+        ]
+
+    def filter_vulnerable(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        any_need = (
+            Q(elderly_alone=True)
+            | Q(chronic_illness=True)
+            | Q(disability=True)
+            | Q(pregnant=True)
+            | Q(infant=True)
+        )
+        return queryset.filter(any_need) if value else queryset.exclude(any_need)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: ResidentSerializer, **WRITE_RESPONSES}),
+    update=extend_schema(responses={200: ResidentSerializer, **WRITE_RESPONSES}),
+    partial_update=extend_schema(responses={200: ResidentSerializer, **WRITE_RESPONSES}),
+)
+class ResidentViewSet(
+    WriteThroughServices,
+    ScopedViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+):
+    scope_via = "household__compound"
+    filterset_class = ResidentFilter
+    search_fields = ["name", "household__room"]
+    ordering_fields = ["name", "birth_year", "returned_on"]
+
+    def get_serializer_class(self) -> type[ResidentSerializer]:
+        if self.action in ("update", "partial_update"):
+            return ResidentUpdateSerializer
+        return ResidentSerializer
+
+    def base_queryset(self) -> QuerySet:
+        return Resident.objects.select_related("household__building", "household__unit")
+
+    def perform_create(self, serializer: ResidentSerializer) -> None:
+        data = dict(serializer.validated_data)
+        household = data.pop("household")
+        access.require(self.request.user, household.compound_id, Level.MANAGE)
+        try:
+            resident = services.resident_create(
+                household=household, actor=self.request.user, **data
+            )
+        except ResidentError as error:
+            raise _field_errors(error) from error
+        serializer.instance = self.reread(resident.pk)
+
+    def perform_update(self, serializer: ResidentSerializer) -> None:
+        try:
+            resident = services.resident_update(
+                resident=serializer.instance, actor=self.request.user, **serializer.validated_data
+            )
+        except ResidentError as error:
+            raise _field_errors(error) from error
+        serializer.instance = self.reread(resident.pk)
 
 
 def register(router: BaseRouter) -> None:
-    pass
+    router.register("households", HouseholdViewSet, basename="household")
+    router.register("residents", ResidentViewSet, basename="resident")
