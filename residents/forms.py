@@ -1,5 +1,6 @@
 """Registry forms. They check the input; the services decide and write."""
 
+import re
 from typing import Any
 
 from django import forms
@@ -116,6 +117,11 @@ class ResidentForm(forms.ModelForm):
         return [self[name] for name in ("returned_from", "returned_on", "return_transport")]
 
 
+# 15+ digits in a row is an ID card number (or most of one): a GET search would put it
+# into the address bar, the browser history and the server's access log.
+_LONG_NUMBER = re.compile(r"\d{15}")
+
+
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),
@@ -126,9 +132,21 @@ class HouseholdSearchForm(forms.Form):
                 "type": "search",
                 "placeholder": _("20-1702, room, name or last 4 phone digits"),
                 "autocomplete": "off",
+                # The browser refuses to send it in the first place.
+                "pattern": r"(?!.*\d{15}).*",
+                "title": _("Search by address, name or phone, not by ID card number."),
             }
         ),
     )
+
+    def clean_q(self) -> str:
+        value = self.cleaned_data.get("q", "")
+        if _LONG_NUMBER.search(value):
+            raise forms.ValidationError(
+                _("Search by address, name or phone, not by ID card number."),
+                code="id_in_search",
+            )
+        return value
 
 
 class VulnerableFilterForm(forms.Form):

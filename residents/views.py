@@ -92,7 +92,12 @@ def building_detail(request: HttpRequest, compound_id: int, building_id: int) ->
 def households(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id)
     form = HouseholdSearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    if not form.is_valid():
+        # A refused query (an ID number) leaves the address bar and the page at once.
+        for error in form.errors.get("q", []):
+            messages.error(request, error)
+        return redirect("residents:households", compound.pk)
+    query = form.cleaned_data["q"]
     found = selectors.household_search(compound=compound, query=query)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _context(request, compound, form=form, query=query, page=page)

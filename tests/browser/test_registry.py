@@ -126,3 +126,34 @@ def test_building_and_lists_fit_a_phone(page, live_server, login, screenshot, re
     assert page.locator("#returnees tr.resident-row").count() == 1
     assert "武汉" in page.locator("#returnees").inner_text()
     assert Resident.objects.filter(returnee=True).count() == 1
+
+
+def test_an_id_number_typed_into_search_never_reaches_the_url(page, live_server, login, registry):
+    compound, resident = registry["compound"], registry["resident"]
+    login("volunteer")
+    page.goto(f"{live_server.url}/c/{compound.pk}/households/")
+    page.fill("#search input[name=q]", resident.id_number)
+    page.click("#search button[type=submit]")
+    page.wait_for_load_state()
+    assert resident.id_number not in page.url
+    assert page.evaluate("document.querySelector('#search input[name=q]').validity.valid") is False
+
+
+def test_a_wrong_id_number_is_shown_beside_its_field_and_nothing_is_saved(
+    page, live_server, login, screenshot, registry
+):
+    compound, household = registry["compound"], registry["household"]
+    login("secretary")
+    page.goto(f"{live_server.url}/c/{compound.pk}/households/{household.pk}/")
+    page.click("#add-resident")
+    page.wait_for_load_state()
+    good = f.id_number(serial=321)
+    page.fill("#id_name", "王芳")
+    page.fill("#id_id_number", good[:17] + ("1" if good[17] != "1" else "2"))
+    page.click("#save-resident")
+    page.wait_for_load_state()
+    assert page.locator("#field-id_number .errorlist").count() == 1
+    assert page.input_value("#id_name") == "王芳"
+    assert not Resident.objects.filter(name="王芳").exists()
+    assert no_horizontal_overflow(page)
+    screenshot("registry-resident-error")

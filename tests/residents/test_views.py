@@ -515,3 +515,14 @@ def test_resident_edit_form_shows_the_full_id_to_managers_only_in_the_body(
     response = as_secretary.get(url("resident-edit", compound_a.pk, resident_a.pk))
     assert resident_a.id_number in response.content.decode()
     assert resident_a.id_number not in response.request["PATH_INFO"]
+
+
+def test_search_by_id_number_is_refused_and_not_echoed(as_secretary, compound_a, resident_a):
+    response = as_secretary.get(url("households", compound_a.pk), {"q": resident_a.id_number})
+    assert response.status_code == 302
+    assert response["Location"] == url("households", compound_a.pk)
+    body = as_secretary.get(response["Location"]).content.decode()
+    assert "not by ID card number" in body
+    assert resident_a.id_number not in body
+    # The search box itself asks the browser not to send such a query.
+    assert 'pattern="(?!.*\\d{15}).*"' in body
