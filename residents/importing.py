@@ -19,11 +19,14 @@ in seconds.
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
+from xml.etree.ElementTree import ParseError
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -53,10 +56,13 @@ from residents.validators import (
 # (an .xlsx is compressed: a 5 MiB file can hold millions of rows).
 MAX_ROWS = 20_000
 MAX_COLUMNS = 100
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # Titles such as "绿景水岸住户登记表" often sit above the header row.
 HEADER_SEARCH_ROWS = 10
 OLDEST_BIRTH_YEAR = 1900
 BATCH_SIZE = 500
+
+logger = logging.getLogger(__name__)
 
 
 class ImportIssue(NamedTuple):
@@ -798,6 +804,43 @@ def _apply(
     result.residents_updated = len(changed_residents)
 
 
+def _unpacked_size(file: IO[bytes]) -> int:
+    """What the .xlsx (a zip) holds once unpacked; BadZipFile if it is no zip at all."""
+    file.seek(0)
+    with zipfile.ZipFile(file) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    file.seek(0)
+    return size
+
+
+def _data_sheet(workbook: Any, lookup: dict[str, str]) -> Any:
+    """The sheet with our headers: the active one, else the first that has them (a file
+    saved while the template's guide sheet was open still imports)."""
+    sheets = [workbook.active, *(s for s in workbook.worksheets if s is not workbook.active)]
+    sheets = [s for s in sheets if s is not None and hasattr(s, "iter_rows")]
+    for sheet in sheets:
+        sheet.reset_dimensions()  # some programs write a wrong sheet size
+        top = enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1)
+        if not isinstance(_find_header(top, lookup), ImportIssue):
+            return sheet
+    return sheets[0] if sheets else None
+
+
+# What a damaged or foreign file raises somewhere inside the zip and XML readers.
+_UNREADABLE = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    ParseError,
+    EOFError,
+    KeyError,
+    OSError,
+    ValueError,
+    TypeError,
+    IndexError,
+)
+
+
 def households_import(*, compound: Compound, file: IO[bytes], actor: Any) -> ImportResult:
     """Read an .xlsx of households and residents into `compound`: everything or nothing."""
     result = ImportResult()
@@ -813,8 +856,25 @@ def households_import(*, compound: Compound, file: IO[bytes], actor: Any) -> Imp
         )
         return result
     try:
+        if _unpacked_size(file) > MAX_UNPACKED_BYTES:
+            # A few MiB of zip can unpack to gigabytes of XML.
+            result.errors.append(
+                ImportIssue(
+                    None, "", _("The file holds too much data; split it into several files.")
+                )
+            )
+            return result
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        try:
+            sheet = _data_sheet(workbook, header_lookup())
+            if sheet is None:
+                raise InvalidFileException("no worksheet")
+            rows, headers = _read_rows(sheet, result, _Parsers())
+        finally:
+            workbook.close()
+    except _UNREADABLE:
+        logger.info("Unreadable import file for compound %s", compound.pk, exc_info=True)
+        result = ImportResult()
         result.errors.append(
             ImportIssue(
                 None,
@@ -826,13 +886,6 @@ def households_import(*, compound: Compound, file: IO[bytes], actor: Any) -> Imp
             )
         )
         return result
-    try:
-        sheet = workbook.active or workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong sheet size
-        parsers = _Parsers()
-        rows, headers = _read_rows(sheet, result, parsers)
-    finally:
-        workbook.close()
     if result.errors:
         return result
     if not rows:

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import zipfile
 from urllib.parse import quote
 
 import pytest
@@ -499,4 +500,48 @@ def test_excel_pages_send_anonymous_users_to_login(client, compound_a, name):
 def test_volunteer_cannot_post_an_import(as_volunteer, compound_a):
     response = as_volunteer.post(url("import", compound_a), {"file": xlsx(GOOD_ROWS)})
     assert response.status_code == 403
+    assert Household.objects.count() == 0
+
+
+def test_a_column_left_out_keeps_what_is_registered(compound_a, secretary, resident_a):
+    phone, id_number = resident_a.phone, resident_a.id_number
+    rows = [["20", "1702", "张小流", "女"]]
+    file = xlsx(rows, ["楼栋", "房号", "姓名", "性别"])
+    result = households_import(compound=compound_a, file=file, actor=secretary)
+    assert result.errors == [] and result.residents_updated == 0
+    resident_a.refresh_from_db()
+    assert (resident_a.phone, resident_a.id_number) == (phone, id_number)
+
+
+def test_template_saved_with_the_guide_sheet_open_still_imports(
+    as_secretary, compound_a, secretary
+):
+    content = as_secretary.get(url("import-template", compound_a)).content
+    wb = load_workbook(io.BytesIO(content))
+    wb.active = 1  # the guide sheet
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    file = SimpleUploadedFile("t.xlsx", buffer.getvalue())
+    result = households_import(compound=compound_a, file=file, actor=secretary)
+    assert result.errors == [] and result.residents_created == 1
+
+
+def test_file_that_unpacks_to_too_much_is_refused(compound_a, secretary, monkeypatch):
+    monkeypatch.setattr("residents.importing.MAX_UNPACKED_BYTES", 1000)
+    result = households_import(compound=compound_a, file=xlsx(GOOD_ROWS), actor=secretary)
+    assert len(result.errors) == 1 and Household.objects.count() == 0
+
+
+def test_damaged_sheet_inside_a_real_zip_is_refused(compound_a, secretary):
+    original = xlsx(GOOD_ROWS).read()
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            dst.writestr(info, data)
+    file = SimpleUploadedFile("d.xlsx", damaged.getvalue())
+    result = households_import(compound=compound_a, file=file, actor=secretary)
+    assert len(result.errors) == 1 and ".xlsx" in result.errors[0].message
     assert Household.objects.count() == 0
