@@ -65,7 +65,8 @@ def visible_compound_ids(user: Any) -> QuerySet[Compound] | list[int]:
     if user.is_superuser:
         return Compound.objects.values("pk")
     return Compound.objects.filter(
-        Q(roles__user=user) | Q(community__roles__user=user, community__roles__kind="officer")
+        Q(pk__in=Role.objects.filter(user=user, compound__isnull=False).values("compound_id"))
+        | Q(community_id__in=Role.objects.filter(user=user, kind="officer").values("community_id"))
     ).values("pk")
 
 
