@@ -35,7 +35,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
@@ -114,37 +114,96 @@ class Column:
     resident: bool = True  # part of a resident's data (a row may leave these all empty)
 
 
+# Headers have a context of their own: "Name" or "Phone" as a register's column may well
+# be translated otherwise than the same word elsewhere (姓名, not 名称). The context is
+# written out each time: makemessages only reads literal strings.
 COLUMNS: list[Column] = [
-    Column("building", gettext_lazy("Building"), ("楼栋", "楼号", "栋", "楼栋号"), True, False),
-    Column("unit", gettext_lazy("Unit"), ("单元", "单元号"), False, False),
-    Column("room", gettext_lazy("Room"), ("房号", "门牌号", "房间号", "室"), True, False),
+    Column(
+        "building",
+        pgettext_lazy("spreadsheet column", "Building"),
+        ("楼栋", "楼号", "栋", "楼栋号"),
+        True,
+        False,
+    ),
+    Column("unit", pgettext_lazy("spreadsheet column", "Unit"), ("单元", "单元号"), False, False),
+    Column(
+        "room",
+        pgettext_lazy("spreadsheet column", "Room"),
+        ("房号", "门牌号", "房间号", "室"),
+        True,
+        False,
+    ),
     Column(
         "contact_phone",
-        gettext_lazy("Household contact phone"),
+        pgettext_lazy("spreadsheet column", "Household contact phone"),
         ("户联系电话", "家庭联系电话", "联系电话", "contact phone"),
         False,
         False,
     ),
-    Column("name", gettext_lazy("Name"), ("姓名", "居民姓名"), True),
-    Column("sex", gettext_lazy("Sex"), ("性别", "gender")),
-    Column("birth_year", gettext_lazy("Birth year"), ("出生年份", "出生年", "year of birth")),
-    Column("phone", gettext_lazy("Phone"), ("手机号", "手机", "电话", "手机号码", "个人电话")),
-    Column("id_number", gettext_lazy("ID card number"), ("身份证号", "身份证号码", "身份证")),
+    Column("name", pgettext_lazy("spreadsheet column", "Name"), ("姓名", "居民姓名"), True),
+    Column("sex", pgettext_lazy("spreadsheet column", "Sex"), ("性别", "gender")),
+    Column(
+        "birth_year",
+        pgettext_lazy("spreadsheet column", "Birth year"),
+        ("出生年份", "出生年", "year of birth"),
+    ),
+    Column(
+        "phone",
+        pgettext_lazy("spreadsheet column", "Phone"),
+        ("手机号", "手机", "电话", "手机号码", "个人电话"),
+    ),
+    Column(
+        "id_number",
+        pgettext_lazy("spreadsheet column", "ID card number"),
+        ("身份证号", "身份证号码", "身份证"),
+    ),
     Column(
         "relation",
-        gettext_lazy("Relation to head"),
+        pgettext_lazy("spreadsheet column", "Relation to head"),
         ("与户主关系", "关系", "relation", "relationship"),
     ),
-    Column("party_member", gettext_lazy("Party member"), ("党员", "是否党员")),
-    Column("elderly_alone", gettext_lazy("Elderly living alone"), ("独居老人", "是否独居老人")),
-    Column("chronic_illness", gettext_lazy("Chronic illness"), ("慢性病", "是否慢性病")),
-    Column("disability", gettext_lazy("Disability"), ("残疾", "是否残疾", "残障")),
-    Column("pregnant", gettext_lazy("Pregnant"), ("孕妇", "是否孕妇", "孕产妇")),
-    Column("infant", gettext_lazy("Infant"), ("婴幼儿", "是否婴幼儿")),
-    Column("returnee", gettext_lazy("Returnee"), ("返乡人员", "是否返乡", "返乡")),
-    Column("returned_from", gettext_lazy("Returned from"), ("返回地", "从何地返回", "来源地")),
-    Column("returned_on", gettext_lazy("Return date"), ("返回日期", "返乡日期", "returned on")),
-    Column("return_transport", gettext_lazy("Transport"), ("交通方式", "返回方式")),
+    Column(
+        "party_member", pgettext_lazy("spreadsheet column", "Party member"), ("党员", "是否党员")
+    ),
+    Column(
+        "elderly_alone",
+        pgettext_lazy("spreadsheet column", "Elderly living alone"),
+        ("独居老人", "是否独居老人"),
+    ),
+    Column(
+        "chronic_illness",
+        pgettext_lazy("spreadsheet column", "Chronic illness"),
+        ("慢性病", "是否慢性病"),
+    ),
+    Column(
+        "disability",
+        pgettext_lazy("spreadsheet column", "Disability"),
+        ("残疾", "是否残疾", "残障"),
+    ),
+    Column(
+        "pregnant", pgettext_lazy("spreadsheet column", "Pregnant"), ("孕妇", "是否孕妇", "孕产妇")
+    ),
+    Column("infant", pgettext_lazy("spreadsheet column", "Infant"), ("婴幼儿", "是否婴幼儿")),
+    Column(
+        "returnee",
+        pgettext_lazy("spreadsheet column", "Returnee"),
+        ("返乡人员", "是否返乡", "返乡"),
+    ),
+    Column(
+        "returned_from",
+        pgettext_lazy("spreadsheet column", "Returned from"),
+        ("返回地", "从何地返回", "来源地"),
+    ),
+    Column(
+        "returned_on",
+        pgettext_lazy("spreadsheet column", "Return date"),
+        ("返回日期", "返乡日期", "returned on"),
+    ),
+    Column(
+        "return_transport",
+        pgettext_lazy("spreadsheet column", "Transport"),
+        ("交通方式", "返回方式"),
+    ),
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 FLAG_KEYS = (
