@@ -312,7 +312,7 @@ def build_compound(
     residents: int,
     rng: random.Random,
     *,
-    buildings: int,
+    buildings: int | None = None,
     units: int = 0,
     flats_per_floor: int = 2,
     three_without: bool = False,
@@ -329,12 +329,15 @@ def build_compound(
 ) -> Compound:
     """Write one compound with exactly ``households`` households and ``residents`` residents.
 
-    ``buildings`` counts the sealed building too; ``units`` is entrances per building (0:
-    addresses without a unit, like 20-1702). Returnees default to about 3 % of households,
-    1.7 people each. Call inside ``transaction.atomic`` for an all-or-nothing write.
+    ``buildings`` counts the sealed building too (default: about 55 households each);
+    ``units`` is entrances per building (0: addresses without a unit, like 20-1702).
+    Returnees default to about 3 % of households, 1.7 people each. Call inside
+    ``transaction.atomic`` for an all-or-nothing write.
     """
     people = people or People(rng)
     say = progress or (lambda _text: None)
+    if buildings is None:
+        buildings = max(1, math.ceil(households / 55))  # about 55 flats a building
     compound = Compound.objects.create(
         community=community,
         name=name,

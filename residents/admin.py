@@ -110,13 +110,25 @@ class HouseholdAdmin(ScopedAdmin):
         "note",
     ]
     list_filter = [related_only("compound"), QuarantineFilter, "building__sealed"]
-    search_fields = ["room", "residents__name", "contact_phone"]
+    # "绿景 1702" finds 20-1702 of 绿景水岸: the words are matched against each field.
+    search_fields = [
+        "room",
+        "building__number",
+        "compound__name",
+        "residents__name",
+        "=contact_phone",
+    ]
     list_select_related = ["compound", "building", "unit"]
     inlines = [ResidentInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The address (str) of a household needs its building and unit: the autocomplete
+        # of other forms lists households through this queryset too.
         return (
-            super().get_queryset(request).annotate(_residents=subquery_count(Resident, "household"))
+            super()
+            .get_queryset(request)
+            .select_related("building", "unit")
+            .annotate(_residents=subquery_count(Resident, "household"))
         )
 
     @admin.display(description=_("address"), ordering="room")

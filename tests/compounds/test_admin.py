@@ -357,3 +357,15 @@ def test_resident_changelist_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(14):
         response = as_office.get(changelist("residents_resident"))
     assert response.status_code == 200
+
+
+def test_household_autocomplete_is_scoped_and_finds_by_compound_and_room(
+    as_office, household_a, household_b, outsider, django_assert_max_num_queries
+):
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "residents", "model_name": "resident", "field_name": "household"}
+    with django_assert_max_num_queries(8):
+        everything = as_office.get(url, {**params, "term": ""}).json()["results"]
+    assert {int(r["id"]) for r in everything} == {household_a.pk, household_b.pk}
+    found = as_office.get(url, {**params, "term": "绿景 1702"}).json()["results"]
+    assert [int(r["id"]) for r in found] == [household_a.pk]
