@@ -1,10 +1,200 @@
-"""The gate page. Placeholder: the gate-page work replaces these."""
+"""The gate page a volunteer uses on a phone, and the service worker that keeps it
+working offline.
 
-from django.http import HttpResponse
+The page itself only renders the shell: the compound's open openings, the fever line, the
+API addresses and every sentence the script shows (translated here, never in the .js).
+Cards are checked and passages recorded through the gate API (``checkpoints/api.py``).
+
+Service workers run only on HTTPS or on localhost: on plain HTTP over a LAN the page
+still works online, but it cannot open offline.
+"""
+
+import hashlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
+
+from checkpoints.models import TEMPERATURE_MAX, TEMPERATURE_MIN
+from checkpoints.services import rules_for
+from compounds import access
+from compounds.models import Compound, Opening
+
+SERVICE_WORKER = "js/gate-sw.js"
+# What the service worker keeps for offline use besides the gate pages themselves.
+OFFLINE_ASSETS = ("css/bastion.css", "css/gate.css", "js/gate.js", "vendor/jsqr/jsQR.js")
+_CARD_CODE_PLACEHOLDER = "CARDCODE"
+_ID_PLACEHOLDER = 987654321
 
 
-def gate(request, compound_id):  # type: ignore[no-untyped-def]
-    return HttpResponse("")
+def _strings() -> dict[str, str]:
+    """Every sentence gate.js may show, in the request's language."""
+    return {
+        "allowed": _("Allowed"),
+        "denied": _("Denied"),
+        "fever_entry": _("Fever on entry"),
+        "fever_no_exit": _("Fever — no exit"),
+        "fever_offline": _(
+            "%(t)s °C is at or above the fever line (%(line)s °C): no exit. The record is "
+            "kept on this phone; the branch is alerted when it is uploaded."
+        ),
+        "fever_entry_offline": _(
+            "%(t)s °C is at or above the fever line (%(line)s °C): let the resident in and "
+            "report it. The branch is alerted when the record is uploaded."
+        ),
+        "offline_title": _("Recorded offline"),
+        "offline_message": _(
+            "No network: the card could not be checked. The record is kept on this phone "
+            "and will be checked when it is uploaded."
+        ),
+        "failed_title": _("Not accepted"),
+        "failed_message": _("The server refused this record: %(detail)s"),
+        "login_expired": _(
+            "Your login has expired: log in again to upload the records waiting on this phone."
+        ),
+        "out": _("Out"),
+        "in": _("In"),
+        "status_pending": _("waiting"),
+        "status_sent": _("sent"),
+        "status_failed": _("refused"),
+        "late": _("uploaded late"),
+        "retry": _("Send again"),
+        "no_records": _("No records from this phone today."),
+        "other_user_pending": _(
+            "%(count)s records of another login are waiting on this phone: they are sent "
+            "when that person opens the gate page."
+        ),
+        "need_gate": _("Choose your opening first."),
+        "need_card": _("Type the card number or scan the card first."),
+        "need_temperature": _("Measure, then tap the reading."),
+        "temperature_invalid": _(
+            "Enter a reading between %(min)s and %(max)s °C with one decimal, e.g. 37.4."
+        ),
+        "card_checking": _("Checking the card…"),
+        "card_unknown": _("No such card. Check the number, or ask the branch for a card."),
+        "card_other_compound": _("This card belongs to another compound."),
+        "card_offline": _(
+            "Offline: the card cannot be checked now. The record will be checked on upload."
+        ),
+        "card_error": _("The card could not be checked. You can still record the passage."),
+        "may_go_out": _("May go out now"),
+        "may_not_go_out": _("May not go out now"),
+        "out_now": _("Out now: %(names)s"),
+        "out_now_entry": _("%(name)s since %(time)s"),
+        "someone": _("one person"),
+        "qr_card": _("QR card"),
+        "camera_unavailable": _("No camera on this device: type the card number."),
+        "camera_failed": _("The camera could not be opened: type the card number."),
+        "online": _("Online"),
+        "offline": _("Offline"),
+        "offline_ready": _("Ready to work offline"),
+        "storage_unavailable": _(
+            "This browser cannot keep records on the phone: records are lost if the network "
+            "is down. Use a normal (not private) browser window."
+        ),
+    }
 
 
-service_worker = gate
+def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -> dict[str, Any]:
+    rules = rules_for(compound)
+    return {
+        "compound": compound.pk,
+        "user": request.user.pk,
+        "lang": get_language(),
+        "feverLine": str(rules.fever_line),
+        "tempMin": str(TEMPERATURE_MIN),
+        "tempMax": str(TEMPERATURE_MAX),
+        "openings": [{"id": o.pk, "name": o.name, "state": o.state} for o in openings],
+        "urls": {
+            "card": reverse("card-detail", kwargs={"code": _CARD_CODE_PLACEHOLDER}),
+            "cardPlaceholder": _CARD_CODE_PLACEHOLDER,
+            "passages": reverse("passage-list"),
+            "serviceWorker": reverse("checkpoints:service-worker"),
+            "serviceWorkerScope": "/",
+            "login": reverse("login"),
+            # Loaded only when the browser has no BarcodeDetector and the camera is used.
+            "jsqr": static("vendor/jsqr/jsQR.js"),
+        },
+    }
+
+
+@login_required
+@ensure_csrf_cookie  # gate.js reads the csrftoken cookie for its POSTs, also offline-loaded
+@require_GET
+def gate(request: HttpRequest, compound_id: int) -> HttpResponse:
+    compound = access.get_scoped_or_404(
+        request.user, Compound.objects.select_related("rules"), via="", pk=compound_id
+    )
+    openings = list(compound.openings.exclude(state=Opening.State.SEALED).order_by("name"))
+    rules = rules_for(compound)
+    context = {
+        "compound": compound,
+        "openings": openings,
+        "rules": rules,
+        "quick_temperatures": [f"36.{n}" for n in range(1, 10)],
+        "config": _config(request, compound, openings),
+        "strings": _strings(),
+    }
+    return render(request, "checkpoints/gate.html", context)
+
+
+def _read(relative: str) -> bytes:
+    path = finders.find(relative)
+    return Path(path).read_bytes() if path else b""
+
+
+@lru_cache(maxsize=4)
+def _service_worker_source(stamp: tuple[tuple[str, int, int], ...], urls: tuple[str, ...]) -> str:
+    # The version changes with any cached file, so that a new deployment replaces the
+    # phone's copies (the browser compares the worker's bytes on each check).
+    digest = hashlib.sha256(repr(urls).encode())
+    for name, _mtime, _size in stamp:
+        digest.update(_read(name))
+    gate_url = reverse("checkpoints:gate", args=[_ID_PLACEHOLDER])
+    gate_path = r"\d+".join(re.escape(part) for part in gate_url.split(str(_ID_PLACEHOLDER)))
+    config = {
+        "version": digest.hexdigest()[:16],
+        "assets": list(urls),
+        "gatePath": f"^{gate_path}$",
+        "passagesUrl": reverse("passage-list"),
+        "loginUrl": reverse("login"),
+        "logoutUrl": reverse("logout"),
+    }
+    source = _read(SERVICE_WORKER).decode()
+    return f"const BASTION_GATE = {json.dumps(config)};\n{source}"
+
+
+def _stamp(name: str) -> tuple[str, int, int]:
+    path = finders.find(name)
+    if not path:
+        return (name, 0, 0)
+    stat = Path(path).stat()
+    return (name, stat.st_mtime_ns, stat.st_size)
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """gate-sw.js from the site root, so that its scope may cover every gate page.
+
+    No login: it holds no data, only the list of files to keep and the page addresses.
+    """
+    stamp = tuple(_stamp(name) for name in (SERVICE_WORKER, *OFFLINE_ASSETS))
+    urls = tuple(static(name) for name in OFFLINE_ASSETS)
+    response = HttpResponse(
+        _service_worker_source(stamp, urls), content_type="application/javascript; charset=utf-8"
+    )
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,826 @@
+/* The gate page: check a card, take a reading, record the passage — online and offline.
+ *
+ * Every record is written to an IndexedDB queue (with its client_id and the device time)
+ * BEFORE any network attempt, and leaves the queue only when the server answers 200/201.
+ * A 4xx answer marks it refused and keeps it on screen; anything else (no network, a
+ * timeout, a 5xx) leaves it waiting, and the queue retries by itself: on page load, on the
+ * `online` event, on a timer with backoff, and through Background Sync where the browser
+ * has it. The same client_id sent twice is written once by the server, so retries are safe.
+ *
+ * The service worker (gate-sw.js) that lets this page open without a network runs only on
+ * HTTPS or on localhost. All text comes from the page (#gate-strings), never from here.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("gate-config").textContent);
+  var S = JSON.parse(document.getElementById("gate-strings").textContent);
+  var DB_NAME = "bastion-gate";
+  var DB_VERSION = 1;
+  var SYNC_TAG = "bastion-gate-upload";
+  var LOCK_NAME = "bastion-gate-upload";
+  var RETRY_BASE_MS = 5000;
+  var RETRY_MAX_MS = 5 * 60 * 1000;
+  var SEND_TIMEOUT_MS = 10000;
+  var LOOKUP_TIMEOUT_MS = 6000;
+  var KEEP_SENT_DAYS = 3;
+  var GATE_KEY = "bastion.gate.opening." + config.compound;
+
+  function $(id) { return document.getElementById(id); }
+
+  function fmt(template, params) {
+    return String(template).replace(/%\((\w+)\)s/g, function (match, key) {
+      return Object.prototype.hasOwnProperty.call(params, key) ? String(params[key]) : match;
+    });
+  }
+
+  function tenths(value) { return Math.round(parseFloat(value) * 10); }
+
+  function normalizeCode(raw) { return String(raw || "").toUpperCase().replace(/[^0-9A-Z]/g, ""); }
+
+  function displayCode(code) { return code.length === 6 ? code.slice(0, 3) + "-" + code.slice(3) : code; }
+
+  function uuid4() {
+    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    if (window.crypto && crypto.getRandomValues) {
+      crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function hhmm(date) {
+    return ("0" + date.getHours()).slice(-2) + ":" + ("0" + date.getMinutes()).slice(-2);
+  }
+
+  function localDay(date) {
+    return date.getFullYear() + "-" + (date.getMonth() + 1) + "-" + date.getDate();
+  }
+
+  function fetchWithTimeout(url, options, ms) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = null;
+    if (controller) {
+      options.signal = controller.signal;
+      timer = setTimeout(function () { controller.abort(); }, ms);
+    }
+    return fetch(url, options).finally(function () { clearTimeout(timer); });
+  }
+
+  // --- The queue: IndexedDB, or memory when the browser refuses it (private windows) --
+
+  var store = (function () {
+    var dbPromise = null;
+    var memory = null;
+
+    function open() {
+      if (!dbPromise) {
+        dbPromise = new Promise(function (resolve, reject) {
+          if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
+          var req = indexedDB.open(DB_NAME, DB_VERSION);
+          req.onupgradeneeded = function () {
+            var db = req.result;
+            if (!db.objectStoreNames.contains("records")) db.createObjectStore("records", { keyPath: "client_id" });
+            if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
+          };
+          req.onsuccess = function () { resolve(req.result); };
+          req.onerror = function () { reject(req.error); };
+        });
+      }
+      return dbPromise;
+    }
+
+    function run(name, mode, fn) {
+      if (memory) {
+        var answer = fn(null);
+        return Promise.resolve(answer ? answer.result : undefined);
+      }
+      return open().then(function (db) {
+        return new Promise(function (resolve, reject) {
+          var tx = db.transaction(name, mode);
+          var req = fn(tx.objectStore(name));
+          tx.oncomplete = function () { resolve(req && "result" in req ? req.result : undefined); };
+          tx.onerror = function () { reject(tx.error); };
+          tx.onabort = function () { reject(tx.error); };
+        });
+      }, function () {
+        memory = { records: new Map(), meta: new Map() };
+        $("storage-banner").textContent = S.storage_unavailable;
+        $("storage-banner").hidden = false;
+        return run(name, mode, fn);
+      });
+    }
+
+    function memoryOr(name, idb, mem) {
+      return run(name, idb.mode, function (objectStore) {
+        return objectStore ? idb.fn(objectStore) : { result: mem(memory[name]) };
+      });
+    }
+
+    return {
+      put: function (record) {
+        return memoryOr("records", { mode: "readwrite", fn: function (s) { return s.put(record); } },
+          function (m) { m.set(record.client_id, JSON.parse(JSON.stringify(record))); });
+      },
+      get: function (id) {
+        return memoryOr("records", { mode: "readonly", fn: function (s) { return s.get(id); } },
+          function (m) { return m.get(id); });
+      },
+      all: function () {
+        return memoryOr("records", { mode: "readonly", fn: function (s) { return s.getAll(); } },
+          function (m) { return Array.from(m.values()); });
+      },
+      remove: function (id) {
+        return memoryOr("records", { mode: "readwrite", fn: function (s) { return s.delete(id); } },
+          function (m) { m.delete(id); });
+      },
+      setMeta: function (key, value) {
+        return memoryOr("meta", { mode: "readwrite", fn: function (s) { return s.put({ key: key, value: value }); } },
+          function (m) { m.set(key, { key: key, value: value }); });
+      },
+    };
+  })();
+
+  // --- State ----------------------------------------------------------------------
+
+  var state = {
+    gate: null,        // {id, name, state}
+    temp: null,        // "36.5" from a quick button
+    card: null,        // the last card answer from GET cards, for the code it was asked for
+    cardCode: "",
+    resident: null,
+    busy: false,
+  };
+  var els = {
+    cardInput: $("card-input"),
+    tempOther: $("temp-other"),
+    error: $("gate-error"),
+    verdict: $("verdict"),
+  };
+
+  // --- The opening (gate) ---------------------------------------------------------
+
+  function findOpening(id) {
+    for (var i = 0; i < config.openings.length; i++) {
+      if (String(config.openings[i].id) === String(id)) return config.openings[i];
+    }
+    return null;
+  }
+
+  function chooseOpening(opening) {
+    state.gate = opening;
+    if (opening) {
+      try { localStorage.setItem(GATE_KEY, String(opening.id)); } catch (e) { /* private mode */ }
+    }
+    renderOpening();
+  }
+
+  function renderOpening() {
+    var chosen = !!state.gate;
+    $("gate-choose").hidden = chosen;
+    $("gate-work").hidden = !chosen;
+    $("gate-current").hidden = !chosen;
+    $("gate-name").textContent = chosen ? state.gate.name : "";
+    Array.prototype.forEach.call(document.querySelectorAll(".opening-btn"), function (btn) {
+      btn.setAttribute("aria-pressed", String(chosen && btn.dataset.opening === String(state.gate.id)));
+    });
+  }
+
+  function initOpening() {
+    var saved = null;
+    try { saved = localStorage.getItem(GATE_KEY); } catch (e) { /* private mode */ }
+    var opening = findOpening(saved);
+    if (!opening && config.openings.length === 1) opening = config.openings[0];
+    if (opening) chooseOpening(opening); else renderOpening();
+  }
+
+  // --- Messages -------------------------------------------------------------------
+
+  function showError(text, focus) {
+    els.error.textContent = text;
+    els.error.hidden = false;
+    if (focus) focus.focus();
+  }
+
+  function clearError() { els.error.hidden = true; els.error.textContent = ""; }
+
+  function renderNetwork() {
+    var online = navigator.onLine;
+    var net = $("net-status");
+    net.textContent = online ? S.online : S.offline;
+    net.dataset.online = online ? "1" : "0";
+    $("offline-banner").hidden = online;
+  }
+
+  function showAuthProblem(show) {
+    $("auth-text").textContent = S.login_expired;
+    $("auth-banner").hidden = !show;
+  }
+
+  // --- The card -------------------------------------------------------------------
+
+  var lookupSeq = 0;
+  var lookupTimer = null;
+
+  var cardPrompt = $("card-answer").textContent;
+
+  function resetCardInfo() {
+    state.card = null;
+    state.cardCode = "";
+    state.resident = null;
+    $("card-info").dataset.state = "";
+    $("card-address").textContent = "";
+    $("card-answer").textContent = cardPrompt;
+    $("card-answer").className = "card-answer";
+    $("residents").textContent = "";
+  }
+
+  function cardNote(text, tone) {
+    $("card-info").dataset.state = tone;
+    $("card-address").textContent = "";
+    $("card-answer").textContent = text;
+    $("card-answer").className = "card-answer " + tone;
+  }
+
+  function renderResidents(residents) {
+    var box = $("residents");
+    box.textContent = "";
+    residents.forEach(function (r) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "resident-btn";
+      btn.textContent = r.name;
+      btn.dataset.resident = r.id;
+      btn.setAttribute("aria-pressed", "false");
+      btn.addEventListener("click", function () {
+        state.resident = state.resident === r.id ? null : r.id;
+        Array.prototype.forEach.call(box.children, function (b) {
+          b.setAttribute("aria-pressed", String(String(state.resident) === b.dataset.resident));
+        });
+      });
+      box.appendChild(btn);
+    });
+  }
+
+  function renderCard(data) {
+    var info = $("card-info");
+    $("card-address").textContent = data.household.address + " · " + data.number;
+    if (data.compound !== config.compound) {
+      info.dataset.state = "no";
+      $("card-answer").className = "card-answer no";
+      $("card-answer").textContent = S.card_other_compound;
+      return;
+    }
+    var ok = data.exit_allowed;
+    info.dataset.state = ok ? "ok" : "no";
+    $("card-answer").className = "card-answer " + (ok ? "ok" : "no");
+    var out = (data.out_now || []).map(function (o) {
+      // Surname only, as for the residents list: the gate needs no more.
+      var name = o.name ? o.name.charAt(0) + "*".repeat(Math.max(0, o.name.length - 1)) : S.someone;
+      return fmt(S.out_now_entry, { name: name, time: hhmm(new Date(o.since)) });
+    });
+    $("card-answer").textContent = [
+      ok ? S.may_go_out : S.may_not_go_out,
+      !ok && data.message ? data.message : "",
+      out.length ? fmt(S.out_now, { names: out.join("、") }) : "",
+    ].filter(Boolean).join(" — ");
+    renderResidents(data.residents || []);
+  }
+
+  function lookupCard() {
+    clearTimeout(lookupTimer);
+    var code = normalizeCode(els.cardInput.value);
+    if (code === state.cardCode && state.card) return;
+    resetCardInfo();
+    if (code.length < 6) return;
+    var seq = ++lookupSeq;
+    state.cardCode = code;
+    if (!navigator.onLine) { cardNote(S.card_offline, "unknown"); return; }
+    cardNote(S.card_checking, "checking");
+    var url = config.urls.card.replace(config.urls.cardPlaceholder, encodeURIComponent(code));
+    fetchWithTimeout(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Accept-Language": config.lang },
+    }, LOOKUP_TIMEOUT_MS).then(function (resp) {
+      if (seq !== lookupSeq) return null;
+      if (resp.status === 404) { cardNote(S.card_unknown, "no"); return null; }
+      if (resp.status === 401 || resp.status === 403) { showAuthProblem(true); cardNote(S.card_error, "unknown"); return null; }
+      if (!resp.ok) { cardNote(S.card_error, "unknown"); return null; }
+      return resp.json().then(function (data) {
+        if (seq !== lookupSeq) return;
+        state.card = data;
+        renderCard(data);
+      });
+    }).catch(function () {
+      if (seq === lookupSeq) cardNote(navigator.onLine ? S.card_error : S.card_offline, "unknown");
+    });
+  }
+
+  // --- Temperature ----------------------------------------------------------------
+
+  function selectTemp(value) {
+    state.temp = value;
+    if (value) els.tempOther.value = "";
+    Array.prototype.forEach.call(document.querySelectorAll(".temp-btn"), function (btn) {
+      btn.setAttribute("aria-pressed", String(btn.dataset.temp === value));
+    });
+  }
+
+  function readTemperature() {
+    if (state.temp) return { value: state.temp };
+    var raw = els.tempOther.value.trim().replace(",", ".");
+    var invalid = fmt(S.temperature_invalid, { min: config.tempMin, max: config.tempMax });
+    if (!raw) return { error: S.need_temperature };
+    if (!/^\d{2}(\.\d)?$/.test(raw)) return { error: invalid };
+    var t = tenths(raw);
+    if (t < tenths(config.tempMin) || t > tenths(config.tempMax)) return { error: invalid };
+    return { value: (t / 10).toFixed(1) };
+  }
+
+  function isFever(temperature) { return tenths(temperature) >= tenths(config.feverLine); }
+
+  // --- Sending --------------------------------------------------------------------
+
+  function errorDetail(body) {
+    if (!body || typeof body !== "object") return "";
+    if (body.detail) return String(body.detail);
+    var parts = [];
+    Object.keys(body).forEach(function (key) {
+      var value = body[key];
+      parts.push(Array.isArray(value) ? value.join(" ") : String(value));
+    });
+    return parts.join(" ");
+  }
+
+  /* POST one record. Resolves to "sent", "failed" (4xx: refused for good), "auth" (login
+   * needed: stays waiting) or "retry" (no answer, 5xx: stays waiting). */
+  function send(record) {
+    var body = {
+      gate: record.gate,
+      card: record.card,
+      direction: record.direction,
+      temperature: Number(record.temperature),
+      client_id: record.client_id,
+      recorded_at: record.recorded_at,
+    };
+    if (record.resident) body.resident = record.resident;
+    return fetchWithTimeout(config.urls.passages, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "Accept-Language": record.lang || config.lang,
+        "X-CSRFToken": csrfToken(),
+      },
+      body: JSON.stringify(body),
+    }, SEND_TIMEOUT_MS).then(function (resp) {
+      if (resp.status === 401 || resp.status === 403) return "auth";
+      if (resp.status === 408 || resp.status === 429 || resp.status >= 500) return "retry";
+      return resp.json().catch(function () { return null; }).then(function (data) {
+        if (resp.status === 200 || resp.status === 201) {
+          record.status = "sent";
+          record.result = data;
+          record.sent_at = new Date().toISOString();
+        } else {
+          record.status = "failed";
+          record.error = errorDetail(data) || String(resp.status);
+        }
+        return store.put(record).then(function () { return record.status; });
+      });
+    }, function () { return "retry"; });
+  }
+
+  var flushing = false;
+  var retryTimer = null;
+  var backoff = 0;
+
+  function withUploadLock(fn) {
+    // The service worker uploads from the same queue (Background Sync): one at a time.
+    if (navigator.locks && navigator.locks.request) return navigator.locks.request(LOCK_NAME, fn);
+    return fn();
+  }
+
+  function scheduleRetry() {
+    if (retryTimer) return;
+    var delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * Math.pow(2, backoff));
+    backoff = Math.min(backoff + 1, 10);
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, delay);
+  }
+
+  function requestBackgroundSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.sync) return reg.sync.register(SYNC_TAG);
+      return null;
+    }).catch(function () { /* not supported or not allowed: the timer and `online` do it */ });
+  }
+
+  function saveUploadContext() {
+    // For the service worker, which cannot read cookies: who may upload, with which token.
+    return Promise.all([store.setMeta("user", config.user), store.setMeta("csrf", csrfToken())])
+      .catch(function () { return null; });
+  }
+
+  function waitingRecords() {
+    return store.all().then(function (records) {
+      return records.filter(function (r) { return r.status === "pending" && r.user === config.user; })
+        .sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; });
+    });
+  }
+
+  function flush() {
+    if (flushing) return Promise.resolve();
+    flushing = true;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    var again = false;
+    var auth = false;
+    var work = saveUploadContext().then(function () {
+      if (!navigator.onLine) { again = true; return null; }
+      return withUploadLock(function () {
+        return waitingRecords().then(function (records) {
+          var chain = Promise.resolve(true);
+          records.forEach(function (rec) {
+            chain = chain.then(function (go) {
+              if (!go) return false;
+              // Another tab, or the service worker, may have sent it meanwhile.
+              return store.get(rec.client_id).then(function (fresh) {
+                if (!fresh || fresh.status !== "pending") return true;
+                return send(fresh).then(function (outcome) {
+                  if (outcome === "retry") { again = true; return false; }
+                  if (outcome === "auth") { again = true; auth = true; return false; }
+                  return true;
+                });
+              });
+            });
+          });
+          return chain;
+        });
+      });
+    });
+    return work.catch(function () { again = true; }).then(function () {
+      flushing = false;
+      showAuthProblem(auth);
+      if (again) { scheduleRetry(); requestBackgroundSync(); } else { backoff = 0; }
+      return refresh();
+    });
+  }
+
+  // --- Recording ------------------------------------------------------------------
+
+  function record(direction) {
+    clearError();
+    if (state.busy) return;
+    if (!state.gate) { showError(S.need_gate); return; }
+    var code = normalizeCode(els.cardInput.value);
+    if (!code) { showError(S.need_card, els.cardInput); return; }
+    var reading = readTemperature();
+    if (reading.error) { showError(reading.error); return; }
+    state.busy = true;
+    var known = state.card && state.cardCode === code ? state.card : null;
+    var rec = {
+      client_id: uuid4(),
+      recorded_at: new Date().toISOString(),
+      user: config.user,
+      compound: config.compound,
+      gate: state.gate.id,
+      gate_name: state.gate.name,
+      card: code,
+      card_label: known ? known.number : (code.length === 6 ? displayCode(code) : S.qr_card),
+      household: known ? known.household.address : "",
+      resident: known ? state.resident : null,
+      direction: direction,
+      temperature: reading.value,
+      lang: config.lang,
+      status: "pending",
+    };
+    // Into the queue first: if the phone dies mid-request the record is still there.
+    store.put(rec).then(function () {
+      refresh();
+      if (!navigator.onLine) return "retry";
+      // Not behind the upload lock: the person at the gate must not wait for a long
+      // queue. Should the queue send this record too, the server answers it once.
+      return send(rec);
+    }).then(function (outcome) {
+      showAuthProblem(outcome === "auth");
+      if (outcome === "retry" || outcome === "auth") { scheduleRetry(); requestBackgroundSync(); }
+      showVerdict(rec);
+      refresh();
+    }).catch(function (err) {
+      showError(String(err));
+    }).then(function () {
+      state.busy = false;
+    });
+  }
+
+  function verdictOf(rec) {
+    var line = config.feverLine;
+    if (rec.status === "failed") {
+      return { kind: "failed", title: S.failed_title, message: fmt(S.failed_message, { detail: rec.error || "" }) };
+    }
+    if (rec.status === "sent" && rec.result) {
+      var r = rec.result;
+      if (r.verdict === "denied") return { kind: "denied", title: S.denied, message: r.message, reason: r.reason };
+      if (r.fever) return { kind: "fever", title: S.fever_entry, message: r.message, reason: "fever" };
+      // The server's message for a plain exit only repeats "allowed".
+      return { kind: "allowed", title: S.allowed, message: "" };
+    }
+    // Not answered: decide locally only what the phone can know, the fever line.
+    if (isFever(rec.temperature)) {
+      if (rec.direction === "out") {
+        return { kind: "denied", local: true, reason: "fever", title: S.fever_no_exit, message: fmt(S.fever_offline, { t: rec.temperature, line: line }) };
+      }
+      return { kind: "fever", local: true, reason: "fever", title: S.fever_entry, message: fmt(S.fever_entry_offline, { t: rec.temperature, line: line }) };
+    }
+    return { kind: "offline", local: true, title: S.offline_title, message: S.offline_message };
+  }
+
+  function showVerdict(rec) {
+    var v = verdictOf(rec);
+    var box = els.verdict;
+    box.className = "verdict verdict-" + v.kind;
+    box.dataset.verdict = v.kind;
+    box.dataset.reason = v.reason || "";
+    box.dataset.local = v.local ? "1" : "0";
+    box.dataset.clientId = rec.client_id;
+    $("verdict-title").textContent = (rec.direction === "out" ? S.out : S.in) + " · " + v.title;
+    $("verdict-who").textContent = [rec.household || rec.card_label, rec.temperature + " °C"].join(" · ");
+    $("verdict-message").textContent = v.message || "";
+    box.hidden = false;
+    $("verdict-next").focus();
+  }
+
+  function nextPerson() {
+    els.verdict.hidden = true;
+    els.cardInput.value = "";
+    els.tempOther.value = "";
+    selectTemp(null);
+    resetCardInfo();
+    clearError();
+    els.cardInput.focus();
+  }
+
+  // --- The list of this phone's records ---------------------------------------------
+
+  function badge(text, tone) {
+    var span = document.createElement("span");
+    span.className = "badge " + tone;
+    span.textContent = text;
+    return span;
+  }
+
+  function renderRecord(rec) {
+    var li = document.createElement("li");
+    var v = verdictOf(rec);
+    li.className = "rec rec-" + rec.status + " rec-verdict-" + v.kind;
+    li.dataset.clientId = rec.client_id;
+    li.dataset.status = rec.status;
+    var time = new Date(rec.recorded_at);
+    var main = document.createElement("div");
+    main.className = "rec-main";
+    main.textContent = [hhmm(time), rec.direction === "out" ? S.out : S.in, rec.household || rec.card_label,
+      rec.temperature + "°"].join(" ");
+    li.appendChild(main);
+    var side = document.createElement("div");
+    side.className = "rec-side";
+    if (rec.status === "sent") {
+      var tone = v.kind === "allowed" ? "green" : v.kind === "fever" ? "amber" : "red";
+      side.appendChild(badge(v.kind === "allowed" ? S.allowed : v.kind === "fever" ? S.fever_entry : S.denied, tone));
+      side.appendChild(badge(S.status_sent, ""));
+      if (rec.result && rec.result.late) side.appendChild(badge(S.late, "amber"));
+    } else if (rec.status === "pending") {
+      if (v.reason === "fever") side.appendChild(badge(v.title, v.kind === "fever" ? "amber" : "red"));
+      side.appendChild(badge(S.status_pending, "amber"));
+    } else {
+      side.appendChild(badge(S.status_failed, "red"));
+      var retry = document.createElement("button");
+      retry.type = "button";
+      retry.className = "rec-retry";
+      retry.textContent = S.retry;
+      retry.addEventListener("click", function () {
+        rec.status = "pending";
+        delete rec.error;
+        store.put(rec).then(flush);
+      });
+      side.appendChild(retry);
+    }
+    li.appendChild(side);
+    if (rec.status === "failed" || (rec.status === "sent" && v.kind !== "allowed" && v.message)) {
+      var note = document.createElement("div");
+      note.className = "rec-note";
+      note.textContent = v.message;
+      li.appendChild(note);
+    }
+    return li;
+  }
+
+  function refresh() {
+    return store.all().then(function (records) {
+      var today = localDay(new Date());
+      var mine = records.filter(function (r) { return r.user === config.user; });
+      var pending = mine.filter(function (r) { return r.status === "pending"; }).length;
+      var others = records.filter(function (r) { return r.user !== config.user && r.status === "pending"; }).length;
+      var shown = mine.filter(function (r) {
+        return r.compound === config.compound &&
+          (r.status !== "sent" || localDay(new Date(r.recorded_at)) === today);
+      }).sort(function (a, b) { return a.recorded_at < b.recorded_at ? 1 : -1; });
+      var count = $("pending-count");
+      count.textContent = String(pending);
+      count.dataset.count = String(pending);
+      var note = $("other-user-note");
+      note.hidden = others === 0;
+      note.textContent = others ? fmt(S.other_user_pending, { count: others }) : "";
+      var list = $("records");
+      list.textContent = "";
+      if (!shown.length) {
+        var empty = document.createElement("li");
+        empty.className = "muted rec-empty";
+        empty.textContent = S.no_records;
+        list.appendChild(empty);
+      }
+      shown.forEach(function (r) { list.appendChild(renderRecord(r)); });
+    }).catch(function () { /* the storage banner already says why */ });
+  }
+
+  function pruneOldRecords() {
+    var cutoff = Date.now() - KEEP_SENT_DAYS * 24 * 3600 * 1000;
+    return store.all().then(function (records) {
+      return Promise.all(records.filter(function (r) {
+        return r.status === "sent" && new Date(r.recorded_at).getTime() < cutoff;
+      }).map(function (r) { return store.remove(r.client_id); }));
+    }).catch(function () { return null; });
+  }
+
+  // --- Camera -----------------------------------------------------------------------
+
+  var scan = { stream: null, timer: null, detect: null };
+
+  function loadJsQR() {
+    if (window.jsQR) return Promise.resolve(window.jsQR);
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = config.urls.jsqr;
+      script.onload = function () { resolve(window.jsQR); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function makeDetector() {
+    if ("BarcodeDetector" in window) {
+      return window.BarcodeDetector.getSupportedFormats().then(function (formats) {
+        if (formats.indexOf("qr_code") < 0) throw new Error("no qr_code");
+        var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+        return function (video) {
+          return detector.detect(video).then(function (codes) { return codes.length ? codes[0].rawValue : null; });
+        };
+      }).catch(function () { return jsQRDetector(); });
+    }
+    return jsQRDetector();
+  }
+
+  function jsQRDetector() {
+    return loadJsQR().then(function (jsQR) {
+      var canvas = document.createElement("canvas");
+      var ctx = canvas.getContext("2d", { willReadFrequently: true });
+      return function (video) {
+        var w = video.videoWidth;
+        var h = video.videoHeight;
+        if (!w || !h) return Promise.resolve(null);
+        var scale = Math.min(1, 640 / Math.max(w, h)); // cheap phones: fewer pixels per frame
+        canvas.width = Math.round(w * scale);
+        canvas.height = Math.round(h * scale);
+        ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+        var img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        var found = jsQR(img.data, img.width, img.height, { inversionAttempts: "dontInvert" });
+        return Promise.resolve(found ? found.data : null);
+      };
+    });
+  }
+
+  function stopScan() {
+    clearTimeout(scan.timer);
+    if (scan.stream) scan.stream.getTracks().forEach(function (t) { t.stop(); });
+    scan.stream = null;
+    $("scan-video").srcObject = null;
+    $("scanner").hidden = true;
+  }
+
+  function startScan() {
+    clearError();
+    var video = $("scan-video");
+    makeDetector().then(function (detect) {
+      scan.detect = detect;
+      return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    }).then(function (stream) {
+      scan.stream = stream;
+      video.srcObject = stream;
+      $("scanner").hidden = false;
+      return video.play();
+    }).then(function () {
+      var tick = function () {
+        if (!scan.stream) return;
+        scan.detect(video).then(function (value) {
+          if (value && scan.stream) {
+            stopScan();
+            els.cardInput.value = value;
+            lookupCard();
+            return;
+          }
+          scan.timer = setTimeout(tick, 200);
+        }, function () { scan.timer = setTimeout(tick, 400); });
+      };
+      tick();
+    }).catch(function () {
+      stopScan();
+      showError(S.camera_failed, els.cardInput);
+    });
+  }
+
+  // --- Service worker: the page opens offline ---------------------------------------
+
+  function registerServiceWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "queue-changed") refresh();
+    });
+    navigator.serviceWorker.register(config.urls.serviceWorker, { scope: config.urls.serviceWorkerScope })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (reg) {
+        return new Promise(function (resolve) {
+          var channel = new MessageChannel();
+          var timer = setTimeout(function () { resolve(null); }, 20000);
+          channel.port1.onmessage = function (event) { clearTimeout(timer); resolve(event.data); };
+          reg.active.postMessage({ type: "cache-pages", urls: [location.pathname] }, [channel.port2]);
+        });
+      })
+      .then(function (answer) {
+        if (!answer || !answer.ok) return;
+        document.body.dataset.offlineReady = "1";
+        $("offline-ready").textContent = S.offline_ready;
+        $("offline-ready").hidden = false;
+      })
+      .catch(function () { /* plain HTTP or an old browser: the page works online only */ });
+  }
+
+  // --- Wiring -------------------------------------------------------------------------
+
+  Array.prototype.forEach.call(document.querySelectorAll(".opening-btn"), function (btn) {
+    btn.addEventListener("click", function () { chooseOpening(findOpening(btn.dataset.opening)); });
+  });
+  $("gate-current").addEventListener("click", function () {
+    $("gate-choose").hidden = false;
+    $("gate-work").hidden = true;
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".temp-btn"), function (btn) {
+    btn.addEventListener("click", function () {
+      clearError();
+      selectTemp(state.temp === btn.dataset.temp ? null : btn.dataset.temp);
+    });
+  });
+  els.tempOther.addEventListener("input", function () {
+    if (els.tempOther.value) selectTemp(null);
+    clearError();
+  });
+  els.tempOther.addEventListener("change", function () {
+    if (els.tempOther.value) { var r = readTemperature(); if (r.error) showError(r.error); }
+  });
+  els.cardInput.addEventListener("input", function () {
+    clearTimeout(lookupTimer);
+    var n = normalizeCode(els.cardInput.value).length;
+    if (n === 6 || n === 20) lookupTimer = setTimeout(lookupCard, 250); else resetCardInfo();
+  });
+  els.cardInput.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); lookupCard(); els.cardInput.blur(); }
+  });
+  els.cardInput.addEventListener("blur", function () { if (normalizeCode(els.cardInput.value)) lookupCard(); });
+  $("btn-out").addEventListener("click", function () { record("out"); });
+  $("btn-in").addEventListener("click", function () { record("in"); });
+  $("verdict-next").addEventListener("click", nextPerson);
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    $("scan-btn").hidden = false;
+    $("scan-btn").addEventListener("click", startScan);
+    $("scan-stop").addEventListener("click", stopScan);
+  }
+  window.addEventListener("online", function () { renderNetwork(); backoff = 0; flush(); });
+  window.addEventListener("offline", renderNetwork);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") flush();
+  });
+
+  initOpening();
+  renderNetwork();
+  pruneOldRecords().then(flush);
+  registerServiceWorker();
+})();
