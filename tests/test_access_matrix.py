@@ -1,0 +1,191 @@
+"""Every page and endpoint in the URL conf, against the fixed cast.
+
+The list of URLs comes from the URL conf itself: a new route without an entry in
+EXPECTED fails ``test_every_route_has_an_access_rule``, so no page escapes the check.
+GET only; writes are covered by each app's own tests.
+"""
+
+import re
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from checkpoints.services import passage_record
+from tests import factories as f
+
+PUBLIC = "public"  # anyone, logged in or not
+ANY_USER = "any_user"  # any logged-in user; content is scoped to what they may see
+VOLUNTEER = "volunteer"  # compound A's data: volunteer of A and up; B's volunteer gets 404
+MANAGE = "manage"  # compound A's data, secretary/deputy/officer only: A's volunteer gets 403
+
+EXPECTED = {
+    "login": PUBLIC,
+    "logout": None,  # POST only (Django 5); covered by the browser tests
+    "set_language": None,  # POST only
+    "checkpoints:service-worker": PUBLIC,
+    "home": ANY_USER,
+    "api-root": ANY_USER,
+    "api-schema": PUBLIC,  # the documented contract holds no data
+    "api-docs": PUBLIC,
+    "compound-list": ANY_USER,
+    "building-list": ANY_USER,
+    "opening-list": ANY_USER,
+    "household-list": ANY_USER,
+    "resident-list": ANY_USER,
+    "passage-list": ANY_USER,
+    "fever-alert-list": ANY_USER,
+    "compound-detail": VOLUNTEER,
+    "building-detail": VOLUNTEER,
+    "opening-detail": VOLUNTEER,
+    "household-detail": VOLUNTEER,
+    "resident-detail": VOLUNTEER,
+    "fever-alert-detail": VOLUNTEER,
+    "card-detail": VOLUNTEER,
+    "compound-home": VOLUNTEER,
+    "compound-branch": VOLUNTEER,
+    "residents:buildings": VOLUNTEER,
+    "residents:building": VOLUNTEER,
+    "residents:households": VOLUNTEER,
+    "residents:household": VOLUNTEER,
+    "residents:household-create": MANAGE,
+    "residents:household-edit": MANAGE,
+    "residents:resident-create": MANAGE,
+    "residents:resident-edit": MANAGE,
+    "residents:vulnerable": VOLUNTEER,
+    "residents:returnees": VOLUNTEER,
+    "residents:import": MANAGE,
+    "residents:import-template": MANAGE,
+    "residents:export": MANAGE,
+    "checkpoints:gate": VOLUNTEER,
+    "checkpoints:log": VOLUNTEER,
+    "checkpoints:log-export": MANAGE,
+    "checkpoints:out-now": VOLUNTEER,
+    "checkpoints:rules": VOLUNTEER,
+    "checkpoints:alert": VOLUNTEER,
+    "checkpoints:cards": MANAGE,
+    "checkpoints:cards-print": MANAGE,
+    "checkpoints:household-card": MANAGE,
+    "checkpoints:household-history": VOLUNTEER,
+    "checkpoints:work-passes": MANAGE,
+}
+
+
+def routes() -> list[tuple[str, URLPattern]]:
+    """(name, pattern) for every named, non-admin route, format-suffix twins left out."""
+    found: list[tuple[str, URLPattern]] = []
+
+    def walk(patterns, namespace=None, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace or namespace, prefix + str(p.pattern))
+            elif p.name and "format" not in p.pattern.regex.groupindex:
+                found.append(((f"{namespace}:" if namespace else "") + p.name, p))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_route_has_an_access_rule():
+    missing = sorted({name for name, _ in routes()} - set(EXPECTED))
+    assert missing == [], f"add these routes to EXPECTED: {missing}"
+
+
+@pytest.fixture
+def world(compound_a, building_a, household_a, resident_a, gate_a, volunteer, secretary):
+    card = f.card(household=household_a, actor=secretary)
+    passage = passage_record(
+        opening=gate_a,
+        code=card.number,
+        direction="out",
+        temperature=Decimal("38.1"),
+        actor=volunteer,
+        client_id=uuid4(),
+    ).passage
+    return {
+        "compound_id": compound_a.pk,
+        "building_id": building_a.pk,
+        "household_id": household_a.pk,
+        "resident_id": resident_a.pk,
+        "alert_id": passage.fever_alert.pk,
+        "code": card.number,
+        "pk": {
+            "compound-detail": compound_a.pk,
+            "building-detail": building_a.pk,
+            "opening-detail": gate_a.pk,
+            "household-detail": household_a.pk,
+            "resident-detail": resident_a.pk,
+            "fever-alert-detail": passage.fever_alert.pk,
+        },
+    }
+
+
+def url_for(name: str, pattern: URLPattern, world: dict) -> str:
+    kwargs = {}
+    for key in pattern.pattern.regex.groupindex:
+        kwargs[key] = world["pk"][name] if key == "pk" else world[key]
+    return reverse(name, kwargs=kwargs)
+
+
+def expected_status(rule: str, who: str, is_api: bool, name_is_home: bool = False) -> set[int]:
+    """A user with one compound is sent from home straight to it (302)."""
+    if rule == PUBLIC:
+        return {200}
+    if who == "anonymous":
+        return {401, 403} if is_api else {302}
+    if rule == ANY_USER:
+        return {200, 302} if name_is_home else {200}
+    if who == "volunteer_b":
+        return {404}
+    if who == "volunteer" and rule == MANAGE:
+        return {403}
+    return {200}
+
+
+CHECKED = sorted((name, pattern) for name, pattern in routes() if EXPECTED.get(name))
+
+
+@pytest.mark.parametrize("who", ["anonymous", "officer", "secretary", "volunteer", "volunteer_b"])
+def test_each_member_of_the_cast_gets_the_right_answer_everywhere(
+    who, world, client, officer, secretary, volunteer, volunteer_b
+):
+    users = {
+        "officer": officer,
+        "secretary": secretary,
+        "volunteer": volunteer,
+        "volunteer_b": volunteer_b,
+    }
+    if who != "anonymous":
+        client.force_login(users[who])
+    wrong = []
+    for name, pattern in CHECKED:
+        url = url_for(name, pattern, world)
+        is_api = url.startswith("/api/")
+        response = client.get(url)
+        want = expected_status(EXPECTED[name], who, is_api, name == "home")
+        if response.status_code not in want:
+            wrong.append(f"{name} {url}: {response.status_code}, expected {sorted(want)}")
+        elif response.status_code == 302 and who == "anonymous":
+            assert re.search(r"/accounts/login/", response["Location"]), url
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_scoped_lists_show_nothing_of_another_compound(world, as_volunteer_b):
+    for name in (
+        "household-list",
+        "resident-list",
+        "passage-list",
+        "fever-alert-list",
+        "building-list",
+    ):
+        data = as_volunteer_b.get(reverse(name)).json()
+        assert data["count"] == 0, name
+
+
+def test_admin_is_for_the_office_not_for_volunteers(as_officer, as_volunteer):
+    assert as_officer.get("/admin/").status_code == 200
+    response = as_volunteer.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
