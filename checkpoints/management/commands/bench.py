@@ -35,9 +35,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from checkpoints import codes
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
-from compounds.models import Building, Community, Compound, Opening, Role
+from checkpoints.models import FeverAlert, Passage, PassCard
+from compounds.demo import build_compound
+from compounds.models import Community, Compound, Opening, Role
 from residents.models import Household
 
 BENCH_COMMUNITY = "基准测试社区"
@@ -136,40 +136,19 @@ class Command(BaseCommand):
             user = get_user_model().objects.create_user(BENCH_USER, password=uuid.uuid4().hex)
         if compound is not None:
             return compound, user
-        self.log(f"building {households:,} households with cards …")
+        self.log(f"building {households:,} households with residents and cards …")
         with transaction.atomic():
-            compound = Compound.objects.create(community=community, name=BENCH_COMPOUND)
-            CompoundRules.objects.create(compound=compound)
-            Opening.objects.create(compound=compound, name="南门")
+            # The same builder as the demo's large compound, so the bench measures the
+            # compound our users run: buildings, residents, one active card per household.
+            compound = build_compound(
+                community,
+                BENCH_COMPOUND,
+                households,
+                round(households * 3.46),
+                random.Random(2020),
+                progress=self.log,
+            )
             Role.objects.create(user=user, kind="volunteer", compound=compound)
-            per_building = 50
-            buildings = Building.objects.bulk_create(
-                Building(compound=compound, number=str(n + 1))
-                for n in range((households + per_building - 1) // per_building)
-            )
-            rows = [
-                Household(
-                    compound=compound,
-                    building=buildings[i // per_building],
-                    room=f"{(i % per_building) // 2 + 1}0{i % 2 + 1}",
-                )
-                for i in range(households)
-            ]
-            created = Household.objects.bulk_create(rows, batch_size=1000)
-            if not created[0].pk:  # backends without RETURNING
-                created = list(Household.objects.filter(compound=compound).order_by("pk"))
-            PassCard.objects.bulk_create(
-                (
-                    PassCard(
-                        compound=compound,
-                        household=h,
-                        number=f"{n:06d}"[-6:].translate(DIGITS),
-                        secret=codes.new_secret(),
-                    )
-                    for n, h in enumerate(created)
-                ),
-                batch_size=1000,
-            )
         return compound, user
 
     def build_passages(
@@ -442,9 +421,6 @@ class Command(BaseCommand):
             self.log(f"load: {errors} failed requests")
         self.log(f"load: {done:,} check-ins in {elapsed:.1f} s")
         return done / elapsed
-
-
-DIGITS = str.maketrans("0123456789", "23456789AB")
 
 
 def percentile(values: list[float], pct: float) -> float:
