@@ -300,7 +300,8 @@
   function lookupCard() {
     clearTimeout(lookupTimer);
     var code = normalizeCode(els.cardInput.value);
-    if (code === state.cardCode && state.card) return;
+    var answered = ["checking", "ok", "no"].indexOf($("card-info").dataset.state) >= 0;
+    if (code === state.cardCode && answered) return; // asked already (e.g. blur after typing)
     resetCardInfo();
     if (code.length < 6) return;
     var seq = ++lookupSeq;
@@ -512,6 +513,15 @@
       // Not behind the upload lock: the person at the gate must not wait for a long
       // queue. Should the queue send this record too, the server answers it once.
       return send(rec);
+    }).then(function (outcome) {
+      // A quick tap may beat the card check: take the address if it has come meanwhile.
+      var late = state.card && state.cardCode === code ? state.card : null;
+      if (late && !rec.household) {
+        rec.household = late.household.address;
+        rec.card_label = late.number;
+        return store.put(rec).then(function () { return outcome; });
+      }
+      return outcome;
     }).then(function (outcome) {
       showAuthProblem(outcome === "auth");
       if (outcome === "retry" || outcome === "auth") { scheduleRetry(); requestBackgroundSync(); }

@@ -5,9 +5,11 @@ The UI is Chinese once translated: the tests read element ids, classes and data
 attributes, and the rows in the database, never English words.
 """
 
+import json
 from decimal import Decimal
 
 import pytest
+import segno
 
 from checkpoints.models import Passage
 from tests import factories as f
@@ -61,6 +63,12 @@ def next_person(page) -> None:
     page.wait_for_selector("#verdict", state="hidden")
 
 
+def shot(page, screenshot, name: str) -> None:
+    # The verdict is fixed to the viewport: scroll up so the full-page picture shows it whole.
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(name)
+
+
 def no_horizontal_overflow(page) -> bool:
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
@@ -82,7 +90,7 @@ def test_exit_is_recorded_in_two_taps_and_a_second_exit_is_denied(
     verdict = page.wait_for_selector("#verdict[data-verdict='allowed']")
     assert "20-1702" in verdict.text_content()
     assert no_horizontal_overflow(page)
-    screenshot("gate-verdict")
+    shot(page, screenshot, "gate-verdict")
 
     passage = Passage.objects.get()
     assert passage.temperature == Decimal("36.5")
@@ -102,7 +110,7 @@ def test_exit_is_recorded_in_two_taps_and_a_second_exit_is_denied(
     page.click("#btn-out")
     page.wait_for_selector("#verdict[data-verdict='denied'][data-reason='quota_used']")
     assert page.text_content("#verdict-message").strip()
-    screenshot("gate-denied")
+    shot(page, screenshot, "gate-denied")
     assert Passage.objects.filter(verdict="denied", reason="quota_used").count() == 1
 
     next_person(page)
@@ -121,6 +129,16 @@ def test_fever_on_exit_is_denied_and_alerted(page, login, live_server, gate):
     passage = Passage.objects.get()
     assert passage.fever and passage.verdict == "denied"
     assert passage.fever_alert.temperature == Decimal("38.2")
+
+
+def test_fever_on_entry_lets_the_resident_in_and_alerts(page, login, live_server, screenshot, gate):
+    open_gate(page, login, live_server, gate)
+    record(page, gate["card2"].number, "37.6", direction="in")
+    page.wait_for_selector("#verdict[data-verdict='fever']")
+    shot(page, screenshot, "gate-fever-entry")
+    passage = Passage.objects.get()
+    assert (passage.direction, passage.verdict, passage.fever) == ("in", "allowed", True)
+    assert passage.fever_alert.status == "open"
 
 
 def test_impossible_reading_is_refused_on_the_phone(page, login, live_server, gate):
@@ -145,6 +163,7 @@ def test_records_taken_offline_upload_by_themselves(
     page.wait_for_selector("#net-status[data-online='0']")
     record(page, gate["card1"].number, "36.5")
     assert page.get_attribute("#verdict", "data-verdict") == "offline"
+    shot(page, screenshot, "gate-offline-verdict")
     next_person(page)
     record(page, gate["card2"].number, "37.8")
     # Offline, the phone decides only the fever line: red, no exit.
@@ -248,3 +267,42 @@ def test_queue_uploads_through_the_service_worker_with_the_page_closed(
     passage = Passage.objects.get()
     assert passage.verdict == "allowed"
     assert passage.temperature == Decimal("36.5")
+
+
+# A camera that films the QR code given as QR_SRC (a data: URI), for a headless browser.
+FAKE_CAMERA = """(() => {
+  delete window.BarcodeDetector;
+  navigator.mediaDevices.getUserMedia = async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 360;
+    const ctx = canvas.getContext("2d");
+    const img = new Image();
+    img.src = QR_SRC;
+    await img.decode();
+    const draw = () => {
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, 360, 360);
+      ctx.drawImage(img, 30, 30, 300, 300);
+    };
+    draw();
+    setInterval(draw, 100);
+    return canvas.captureStream(10);
+  };
+})();"""
+
+
+def test_qr_scanned_with_the_camera_fills_in_the_card(page, login, live_server, gate):
+    # Headless Chromium has no camera: a canvas showing the card's QR code stands in for
+    # one, and the vendored jsQR decoder reads it (BarcodeDetector is removed to be sure).
+    qr = segno.make(gate["card1"].secret, error="m").png_data_uri(scale=6, border=4)
+    page.add_init_script(FAKE_CAMERA.replace("QR_SRC", json.dumps(qr)))
+    open_gate(page, login, live_server, gate)
+    page.click("#scan-btn")
+    page.wait_for_selector("#card-info[data-state='ok']")
+    assert page.is_hidden("#scanner")  # the camera stops once a code is read
+    assert "20-1702" in page.text_content("#card-address")
+    assert page.evaluate("typeof window.jsQR") == "function"
+    page.click(".temp-btn[data-temp='36.5']")
+    page.click("#btn-out")
+    page.wait_for_selector("#verdict[data-verdict='allowed']")
+    assert Passage.objects.get().card == gate["card1"]
