@@ -541,3 +541,94 @@ def office_group() -> Group:
     )
     group.permissions.set(perms)
     return group
+
+
+def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> int:
+    """A morning at the gate, so the demo's pages have something to show.
+
+    Outings in the hours before the seed ran (most back home), one household out longer than the rules
+    allow, a refused second outing and one fever reading with its open alert. Written
+    as the gate service would have logged them at the time.
+    """
+    import uuid
+    from decimal import Decimal
+
+    from checkpoints.models import FeverAlert, Passage
+
+    now = timezone.now()
+    opening = compound.openings.filter(state=Opening.State.STAFFED).order_by("name").first()
+    if opening is None:
+        return 0
+    cards = list(
+        PassCard.objects.filter(compound=compound, state=PassCard.State.ACTIVE)
+        .exclude(household__building__sealed=True)
+        .exclude(household__quarantine_until__isnull=False)
+        .select_related("household")
+        .order_by("pk")[:400]
+    )
+    chosen = rng.sample(cards, min(14, len(cards)))
+    rows: list[Passage] = []
+
+    def log(card: PassCard, direction: str, minutes_ago: int, **extra: Any) -> Passage:
+        at = now - timedelta(minutes=minutes_ago)
+        resident = card.household.residents.order_by("?").first()
+        passage = Passage(
+            compound=compound,
+            opening=opening,
+            card=card,
+            household=card.household,
+            resident=resident,
+            direction=direction,
+            temperature=extra.pop("temperature", Decimal(f"36.{rng.randrange(1, 9)}")),
+            occurred_at=at,
+            received_at=at,
+            volunteer=volunteer,
+            verdict=extra.pop("verdict", Passage.Verdict.ALLOWED),
+            client_id=uuid.uuid4(),
+            **extra,
+        )
+        rows.append(passage)
+        return passage
+
+    for n, card in enumerate(chosen[:10]):
+        left = 30 + n * 17
+        log(card, Passage.Direction.OUT, left, counts_quota=True)
+        if n != 0:  # chosen[0] stays out: the overdue household
+            log(card, Passage.Direction.IN, left - rng.randrange(20, 28))
+    out_long = chosen[10] if len(chosen) > 10 else None
+    if out_long:
+        log(out_long, Passage.Direction.OUT, 190, counts_quota=True)
+    if len(chosen) > 11:
+        first = log(chosen[11], Passage.Direction.OUT, 260, counts_quota=True)
+        log(chosen[11], Passage.Direction.IN, 200)
+        log(
+            chosen[11],
+            Passage.Direction.OUT,
+            45,
+            verdict=Passage.Verdict.DENIED,
+            reason="quota_used",
+            last_exit_at=first.occurred_at,
+            next_exit_at=first.occurred_at + timedelta(days=2),
+        )
+    fever = None
+    if len(chosen) > 12:
+        fever = log(
+            chosen[12],
+            Passage.Direction.OUT,
+            12,
+            temperature=Decimal("38.1"),
+            verdict=Passage.Verdict.DENIED,
+            reason="fever",
+            fever=True,
+        )
+    Passage.objects.bulk_create(rows)
+    if fever is not None:
+        if fever.pk is None:  # backends that do not return ids from bulk inserts
+            fever = Passage.objects.get(client_id=fever.client_id)
+        FeverAlert.objects.create(
+            compound=compound,
+            passage=fever,
+            temperature=fever.temperature,
+            created_at=fever.occurred_at,
+        )
+    return len(rows)

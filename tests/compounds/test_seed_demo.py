@@ -218,3 +218,15 @@ def test_office_group_gives_view_add_change_but_only_view_of_the_gate_log():
     user.groups.add(group)
     user = get_user_model().objects.get(pk=user.pk)
     assert user.has_perm("residents.change_resident")
+
+
+@pytest.mark.django_db
+def test_demo_gate_morning_shows_a_fever_alert_and_an_overdue_household():
+    from checkpoints import selectors
+
+    seed("--households", "60")
+    large = Compound.objects.get(name="绿景水岸")
+    overview = selectors.compound_gate_overview(compound=large)
+    assert [a.temperature for a in overview["fever_alerts"]] == [pytest.approx(38.1)]
+    assert len(overview["overdue"]) == 1
+    assert overview["out_now_count"] >= 2

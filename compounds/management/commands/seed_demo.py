@@ -121,6 +121,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             community = self.build(households)
             self.ensure_logins(community, opts["superuser"])
+            large = community.compounds.get(name=LARGE)
+            volunteer = get_user_model().objects.get(username="volunteer")
+            logged = demo.build_gate_day(large, volunteer, random.Random(SEED))
+            self.say(f"Gate log: {logged} passages this morning at {LARGE}, one fever alert")
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
 
