@@ -100,6 +100,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         body = PassageResultSerializer(
             {
                 "id": p.pk,
+                "household": p.household.address if p.household_id else None,
                 "verdict": p.verdict,
                 "reason": p.reason or None,
                 "message": decision.message,

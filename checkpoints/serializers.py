@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from checkpoints import codes
 from checkpoints.models import TEMPERATURE_MAX, TEMPERATURE_MIN, FeverAlert, Passage
-from residents.validators import mask_phone
+from residents.validators import mask_name, mask_phone
 
 
 class PassageCreateSerializer(serializers.Serializer):
@@ -39,6 +39,7 @@ class PassageCreateSerializer(serializers.Serializer):
 
 class PassageResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
+    household = serializers.CharField(allow_null=True, help_text=_("The household's address."))
     verdict = serializers.ChoiceField(choices=Passage.Verdict.choices)
     reason = serializers.CharField(allow_null=True)
     message = serializers.CharField()
@@ -82,8 +83,11 @@ class PassageSerializer(serializers.ModelSerializer):
 
 class OutNowSerializer(serializers.Serializer):
     resident = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField()
+    name = serializers.SerializerMethodField()
     since = serializers.DateTimeField()
+
+    def get_name(self, obj: dict) -> str:
+        return mask_name(obj["name"])
 
 
 class CardStatusSerializer(serializers.Serializer):
@@ -109,8 +113,7 @@ class CardStatusSerializer(serializers.Serializer):
     def get_residents(self, obj) -> list[dict]:  # type: ignore[no-untyped-def]
         # Names only, masked to the surname: enough to ask "which of you is going out?"
         return [
-            {"id": r.pk, "name": r.name[:1] + "*" * (len(r.name) - 1)}
-            for r in obj["card"].household.residents.all()
+            {"id": r.pk, "name": mask_name(r.name)} for r in obj["card"].household.residents.all()
         ]
 
 

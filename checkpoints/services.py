@@ -92,7 +92,7 @@ def find_card(code: str, *, lock: bool = False) -> PassCard | None:
     if not normalized:
         return None
     field = "number" if codes.is_number(normalized) else "secret"
-    qs = PassCard.objects.select_related("household__building")
+    qs = PassCard.objects.select_related("household__building", "household__unit")
     if lock:
         # Lock the household, not the card: the quota is counted per household, and a
         # reissued card must queue behind a scan of the old one.

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
-from compounds.models import Compound, Role
+from compounds.models import Community, Compound, Role
 
 M = TypeVar("M", bound=Model)
 
@@ -125,3 +125,10 @@ def require(user: Any, compound: Compound | int, need: Level) -> None:
 def sees_personal_data(user: Any, compound: Compound | int) -> bool:
     """Full ID-card and phone numbers are for the branch's managers and the office only."""
     return level_for(user, compound) >= Level.MANAGE
+
+
+def visible_communities(user: Any) -> QuerySet[Community]:
+    if user.is_superuser:
+        return Community.objects.all()
+    compounds = Compound.objects.filter(pk__in=visible_compound_ids(user))
+    return Community.objects.filter(pk__in=compounds.values("community"))

@@ -10,13 +10,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from compounds import access
-from compounds.access import Level
+from compounds.access import Level, visible_communities
 from compounds.models import (
     AuditEntry,
     Branch,
@@ -28,6 +27,7 @@ from compounds.models import (
     Role,
     Unit,
 )
+from compounds.selectors import subquery_count
 from compounds.services import audit_record, building_seal, diff, snapshot
 
 # How each model reaches its compound, for ``access.scoped(..., via=...)``.
@@ -76,13 +76,6 @@ def officer_communities(user: Any) -> QuerySet[Community]:
     return Community.objects.filter(roles__user=user, roles__kind=Role.Kind.OFFICER).distinct()
 
 
-def visible_communities(user: Any) -> QuerySet[Community]:
-    if user.is_superuser:
-        return Community.objects.all()
-    compounds = Compound.objects.filter(pk__in=access.visible_compound_ids(user))
-    return Community.objects.filter(pk__in=compounds.values("community"))
-
-
 def visible_users(user: Any) -> QuerySet:
     """Logins an officer may pick: those with a role in their compounds, or none yet."""
     users = get_user_model().objects.all()
@@ -121,18 +114,6 @@ def _choice_label(model: type[Model]) -> Callable[[Any], str] | None:
     if model is Unit:
         return lambda u: f"{u.building.compound} · {u.building.number}-{u.number}"
     return None
-
-
-def subquery_count(model: type[Model], field: str) -> Coalesce:
-    """COUNT of ``model`` rows pointing at the outer row: one subquery, no join fan-out."""
-    counted = (
-        model._default_manager.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
 
 
 def audit_change(

@@ -14,9 +14,9 @@ from rest_framework.request import Request
 from rest_framework.routers import BaseRouter
 
 from compounds import access
-from compounds.access import Level
-from compounds.admin import subquery_count, visible_communities
+from compounds.access import Level, visible_communities
 from compounds.models import Building, Community, Compound, Opening
+from compounds.selectors import subquery_count
 from compounds.serializers import BuildingSerializer, CompoundSerializer, OpeningSerializer
 
 

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from compounds.models import Branch, Compound
 
@@ -37,3 +38,15 @@ def compound_summary(*, compound: Compound) -> dict[str, Any]:
 
 def branches_for(*, compound: Compound) -> QuerySet[Branch]:
     return compound.branches.prefetch_related("members").all()
+
+
+def subquery_count(model: type[Model], field: str) -> Coalesce:
+    """COUNT of ``model`` rows pointing at the outer row: one subquery, no join fan-out."""
+    counted = (
+        model._default_manager.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)

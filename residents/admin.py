@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compounds.admin import ScopedAdmin, ScopedTabularInline, related_only, subquery_count
+from compounds.admin import ScopedAdmin, ScopedTabularInline, related_only
+from compounds.selectors import subquery_count
 from residents.models import Household, Resident
 from residents.validators import mask_id_number, mask_phone, normalize_id_number
 

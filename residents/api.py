@@ -17,9 +17,9 @@ from rest_framework.routers import BaseRouter
 
 from compounds import access
 from compounds.access import Level
-from compounds.admin import subquery_count
 from compounds.api import ScopedViewSet, scoped_choices
 from compounds.models import Building, Compound, Unit
+from compounds.selectors import subquery_count
 from residents import services
 from residents.errors import ResidentError
 from residents.models import Household, Resident

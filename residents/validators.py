@@ -57,3 +57,8 @@ def mask_phone(value: str) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_name(value: str) -> str:
+    """张小流 → 张**: enough for "which of you is going out?", not a name list."""
+    return value[:1] + "*" * (len(value) - 1) if value else ""

@@ -41,6 +41,7 @@ def test_volunteer_records_an_allowed_exit(as_volunteer, gate_a, card_a):
     assert response.status_code == 201
     data = response.json()
     assert data["verdict"] == "allowed" and data["reason"] is None and data["next_exit_at"] is None
+    assert data["household"] == "20-1702"
     assert isinstance(data["id"], int) and data["message"]
 
 
@@ -136,6 +137,7 @@ def test_card_status_shows_quota_and_masked_household(as_volunteer, gate_a, card
     assert (after["exit_allowed"], after["reason"]) == (False, "quota_used")
     assert after["last_exit_at"] and after["next_exit_at"]
     assert [p["resident"] for p in after["out_now"]] == [resident_a.pk]
+    assert after["out_now"][0]["name"] == "张**"  # masked for the gate, like the list
 
 
 def test_entry_brings_the_resident_back_in(as_volunteer, gate_a, card_a, resident_a):
