@@ -265,7 +265,9 @@ class FeverAlert(models.Model):
         Passage, on_delete=models.PROTECT, related_name="fever_alert", verbose_name=_("passage")
     )
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
     created_at = models.DateTimeField(_("raised at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
