@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checkpoints import codes
+from checkpoints import codes, gate_sql
 from checkpoints.errors import CheckpointError, Reason, reason_message
 from checkpoints.models import (
     TEMPERATURE_MAX,
@@ -86,18 +86,33 @@ def next_exit_after(rules: CompoundRules, exit_at: datetime) -> datetime:
     return _local_midnight(day + timedelta(days=rules.quota_days))
 
 
-def find_card(code: str, *, lock: bool = False) -> PassCard | None:
-    """A card by its QR secret or its printed number; optionally locking its household."""
+def _card_lookup(code: str) -> tuple[str, str] | None:
     normalized = codes.normalize(code)
     if not normalized:
         return None
-    field = "number" if codes.is_number(normalized) else "secret"
+    return ("number" if codes.is_number(normalized) else "secret"), normalized
+
+
+def find_card(code: str) -> PassCard | None:
+    """A card by its QR secret or its printed number, with its household."""
+    lookup = _card_lookup(code)
+    if lookup is None:
+        return None
+    field, value = lookup
     qs = PassCard.objects.select_related("household__building", "household__unit")
-    if lock:
-        # Lock the household, not the card: the quota is counted per household, and a
-        # reissued card must queue behind a scan of the old one.
-        qs = qs.select_for_update(of=("household",))
-    return qs.filter(**{field: normalized}).first()
+    rows = list(qs.filter(**{field: value}).order_by()[:1])
+    return rows[0] if rows else None
+
+
+def _card_for_checkin(code: str) -> PassCard | None:
+    """The card for a check-in, holding a lock on its household until the decision is
+    written: the quota is counted per household, and a reissued card must queue behind a
+    scan of the old one."""
+    lookup = _card_lookup(code)
+    if lookup is None:
+        return None
+    field, value = lookup
+    return gate_sql.card_by_code(field=field, value=value, lock=True)
 
 
 def _validate_temperature(temperature: Decimal) -> Decimal:
@@ -138,17 +153,11 @@ def _exit_decision(
     if work_pass:
         return "", False, None, None
     start, end = quota_window(rules, occurred_at)
-    exits = Passage.objects.filter(
-        household=household,
-        verdict=Passage.Verdict.ALLOWED,
-        direction=Passage.Direction.OUT,
-        counts_quota=True,
-        occurred_at__gte=start,
-    )
     # Online, nothing after "now" exists yet; a late upload must also look forward, since
     # exits decided after it (but happening later) may now be over the quota.
-    exits = exits.filter(occurred_at__lt=end) if late else exits
-    times = sorted(exits.values_list("occurred_at", flat=True), reverse=True)
+    times = gate_sql.quota_exit_times(
+        household_id=household.pk, start=start, end=end if late else None
+    )
     before = [t for t in times if t <= occurred_at]
     if len(times) >= rules.quota_exits:
         last = before[0] if before else None
@@ -230,7 +239,7 @@ def _passage_decide(
     compound = opening.compound
     rules = rules_for(compound)
 
-    card = find_card(code, lock=True)
+    card = _card_for_checkin(code)
     household = card.household if card else None
     resident: Resident | None = None
     work_pass = False
@@ -317,7 +326,7 @@ def _passage_decide(
         last_exit_at=last_exit_at,
         next_exit_at=next_exit_at,
     )
-    passage.save(force_insert=True)
+    gate_sql.passage_insert(passage)
     if fever:
         alert = FeverAlert.objects.create(
             compound=compound, passage=passage, temperature=temperature, created_at=occurred_at
