@@ -42,6 +42,7 @@ from residents.models import Household
 
 BENCH_COMMUNITY = "基准测试社区"
 BENCH_COMPOUND = "绿景水岸（基准）"
+BENCH_SMALL = "绿景水岸（基准·四千）"
 BENCH_USER = "bench-volunteer"
 
 
@@ -65,20 +66,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         vendor = connection.vendor
         self.log(f"bench on {vendor} ({settings.DATABASES['default'].get('NAME')})")
-        compound, user = self.build_base(opts["households"], opts["rebuild"])
-        opening = compound.openings.get(name="南门")
-        cards = list(
-            PassCard.objects.filter(compound=compound, state="active").values_list(
-                "number", flat=True
-            )
-        )
-        existing = Passage.objects.filter(compound=compound).count()
+        # Two compounds of the same size: one with ~4,000 passages, one with the full log,
+        # so that the statement count is measured at both sizes on every run.
+        small_compound, user = self.build_base(BENCH_SMALL, opts["households"], opts["rebuild"])
+        compound, user = self.build_base(BENCH_COMPOUND, opts["households"], opts["rebuild"])
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
-
+        small_opening = small_compound.openings.get(name="南门")
+        existing = Passage.objects.filter(compound=small_compound).count()
         if existing < 4000:
-            self.build_passages(compound, opening, user, 4000 - existing, opts["days"])
-        small = self.count_statements(client, opening, cards)
+            self.build_passages(small_compound, small_opening, user, 4000 - existing, opts["days"])
+        small_rows = Passage.objects.filter(compound=small_compound).count()
+        small = self.count_statements(client, small_opening, self.cards(small_compound))
+
+        opening = compound.openings.get(name="南门")
+        cards = self.cards(compound)
         if Passage.objects.filter(compound=compound).count() < opts["rows"]:
             self.build_passages(
                 compound,
@@ -89,7 +91,9 @@ class Command(BaseCommand):
             )
         rows = Passage.objects.filter(compound=compound).count()
         large = self.count_statements(client, opening, cards)
-        self.log(f"statements per check-in: {small} at ~4,000 rows, {large} at {rows:,} rows")
+        self.log(
+            f"statements per check-in: {small} at {small_rows:,} rows, {large} at {rows:,} rows"
+        )
 
         django_ms = self.time_django(client, opening, cards, opts["samples"])
         floor_ms = self.time_floor(user, opening, compound, cards, opts["samples"])
@@ -115,9 +119,16 @@ class Command(BaseCommand):
 
     # --- data -------------------------------------------------------------------------
 
-    def build_base(self, households: int, rebuild: bool) -> tuple[Compound, Any]:
+    def cards(self, compound: Compound) -> list[str]:
+        return list(
+            PassCard.objects.filter(compound=compound, state="active").values_list(
+                "number", flat=True
+            )
+        )
+
+    def build_base(self, name: str, households: int, rebuild: bool) -> tuple[Compound, Any]:
         community, _ = Community.objects.get_or_create(name=BENCH_COMMUNITY)
-        compound = Compound.objects.filter(community=community, name=BENCH_COMPOUND).first()
+        compound = Compound.objects.filter(community=community, name=name).first()
         if compound and (rebuild or compound.households.count() != households):
             self.log("dropping the previous bench compound …")
             with connection.cursor() as cursor:
@@ -142,7 +153,7 @@ class Command(BaseCommand):
             # compound our users run: buildings, residents, one active card per household.
             compound = build_compound(
                 community,
-                BENCH_COMPOUND,
+                name,
                 households,
                 round(households * 3.46),
                 random.Random(2020),
