@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from checkpoints.models import CompoundRules, PassCard, Passage
+from checkpoints.models import CompoundRules, Passage, PassCard
 from compounds import access
 from compounds.models import Building, Compound, Opening, Unit
 from residents.models import Household
