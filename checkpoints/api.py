@@ -1,7 +1,10 @@
 """Gate API: the contract the gate page and any scanner device use. Keep it stable."""
 
+from datetime import datetime
+
 from django.http import Http404
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -20,6 +23,11 @@ from checkpoints.serializers import (
     PassageSerializer,
 )
 from compounds import access
+
+
+def _iso(value: datetime | None) -> str | None:
+    """As DRF renders a DateTimeField: ISO 8601 in the current time zone."""
+    return timezone.localtime(value).isoformat() if value else None
 
 
 class CardDetailView(APIView):
@@ -98,20 +106,20 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             vehicle=data.get("vehicle", False),
         )
         p = decision.passage
-        body = PassageResultSerializer(
-            {
-                "id": p.pk,
-                "household": p.household.address if p.household_id else None,
-                "verdict": p.verdict,
-                "reason": p.reason or None,
-                "message": decision.message,
-                "next_exit_at": p.next_exit_at,
-                "last_exit_at": p.last_exit_at,
-                "fever": p.fever,
-                "late": p.late,
-                "breach": p.breach or None,
-            }
-        ).data
+        # A plain dict, not PassageResultSerializer (which documents it in the schema):
+        # building a serializer per check-in cost more than the decision's own queries.
+        body = {
+            "id": p.pk,
+            "household": p.household.address if p.household_id else None,
+            "verdict": p.verdict,
+            "reason": p.reason or None,
+            "message": decision.message,
+            "next_exit_at": _iso(p.next_exit_at),
+            "last_exit_at": _iso(p.last_exit_at),
+            "fever": p.fever,
+            "late": p.late,
+            "breach": p.breach or None,
+        }
         return Response(
             body, status=status.HTTP_201_CREATED if decision.created else status.HTTP_200_OK
         )
