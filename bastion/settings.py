@@ -190,3 +190,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# The same database sessions and users as Django's own, each read in one hand-written
+# query instead of through the ORM (compounds/authentication.py says why).
+SESSION_ENGINE = "compounds.sessions"
+AUTHENTICATION_BACKENDS = ["compounds.authentication.FastModelBackend"]
