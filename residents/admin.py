@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from compounds.admin import ScopedAdmin, ScopedTabularInline, related_only
 from compounds.selectors import subquery_count
 from residents.models import Household, Resident
+from residents.services import RESIDENT_FIELDS
 from residents.validators import mask_id_number, mask_phone, normalize_id_number
 
 
@@ -51,27 +52,7 @@ class HouseholdForm(forms.ModelForm):
 class ResidentForm(forms.ModelForm):
     class Meta:
         model = Resident
-        fields = [
-            "household",
-            "name",
-            "sex",
-            "birth_year",
-            "relation",
-            "phone",
-            "id_number",
-            "party_member",
-            "elderly_alone",
-            "chronic_illness",
-            "disability",
-            "pregnant",
-            "infant",
-            "returnee",
-            "returned_from",
-            "returned_on",
-            "return_transport",
-            "quarantine_until",
-            "note",
-        ]
+        fields = ["household", *RESIDENT_FIELDS]
 
     def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data.get("id_number", ""))

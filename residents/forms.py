@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from compounds.models import Building, Compound, Unit
 from residents.models import Household, Resident
 from residents.selectors import VULNERABLE_KINDS
+from residents.services import RESIDENT_FIELDS
 from residents.validators import normalize_id_number
 
 
@@ -66,26 +67,7 @@ class HouseholdForm(forms.ModelForm):
 class ResidentForm(forms.ModelForm):
     class Meta:
         model = Resident
-        fields = [
-            "name",
-            "relation",
-            "sex",
-            "birth_year",
-            "phone",
-            "id_number",
-            "party_member",
-            "elderly_alone",
-            "chronic_illness",
-            "disability",
-            "pregnant",
-            "infant",
-            "returnee",
-            "returned_from",
-            "returned_on",
-            "return_transport",
-            "quarantine_until",
-            "note",
-        ]
+        fields = RESIDENT_FIELDS
         widgets = {
             "returned_on": DateInput(),
             "quarantine_until": DateInput(),

@@ -121,3 +121,19 @@ def as_volunteer_b(volunteer_b):
 def _fast_password_hasher(settings):
     # PBKDF2's deliberate slowness buys nothing in tests and costs seconds per user.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(request, settings):
+    """Assertions read English messages; tests of the Chinese UI ask for it themselves.
+
+    Browser tests keep the product's default (Chinese first), as users see it.
+    """
+    if request.node.get_closest_marker("browser") or "tests/browser/" in str(request.path):
+        yield
+        return
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
