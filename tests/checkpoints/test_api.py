@@ -201,3 +201,23 @@ def test_twenty_gates_scanning_one_card_at_once_let_exactly_one_out(gate_a, card
     assert sorted(results).count("allowed") == 1
     assert results.count("quota_used") == 19
     assert Passage.objects.count() == 20
+
+
+def test_fever_through_the_api_is_denied_against_the_compounds_own_line(
+    as_volunteer, gate_a, card_a, compound_a
+):
+    from checkpoints.models import CompoundRules, FeverAlert
+
+    CompoundRules.objects.filter(compound=compound_a).update(fever_line="37.0")
+    data = post(as_volunteer, body(gate_a, card_a, temperature=37.1)).json()
+    assert (data["verdict"], data["reason"], data["fever"]) == ("denied", "fever", True)
+    assert FeverAlert.objects.count() == 1
+    assert post(as_volunteer, body(gate_a, card_a, temperature=36.9)).json()["verdict"] == "allowed"
+
+
+def test_sealed_building_through_the_api_keeps_the_household_in(
+    as_volunteer, gate_a, card_a, building_a
+):
+    building_a.sealed = True
+    building_a.save()
+    assert post(as_volunteer, body(gate_a, card_a)).json()["reason"] == "building_sealed"
