@@ -39,7 +39,8 @@ from compounds.access import Level
 from compounds.models import Building, Compound
 from compounds.services import building_seal
 from compounds.xlsx import workbook_response, write_sheet
-from residents.models import Household, Resident
+from residents import selectors as resident_selectors
+from residents.models import Household
 
 LOG_PAGE_SIZE = 50
 CARDS_PAGE_SIZE = 100
@@ -430,9 +431,7 @@ def work_passes(request: HttpRequest, compound_id: int, resident_id: int) -> Htt
     compound = _compound(request, compound_id, need=Level.MANAGE)
     resident = access.get_scoped_or_404(
         request.user,
-        Resident.objects.filter(household__compound=compound).select_related(
-            "household__building", "household__unit"
-        ),
+        resident_selectors.residents_of(compound),
         via="household__compound",
         pk=resident_id,
         need=Level.MANAGE,

@@ -5,12 +5,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Length
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compounds.models import AuditEntry, Building, Compound, Unit
+from compounds.selectors import subquery_count
 from residents.models import Household, Resident
 from residents.validators import mask_phone
 
@@ -80,12 +81,6 @@ def building_households(*, building: Building) -> QuerySet[Household]:
     return households_for(compound=building.compound).filter(building=building)
 
 
-def _count(queryset: QuerySet[Any], group: str) -> Coalesce:
-    """A correlated count of ``queryset`` (filtered on OuterRef and grouped by ``group``)."""
-    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted[:1]), 0)
-
-
 def buildings_with_counts(*, compound: Compound) -> QuerySet[Building]:
     """Each building with its households, residents and units counted; ``sealed`` is on the row.
 
@@ -94,17 +89,16 @@ def buildings_with_counts(*, compound: Compound) -> QuerySet[Building]:
     return (
         Building.objects.filter(compound=compound)
         .annotate(
-            households_count=_count(Household.objects.filter(building=OuterRef("pk")), "building"),
-            residents_count=_count(
-                Resident.objects.filter(household__building=OuterRef("pk")), "household__building"
-            ),
-            units_count=_count(Unit.objects.filter(building=OuterRef("pk")), "building"),
+            households_count=subquery_count(Household, "building"),
+            residents_count=subquery_count(Resident, "household__building"),
+            units_count=subquery_count(Unit, "building"),
         )
         .order_by(Length("number"), "number")
     )
 
 
-def _residents_of(compound: Compound) -> QuerySet[Resident]:
+def residents_of(compound: Compound) -> QuerySet[Resident]:
+    """The compound's residents with their addresses, in address order."""
     return (
         Resident.objects.filter(household__compound=compound)
         .select_related("household__building", "household__unit")
@@ -120,7 +114,7 @@ def _residents_of(compound: Compound) -> QuerySet[Resident]:
 
 def vulnerable_residents(*, compound: Compound, kind: str | None = None) -> QuerySet[Resident]:
     """Residents who need looking after; ``kind`` (one of VULNERABLE_KINDS) narrows it."""
-    residents = _residents_of(compound)
+    residents = residents_of(compound)
     if kind in VULNERABLE_KINDS:
         return residents.filter(**{kind: True})
     return residents.filter(_vulnerable_q())
@@ -129,7 +123,7 @@ def vulnerable_residents(*, compound: Compound, kind: str | None = None) -> Quer
 def returnees(*, compound: Compound) -> QuerySet[Resident]:
     """Returnees (返乡人员), the latest arrivals first."""
     return (
-        _residents_of(compound)
+        residents_of(compound)
         .filter(returnee=True)
         .order_by("-returned_on", "household__building__number", "household__room", "id")
     )

@@ -23,7 +23,7 @@ from compounds.models import Building, Compound
 from residents import selectors, services
 from residents.errors import ResidentError
 from residents.forms import HouseholdForm, HouseholdSearchForm, ResidentForm, VulnerableFilterForm
-from residents.models import Household, Resident
+from residents.models import Household
 
 PAGE_SIZE = 50
 
@@ -208,9 +208,7 @@ def resident_edit(request: HttpRequest, compound_id: int, resident_id: int) -> H
     compound = _compound(request, compound_id, need=Level.MANAGE)
     resident = access.get_scoped_or_404(
         request.user,
-        Resident.objects.filter(household__compound=compound).select_related(
-            "household__building", "household__unit"
-        ),
+        selectors.residents_of(compound),
         via="household__compound",
         pk=resident_id,
         need=Level.MANAGE,
