@@ -10,6 +10,7 @@ from compounds.models import Branch, Compound
 
 def compound_summary(*, compound: Compound) -> dict[str, Any]:
     from residents.models import Household, Resident
+    from residents.selectors import vulnerable_q
 
     households = Household.objects.filter(compound=compound)
     residents = Resident.objects.filter(household__compound=compound)
@@ -17,14 +18,7 @@ def compound_summary(*, compound: Compound) -> dict[str, Any]:
         total=Count("id"),
         party=Count("id", filter=Q(party_member=True)),
         returnees=Count("id", filter=Q(returnee=True)),
-        vulnerable=Count(
-            "id",
-            filter=Q(elderly_alone=True)
-            | Q(chronic_illness=True)
-            | Q(disability=True)
-            | Q(pregnant=True)
-            | Q(infant=True),
-        ),
+        vulnerable=Count("id", filter=vulnerable_q()),
     )
     return {
         "households": households.count(),

@@ -23,6 +23,7 @@ from compounds.selectors import subquery_count
 from residents import services
 from residents.errors import ResidentError
 from residents.models import Household, Resident
+from residents.selectors import vulnerable_q
 from residents.serializers import (
     HouseholdSerializer,
     ResidentSerializer,
@@ -157,13 +158,7 @@ class ResidentFilter(filters.FilterSet):
         ]
 
     def filter_vulnerable(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        any_need = (
-            Q(elderly_alone=True)
-            | Q(chronic_illness=True)
-            | Q(disability=True)
-            | Q(pregnant=True)
-            | Q(infant=True)
-        )
+        any_need = vulnerable_q()
         return queryset.filter(any_need) if value else queryset.exclude(any_need)
 
 

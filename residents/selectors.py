@@ -30,7 +30,8 @@ _DIGITS = re.compile(r"^\d+$")
 PHONE_TAIL_MIN = 4
 
 
-def _vulnerable_q(prefix: str = "") -> Q:
+def vulnerable_q(prefix: str = "") -> Q:
+    """Elderly alone, chronic illness, disability, pregnant or infant: the one definition."""
     q = Q()
     for kind in VULNERABLE_KINDS:
         q |= Q(**{f"{prefix}{kind}": True})
@@ -45,7 +46,7 @@ def households_for(*, compound: Compound) -> QuerySet[Household]:
         .annotate(
             residents_count=Count("residents"),
             returnees_count=Count("residents", filter=Q(residents__returnee=True)),
-            vulnerable_count=Count("residents", filter=_vulnerable_q("residents__")),
+            vulnerable_count=Count("residents", filter=vulnerable_q("residents__")),
         )
         .order_by("building__number", "unit__number", Length("room"), "room")
     )
@@ -117,7 +118,7 @@ def vulnerable_residents(*, compound: Compound, kind: str | None = None) -> Quer
     residents = residents_of(compound)
     if kind in VULNERABLE_KINDS:
         return residents.filter(**{kind: True})
-    return residents.filter(_vulnerable_q())
+    return residents.filter(vulnerable_q())
 
 
 def returnees(*, compound: Compound) -> QuerySet[Resident]:
