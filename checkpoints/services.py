@@ -25,7 +25,7 @@ from checkpoints.models import (
     PassCard,
     WorkPass,
 )
-from compounds.models import Compound, Opening
+from compounds.models import AuditEntry, Compound, Opening
 from compounds.services import audit_record
 from residents.models import Household, Resident
 
@@ -368,11 +368,20 @@ def fever_alert_handle(
     return alert
 
 
-def _unique_codes() -> tuple[str, str]:
+def new_card_codes(count: int) -> list[tuple[str, str]]:
+    """``count`` (number, secret) pairs used by no card yet: one query per draw, not per card."""
+    out: list[tuple[str, str]] = []
     for _attempt in range(10):
-        number, secret = codes.new_number(), codes.new_secret()
-        if not PassCard.objects.filter(Q(number=number) | Q(secret=secret)).exists():
-            return number, secret
+        drawn = {codes.new_number(): codes.new_secret() for _ in range(count - len(out))}
+        taken = set(
+            PassCard.objects.filter(
+                Q(number__in=list(drawn)) | Q(secret__in=list(drawn.values()))
+            ).values_list("number", "secret")
+        )
+        taken_codes = {c for pair in taken for c in pair}
+        out += [(n, s) for n, s in drawn.items() if n not in taken_codes and s not in taken_codes]
+        if len(out) >= count:
+            return out[:count]
     raise CheckpointError(
         _("Could not draw a free card number; try again."), "card_number_exhausted"
     )
@@ -391,7 +400,7 @@ def card_issue(*, household: Household, actor: Any, replace_reason: str = "") ->
                 "card_exists",
             )
         card_revoke(card=current, actor=actor, reason=replace_reason)
-    number, secret = _unique_codes()
+    ((number, secret),) = new_card_codes(1)
     card = PassCard.objects.create(
         compound_id=household.compound_id,
         household=household,
@@ -432,15 +441,40 @@ def card_revoke(*, card: PassCard, actor: Any, reason: str) -> PassCard:
 
 @transaction.atomic
 def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
-    """Issue a card to every household of the compound that has none active."""
-    households = Household.objects.filter(compound=compound).exclude(
-        cards__state=PassCard.State.ACTIVE
+    """Issue a card to every household of the compound that has none active, in bulk."""
+    households = list(
+        Household.objects.select_for_update(of=("self",))
+        .filter(compound=compound)
+        .exclude(cards__state=PassCard.State.ACTIVE)
+        .order_by()
+        .select_related("building", "unit")
     )
-    issued = 0
-    for household in households.select_related("building"):
-        card_issue(household=household, actor=actor)
-        issued += 1
-    return issued
+    issued_by = actor if getattr(actor, "pk", None) else None
+    cards = PassCard.objects.bulk_create(
+        PassCard(
+            compound_id=compound.pk,
+            household=household,
+            number=number,
+            secret=secret,
+            issued_by=issued_by,
+        )
+        for household, (number, secret) in zip(
+            households, new_card_codes(len(households)), strict=True
+        )
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            compound_id=compound.pk,
+            actor=issued_by,
+            action="card_issue",
+            object_type="household",
+            object_id=card.household.pk,
+            object_repr=str(card.household)[:200],
+            changes={"card": [None, card.number]},
+        )
+        for card in cards
+    )
+    return len(cards)
 
 
 def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRules:

@@ -23,8 +23,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils import timezone
 
-from checkpoints import codes
 from checkpoints.models import CompoundRules, PassCard
+from checkpoints.services import new_card_codes
 from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
 from residents.models import Household, Resident
 from residents.validators import id_checksum
@@ -292,19 +292,6 @@ def _mark_returnees(residents: list[Resident], count: int, people: People) -> No
             r.id_number = people.id_number(r.birth_year or 1980, r.sex, HUBEI_REGIONS[place])
 
 
-def _new_codes(count: int) -> list[tuple[str, str]]:
-    taken = set(PassCard.objects.values_list("number", flat=True))
-    taken |= set(PassCard.objects.values_list("secret", flat=True))
-    out = []
-    while len(out) < count:
-        number, secret = codes.new_number(), codes.new_secret()
-        if number in taken or secret in taken:
-            continue
-        taken.update((number, secret))
-        out.append((number, secret))
-    return out
-
-
 def build_compound(
     community: Community,
     name: str,
@@ -462,7 +449,7 @@ def build_compound(
                 r.household = h
                 members.append(r)
         Resident.objects.bulk_create(members, batch_size=BATCH)
-        pairs = _new_codes(len(saved))
+        pairs = new_card_codes(len(saved))
         PassCard.objects.bulk_create(
             [
                 PassCard(

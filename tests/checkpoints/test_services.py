@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from checkpoints import services
 from checkpoints.errors import CheckpointError, reason_message
-from checkpoints.models import CompoundRules, FeverAlert, Passage
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
 from tests import factories as f
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -305,3 +305,23 @@ def test_fever_alert_handling_is_recorded_step_by_step(card_a, record, secretary
     with pytest.raises(CheckpointError) as error:
         services.fever_alert_handle(alert=alert, status="reported", actor=secretary)
     assert error.value.code == "alert_resolved"
+
+
+def test_issuing_missing_cards_is_bulk_and_audited(
+    compound_a, building_a, secretary, django_assert_max_num_queries
+):
+    from compounds.models import AuditEntry
+
+    households = [f.household(building=building_a, room=f"{n:02d}01") for n in range(1, 31)]
+    f.card(household=households[0])
+    with django_assert_max_num_queries(8):
+        issued = services.cards_issue_missing(compound=compound_a, actor=secretary)
+    assert issued == 29
+    numbers = list(
+        PassCard.objects.filter(compound=compound_a, state="active").values_list(
+            "number", flat=True
+        )
+    )
+    assert len(numbers) == len(set(numbers)) == 30
+    assert AuditEntry.objects.filter(action="card_issue", actor=secretary).count() == 29
+    assert services.cards_issue_missing(compound=compound_a, actor=secretary) == 0
