@@ -18,12 +18,6 @@ from compounds.models import AuditEntry, Building
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids; the print sheet still forces Chinese itself.
-    settings.LANGUAGE_CODE = "en"
-
-
 @pytest.fixture
 def card_a(household_a, secretary):
     return f.card(household=household_a, actor=secretary)

@@ -10,12 +10,6 @@ from residents.models import Household, Resident
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids.
-    settings.LANGUAGE_CODE = "en"
-
-
 def url(name, *args):
     return reverse(f"residents:{name}", args=list(args))
 
