@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Compound, Opening
+from compounds.text import MultiLineField, SingleLineField
 from residents.models import Household, Resident
 
 TEMPERATURE_MIN = Decimal("34.0")
@@ -88,8 +89,8 @@ class PassCard(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="cards", verbose_name=_("household")
     )
-    number = models.CharField(_("card number"), max_length=12, unique=True)
-    secret = models.CharField(_("QR secret"), max_length=32, unique=True)
+    number = SingleLineField(_("card number"), max_length=12, unique=True)
+    secret = SingleLineField(_("QR secret"), max_length=32, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(
@@ -126,8 +127,8 @@ class WorkPass(models.Model):
     resident = models.ForeignKey(
         Resident, on_delete=models.CASCADE, related_name="work_passes", verbose_name=_("resident")
     )
-    work_unit = models.CharField(_("work unit"), max_length=100)
-    certificate = models.CharField(
+    work_unit = SingleLineField(_("work unit"), max_length=100)
+    certificate = SingleLineField(
         _("certificate"), max_length=200, help_text=_("The unit's certificate: number or note.")
     )
     valid_from = models.DateField(_("valid from"))
@@ -201,14 +202,14 @@ class Passage(models.Model):
         verbose_name=_("volunteer"),
     )
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
-    reason = models.CharField(_("reason"), max_length=30, blank=True)
+    reason = SingleLineField(_("reason"), max_length=30, blank=True)
     # Work-pass exits and entries do not count against the household's exit quota.
     counts_quota = models.BooleanField(_("counts against the quota"), default=False)
     fever = models.BooleanField(_("fever"), default=False)
     late = models.BooleanField(_("uploaded late"), default=False)
     # A late upload is stored as it happened; a rule it broke is flagged here for the
     # secretary instead of turning the past into a refusal.
-    breach = models.CharField(_("rule breach found"), max_length=30, blank=True)
+    breach = SingleLineField(_("rule breach found"), max_length=30, blank=True)
     client_id = models.UUIDField(_("client id"), unique=True)
     # Kept with the decision so that a retried upload gets the very same answer back.
     next_exit_at = models.DateTimeField(_("next exit allowed at"), null=True, blank=True)
@@ -291,7 +292,7 @@ class FeverAction(models.Model):
     temperature = models.DecimalField(
         _("new reading (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = MultiLineField(_("note"), max_length=300, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )

@@ -27,6 +27,7 @@ from checkpoints.models import (
 )
 from compounds.models import AuditEntry, Compound, Opening
 from compounds.services import audit_record
+from compounds.text import check_text_fields
 from residents.models import Household, Resident
 
 logger = logging.getLogger("bastion.gate")
@@ -356,13 +357,14 @@ def fever_alert_handle(
         raise CheckpointError(_("Choose what was done."), "alert_status_invalid")
     if temperature is not None:
         temperature = _validate_temperature(temperature)
+    action = FeverAction(status=status, temperature=temperature, note=note, actor=actor)
+    check_text_fields(action, error=CheckpointError)
     with transaction.atomic():
         alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
         if alert.status == FeverAlert.Status.RESOLVED:
             raise CheckpointError(_("This alert is already resolved."), "alert_resolved")
-        FeverAction.objects.create(
-            alert=alert, status=status, temperature=temperature, note=note, actor=actor
-        )
+        action.alert = alert
+        action.save()
         alert.status = status
         alert.save(update_fields=["status", "updated_at"])
     return alert
@@ -485,6 +487,7 @@ def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRu
     before = snapshot(rules, fields)
     for key, value in values.items():
         setattr(rules, key, value)
+    check_text_fields(rules, error=CheckpointError)
     rules.full_clean()
     rules.save()
     audit_record(
@@ -508,13 +511,15 @@ def work_pass_create(
 ) -> WorkPass:
     if valid_to < valid_from:
         raise CheckpointError(_("The pass must end on or after its first day."), "workpass_range")
-    work_pass = WorkPass.objects.create(
+    work_pass = WorkPass(
         resident=resident,
         work_unit=work_unit,
         certificate=certificate,
         valid_from=valid_from,
         valid_to=valid_to,
     )
+    check_text_fields(work_pass, error=CheckpointError)
+    work_pass.save()
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,

@@ -2,10 +2,24 @@
 
 from typing import Any
 
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from compounds.errors import BastionError
+from compounds.text import TEXT_CONTROL_CHARACTER
+
+# Refusals that a serializer's field validators make (not a service), whose code the
+# answer carries beside the per-field messages, as a service's refusal does.
+FIELD_CODES = (TEXT_CONTROL_CHARACTER,)
+
+
+def _codes(codes: Any) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*map(_codes, codes.values())) if codes else set()
+    if isinstance(codes, list):
+        return set().union(*map(_codes, codes)) if codes else set()
+    return {codes}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -13,4 +27,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = {"code": exc.code, "detail": str(exc.message)}
         body.update({k: v for k, v in exc.params.items() if v is not None})
         return Response(body, status=exc.status_code)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if (
+        isinstance(exc, ValidationError)
+        and response is not None
+        and isinstance(response.data, dict)
+        and "code" not in response.data
+    ):
+        found = _codes(exc.get_codes())
+        code = next((c for c in FIELD_CODES if c in found), None)
+        if code is not None:
+            response.data["code"] = code
+    return response

@@ -4,7 +4,8 @@ Each write runs in one transaction, validates the row with ``full_clean()``, ref
 the branch's rules forbid with a ``ResidentError`` (nothing is written), and leaves an
 audit row with the before/after of the changed fields (``audit_record`` masks the ID
 number). A ``ValidationError`` from ``full_clean()`` comes back as a ``ResidentError``
-with code ``invalid`` and the per-field messages in ``errors``.
+with code ``invalid`` and the per-field messages in ``errors``; text holding a control
+character is refused before that with code ``text_control_character`` (``compounds.text``).
 """
 
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from compounds.models import Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
+from compounds.text import check_text_fields
 from residents.errors import Code, ResidentError
 from residents.models import Household, Resident
 from residents.validators import normalize_id_number
@@ -127,6 +129,7 @@ def household_create(
         note=note or "",
         quarantine_until=quarantine_until,
     )
+    check_text_fields(household, error=ResidentError)
     _check_address(household=household, compound_id=compound.pk, building=building, unit=unit)
     _full_clean(household)
     household.save()
@@ -160,6 +163,7 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
         fields["contact_phone"] = (fields["contact_phone"] or "").strip()
     for key, value in fields.items():
         setattr(household, key, value)
+    check_text_fields(household, error=ResidentError)
     _check_address(
         household=household,
         compound_id=household.compound_id,
@@ -242,6 +246,7 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
     # Lock the household: two clerks adding the same person queue up here.
     list(Household.objects.select_for_update().filter(pk=household.pk).order_by().values("pk"))
     resident = Resident(household=household, **fields)
+    check_text_fields(resident, error=ResidentError)
     _check_resident(resident)
     _full_clean(resident)
     resident.save()
@@ -268,6 +273,7 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
     before = snapshot(resident, RESIDENT_FIELDS)
     for key, value in fields.items():
         setattr(resident, key, value)
+    check_text_fields(resident, error=ResidentError)
     _check_resident(resident)
     _full_clean(resident)
     changes = diff(before, snapshot(resident, RESIDENT_FIELDS))
