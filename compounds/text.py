@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
@@ -136,6 +137,10 @@ class MultiLineField(CheckedTextField):
     """Notes: tabs and newlines allowed, line ends normalised to LF."""
 
     multiline = True
+
+    def formfield(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        return super().formfield(**kwargs)
 
 
 def check_text_fields(obj: models.Model, *, error: type[BastionError] = CompoundError) -> None:

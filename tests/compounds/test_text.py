@@ -587,3 +587,25 @@ def test_page_form_keeps_note_lines(as_secretary, compound_a, household_a):
     response = as_secretary.post(page, resident_form(name="李👨\u200d👩\u200d👧", note="一\r\n二"))
     assert response.status_code == 302, response.context["form"].errors
     assert Resident.objects.get(name="李👨\u200d👩\u200d👧").note == "一\n二"
+
+
+def test_a_lone_surrogate_from_json_is_refused_not_a_server_error(as_secretary, household_a):
+    # JSON can spell half of a UTF-16 pair ("\ud800"); neither PostgreSQL nor XML takes it.
+    response = as_secretary.post(
+        f"{API}residents/",
+        '{"household": HH, "name": "\\ud800", "relation": "head"}'.replace(
+            "HH", str(household_a.pk)
+        ),
+        content_type="application/json",
+    )
+    assert_refused(response)
+
+
+def test_notes_are_typed_in_a_text_area_and_shown_with_their_lines(
+    as_secretary, secretary, compound_a, household_a
+):
+    services.household_update(household=household_a, actor=secretary, note="独居老人\n每天送菜")
+    page = as_secretary.get(reverse("residents:household", args=[compound_a.pk, household_a.pk]))
+    assert "独居老人<br>每天送菜" in page.content.decode()
+    edit = reverse("residents:household-edit", args=[compound_a.pk, household_a.pk])
+    assert '<textarea name="note"' in as_secretary.get(edit).content.decode()
