@@ -377,3 +377,19 @@ def test_issuing_missing_cards_is_bulk_and_audited(
     assert len(numbers) == len(set(numbers)) == 30
     assert AuditEntry.objects.filter(action="card_issue", actor=secretary).count() == 29
     assert services.cards_issue_missing(compound=compound_a, actor=secretary) == 0
+
+
+def test_migration_rewrites_old_wrong_compound_rows_as_unknown_cards(card_a, record, frozen_now):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("checkpoints.migrations.0002_refused_uploads_and_request_hash")
+    denied = record("ZZZZZZ").passage
+    frozen_now(timezone.now() + timedelta(hours=1))
+    late = record("YYYYYY", when=timezone.now() - timedelta(minutes=30)).passage
+    Passage.objects.filter(pk=denied.pk).update(reason="wrong_compound")
+    Passage.objects.filter(pk=late.pk).update(breach="wrong_compound")
+    migration.forget_wrong_compound(apps, None)
+    assert Passage.objects.get(pk=denied.pk).reason == "card_unknown"
+    assert Passage.objects.get(pk=late.pk).breach == "card_unknown"
