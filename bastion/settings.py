@@ -7,6 +7,7 @@ newcomer needs nothing; ``DATABASE_URL=postgres://…`` switches to PostgreSQL.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,6 +20,8 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     IMPORT_MAX_BYTES=(int, 5 * 1024 * 1024),
     LATE_UPLOAD_SECONDS=(int, 120),
+    GATE_OFFLINE_MAX_DAYS=(int, 7),
+    GATE_REFUSED_LOG_PER_HOUR=(int, 120),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -198,6 +201,15 @@ SPECTACULAR_SETTINGS = {
 IMPORT_MAX_BYTES = env("IMPORT_MAX_BYTES")
 # An upload whose device time is older than this is a late (offline) record.
 LATE_UPLOAD_SECONDS = env("LATE_UPLOAD_SECONDS")
+# The oldest record the gate page may still upload, in days. Anything older is refused
+# (recorded_too_old) and kept apart: a phone whose clock says 1970 must not slip past
+# the exit quota as a "late" record.
+GATE_OFFLINE_MAX_DAYS = env("GATE_OFFLINE_MAX_DAYS")
+if GATE_OFFLINE_MAX_DAYS < 1:
+    raise ImproperlyConfigured("GATE_OFFLINE_MAX_DAYS must be at least 1.")
+# Refused uploads logged per volunteer and hour; beyond it they are still refused, but
+# only counted in the server log, so that a broken or hostile phone cannot fill the table.
+GATE_REFUSED_LOG_PER_HOUR = env("GATE_REFUSED_LOG_PER_HOUR")
 
 LOGGING = {
     "version": 1,

@@ -14,8 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from checkpoints import codes, services
 from checkpoints.errors import CheckpointError
-from checkpoints.models import CompoundRules, FeverAction, FeverAlert, Passage, PassCard, WorkPass
-from compounds.admin import ReadOnlyAdmin, ScopedAdmin, related_only
+from checkpoints.models import (
+    CompoundRules,
+    FeverAction,
+    FeverAlert,
+    Passage,
+    PassCard,
+    RefusedUpload,
+    WorkPass,
+)
+from compounds.admin import SCOPE_PATHS, ReadOnlyAdmin, ScopedAdmin, related_only
 
 
 @admin.register(CompoundRules)
@@ -207,3 +215,15 @@ class FeverActionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("compound"))
     def compound(self, obj: FeverAction) -> str:
         return str(obj.alert.compound)
+
+
+# Plugged into the kernel's table of scope paths from here: compounds/ knows no app above it.
+SCOPE_PATHS["checkpoints.refusedupload"] = "compound"
+
+
+@admin.register(RefusedUpload)
+class RefusedUploadAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "compound", "opening", "code", "device_time", "volunteer"]
+    list_filter = ["code", related_only("compound"), "received_at"]
+    search_fields = ["volunteer__username", "device_time"]
+    list_select_related = ["compound", "opening", "volunteer"]

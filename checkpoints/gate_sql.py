@@ -144,6 +144,7 @@ _PASSAGE_COLUMNS = (
     "late",
     "breach",
     "client_id",
+    "request_hash",
     "next_exit_at",
     "last_exit_at",
 )

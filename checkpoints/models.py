@@ -211,6 +211,9 @@ class Passage(models.Model):
     # secretary instead of turning the past into a refusal.
     breach = SingleLineField(_("rule breach found"), max_length=30, blank=True)
     client_id = models.UUIDField(_("client id"), unique=True)
+    # SHA-256 of the request as decided (services.request_hash): a second upload with the
+    # same client_id is a replay only if this matches. Blank on rows from before it.
+    request_hash = models.CharField(_("request hash"), max_length=64, blank=True, default="")
     # Kept with the decision so that a retried upload gets the very same answer back.
     next_exit_at = models.DateTimeField(_("next exit allowed at"), null=True, blank=True)
     last_exit_at = models.DateTimeField(_("last exit"), null=True, blank=True)
@@ -305,3 +308,46 @@ class FeverAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} → {self.status}"
+
+
+class RefusedUpload(models.Model):
+    """A check-in the server refused outright (device clock too far off, a client_id
+    already used for another record). Never a passage: kept apart for the secretary to
+    follow up with the volunteer, since the person at the gate was never decided on."""
+
+    compound = models.ForeignKey(
+        Compound,
+        on_delete=models.CASCADE,
+        related_name="refused_uploads",
+        verbose_name=_("compound"),
+    )
+    opening = models.ForeignKey(
+        Opening,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opening"),
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("volunteer"),
+    )
+    code = models.CharField(_("refusal"), max_length=40)
+    client_id = models.UUIDField(_("client id"), null=True, blank=True)
+    device_time = models.CharField(_("device time as sent"), max_length=64, blank=True)
+    # What the phone sent, capped in size (services.REFUSED_BODY_MAX_CHARS).
+    body = models.JSONField(_("request"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("refused upload")
+        verbose_name_plural = _("refused uploads")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["compound", "received_at"], name="refused_compound_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.code}"

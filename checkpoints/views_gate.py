@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
@@ -84,7 +85,9 @@ def _strings() -> dict[str, str]:
         ),
         "card_checking": _("Checking the card…"),
         "card_unknown": _("No such card. Check the number, or ask the branch for a card."),
-        "card_other_compound": _("This card belongs to another compound."),
+        # The card API answers a card of another compound as unknown (404); should a
+        # page still tell the two apart, it says the same.
+        "card_other_compound": _("No such card. Check the number, or ask the branch for a card."),
         "card_offline": _(
             "Offline: the card cannot be checked now. The record will be checked on upload."
         ),
@@ -116,9 +119,13 @@ def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -
         "feverLine": str(rules.fever_line),
         "tempMin": str(TEMPERATURE_MIN),
         "tempMax": str(TEMPERATURE_MAX),
+        # Records older than this are refused on upload (recorded_too_old).
+        "offlineMaxDays": settings.GATE_OFFLINE_MAX_DAYS,
         "openings": [{"id": o.pk, "name": o.name, "state": o.state} for o in openings],
         "urls": {
-            "card": reverse("card-detail", kwargs={"code": _CARD_CODE_PLACEHOLDER}),
+            # Asked about this compound only: another compound's card is "no such card".
+            "card": reverse("card-detail", kwargs={"code": _CARD_CODE_PLACEHOLDER})
+            + f"?compound={compound.pk}",
             "cardPlaceholder": _CARD_CODE_PLACEHOLDER,
             "passages": reverse("passage-list"),
             "serviceWorker": reverse("checkpoints:service-worker"),

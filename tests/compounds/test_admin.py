@@ -1,6 +1,7 @@
 """The community office's admin: scoped to the officer's community, audited, masked."""
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib import admin as django_admin
 from django.test import Client
 from django.urls import reverse
 
+from checkpoints.errors import CheckpointError
 from checkpoints.models import FeverAlert, Passage, PassCard
 from checkpoints.services import fever_alert_handle, passage_record
 from compounds import demo
@@ -42,6 +44,21 @@ def record_fever(opening, household, user):
     alert = FeverAlert.objects.get(passage=decision.passage)
     fever_alert_handle(alert=alert, status="remeasured", actor=user, temperature=Decimal("38.0"))
     return decision.passage
+
+
+def record_refused(opening, household, user):
+    """A check-in from a phone whose clock says 1970: refused, kept in RefusedUpload."""
+    card = PassCard.objects.filter(household=household, state="active").first()
+    with pytest.raises(CheckpointError):
+        passage_record(
+            opening=opening,
+            code=card.number,
+            direction="out",
+            temperature=Decimal("36.6"),
+            actor=user,
+            client_id=uuid.uuid4(),
+            recorded_at=datetime(1970, 1, 1, tzinfo=UTC),
+        )
 
 
 @pytest.fixture
@@ -87,6 +104,7 @@ def full_a(household_a, resident_a, gate_a, volunteer, secretary):
         valid_to=date(2020, 3, 1),
     )
     record_fever(gate_a, household_a, volunteer)
+    record_refused(gate_a, household_a, volunteer)
     return household_a
 
 
@@ -103,6 +121,7 @@ def outsider(db):
     f.role(user=guard, kind="volunteer", compound=compound)
     f.branch(compound=compound)
     record_fever(gate, household, guard)
+    record_refused(gate, household, guard)
     return {"compound": compound, "household": household, "resident": resident, "gate": gate}
 
 
