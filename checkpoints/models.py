@@ -336,9 +336,9 @@ class RefusedUpload(models.Model):
         related_name="+",
         verbose_name=_("volunteer"),
     )
-    code = models.CharField(_("refusal"), max_length=40)
+    code = SingleLineField(_("refusal"), max_length=40)
     client_id = models.UUIDField(_("client id"), null=True, blank=True)
-    device_time = models.CharField(_("device time as sent"), max_length=64, blank=True)
+    device_time = SingleLineField(_("device time as sent"), max_length=64, blank=True)
     # What the phone sent, capped in size (services.REFUSED_BODY_MAX_CHARS).
     body = models.JSONField(_("request"), default=dict, blank=True)
     received_at = models.DateTimeField(_("received at"))

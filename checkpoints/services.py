@@ -33,7 +33,7 @@ from checkpoints.models import (
 from compounds import ratelimit
 from compounds.models import AuditEntry, Compound, Opening
 from compounds.services import audit_record
-from compounds.text import check_text_fields
+from compounds.text import check_text_fields, replace_refused
 from residents.models import Household, Resident
 
 logger = logging.getLogger("bastion.gate")
@@ -470,7 +470,7 @@ def _card_for_log(code: str, compound_id: int) -> str:
     a stub. A printed number stays as typed."""
     normalized = codes.normalize(code)
     if not normalized or codes.is_number(normalized):
-        return code[:REFUSED_VALUE_MAX_CHARS]
+        return replace_refused(code[:REFUSED_VALUE_MAX_CHARS])
     number = (
         PassCard.objects.filter(compound_id=compound_id, secret=normalized)
         .values_list("number", flat=True)
@@ -488,7 +488,7 @@ def _body_for_log(sent: Mapping[str, Any], *, compound_id: int) -> dict[str, Any
         value = sent[key]
         if value is not None and not isinstance(value, bool):
             if not isinstance(value, int | float) or len(str(value)) > REFUSED_VALUE_MAX_CHARS:
-                value = str(value)[:REFUSED_VALUE_MAX_CHARS]
+                value = replace_refused(str(value)[:REFUSED_VALUE_MAX_CHARS])
         body[key] = value
     if isinstance(body.get("card"), str):
         body["card"] = _card_for_log(body["card"], compound_id)
@@ -518,7 +518,7 @@ def refused_upload_record(
         volunteer_id=actor.pk,
         code=code,
         client_id=client_id,
-        device_time=str(sent.get("recorded_at") or "")[:REFUSED_VALUE_MAX_CHARS],
+        device_time=replace_refused(str(sent.get("recorded_at") or "")[:REFUSED_VALUE_MAX_CHARS]),
         body=_body_for_log(sent, compound_id=opening.compound_id),
         received_at=timezone.now(),
     )

@@ -62,6 +62,13 @@ def refused_character(value: str, *, multiline: bool) -> str | None:
     return match.group() if match else None
 
 
+def replace_refused(value: str, *, multiline: bool = False) -> str:
+    """``value`` with every refused character shown as U+FFFD: for logs of what a client
+    sent, which must be kept as evidence but may not hold what the rule refuses."""
+    pattern = _REFUSED_MULTI_LINE if multiline else _REFUSED_SINGLE_LINE
+    return pattern.sub("\ufffd", value)
+
+
 def validate_text(value: Any, *, multiline: bool, label: str | Promise) -> None:
     """Raise a ``ValidationError`` (code ``text_control_character``) naming ``label`` if
     ``value`` holds a character the rule refuses."""

@@ -390,3 +390,12 @@ def test_checkin_with_a_card_of_another_compound_stores_card_unknown(
     assert foreign["message"] == unknown["message"]
     rows = list(Passage.objects.values_list("reason", "card_id", "household_id"))
     assert rows == [("card_unknown", None, None)] * 2
+
+
+def test_refused_upload_log_keeps_control_characters_out(as_volunteer, gate_a, card_a):
+    """Control characters in what a client sent are kept out of the refused log."""
+    data = body(gate_a, card_a, recorded_at="1970-01-01T00:00:00Z", card="AB\x07\u202eCD")
+    response = post(as_volunteer, data)
+    assert response.status_code == 400
+    logged = json.dumps(RefusedUpload.objects.get().body, ensure_ascii=False)
+    assert "\x07" not in logged and "\u202e" not in logged
