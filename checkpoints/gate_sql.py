@@ -28,7 +28,8 @@ from residents.models import Household
 
 Converter = Callable[[Any, Any, Any], Any]
 
-# Per connection (its operations object, so per thread) and per model: the converters of each column.
+# The converters of each column, per model and per connection (keyed by its operations
+# object, so one per thread, dropped with it).
 _converters: WeakKeyDictionary[Any, dict[type[Model], list[list[Converter]]]] = WeakKeyDictionary()
 
 
