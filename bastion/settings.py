@@ -171,7 +171,7 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "compounds.authentication.FastTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -218,8 +218,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# The same database sessions and users as Django's own, each read in one hand-written
-# query instead of through the ORM (compounds/authentication.py says why).
-SESSION_ENGINE = "compounds.sessions"
-AUTHENTICATION_BACKENDS = ["compounds.authentication.FastModelBackend"]

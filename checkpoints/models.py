@@ -213,7 +213,7 @@ class Passage(models.Model):
     client_id = models.UUIDField(_("client id"), unique=True)
     # SHA-256 of the request as decided (services.request_hash): a second upload with the
     # same client_id is a replay only if this matches. Blank on rows from before it.
-    request_hash = models.CharField(_("request hash"), max_length=64, blank=True, default="")
+    request_hash = SingleLineField(_("request hash"), max_length=64, blank=True, default="")
     # Kept with the decision so that a retried upload gets the very same answer back.
     next_exit_at = models.DateTimeField(_("next exit allowed at"), null=True, blank=True)
     last_exit_at = models.DateTimeField(_("last exit"), null=True, blank=True)

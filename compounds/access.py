@@ -9,6 +9,7 @@ from enum import IntEnum
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
@@ -138,11 +139,21 @@ def visible_communities(user: Any) -> QuerySet[Community]:
 
 def visible_sql(*, compound_column: str, community_column: str) -> str:
     """The same rule as ``visible_compound_ids``, as an SQL condition for hand-written
-    hot-path queries (the gate's check-in). Takes two parameters: is_superuser, user id.
+    hot-path queries (the gate's check-in). Its parameters are ``visible_sql_params(user)``.
     tests/compounds/test_access.py checks that both forms agree for the whole cast.
     """
+    qn = connection.ops.quote_name
+    field = Role._meta.get_field
     return (
-        "(%s OR EXISTS (SELECT 1 FROM compounds_role r WHERE r.user_id = %s AND "
-        f"(r.compound_id = {compound_column} OR "
-        f"(r.kind = 'officer' AND r.community_id = {community_column}))))"
+        f"(%s AND (%s OR EXISTS (SELECT 1 FROM {qn(Role._meta.db_table)} vr "
+        f"WHERE vr.{qn(field('user').column)} = %s AND "
+        f"(vr.{qn(field('compound').column)} = {compound_column} OR "
+        f"(vr.{qn(field('kind').column)} = %s "
+        f"AND vr.{qn(field('community').column)} = {community_column})))))"
     )
+
+
+def visible_sql_params(user: Any) -> list[Any]:
+    """The parameters of ``visible_sql``: an anonymous or inactive user sees nothing."""
+    active = bool(getattr(user, "is_authenticated", False) and user.is_active)
+    return [active, active and bool(user.is_superuser), user.pk, Role.Kind.OFFICER.value]
