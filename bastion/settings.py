@@ -19,6 +19,7 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     IMPORT_MAX_BYTES=(int, 5 * 1024 * 1024),
     LATE_UPLOAD_SECONDS=(int, 120),
+    PHONE_SEARCH_LIMIT=(int, 60),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -198,6 +199,10 @@ SPECTACULAR_SETTINGS = {
 IMPORT_MAX_BYTES = env("IMPORT_MAX_BYTES")
 # An upload whose device time is older than this is a late (offline) record.
 LATE_UPLOAD_SECONDS = env("LATE_UPLOAD_SECONDS")
+# Searches by the last 4 phone digits that one user who sees masked phones (a volunteer)
+# may make per hour, on the page and in the API together; each is also audited. A
+# 4-digit room number (1702) counts too: it is matched against phone tails as well.
+PHONE_SEARCH_LIMIT = env("PHONE_SEARCH_LIMIT")
 
 LOGGING = {
     "version": 1,
