@@ -71,6 +71,11 @@ def household_phone_q(tail: str) -> Q:
     return Q(contact_phone__endswith=tail) | Q(Exists(residents))
 
 
+def resident_phone_q(tail: str) -> Q:
+    """Residents whose own phone ends with ``tail``."""
+    return Q(phone__endswith=tail)
+
+
 def household_search(*, compound: Compound, query: str, full_phones: bool) -> QuerySet[Household]:
     """Households matching what a volunteer types in the search box.
 
