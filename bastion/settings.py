@@ -22,6 +22,7 @@ env = environ.Env(
     LATE_UPLOAD_SECONDS=(int, 120),
     GATE_OFFLINE_MAX_DAYS=(int, 7),
     GATE_REFUSED_LOG_PER_HOUR=(int, 120),
+    PHONE_SEARCH_LIMIT=(int, 60),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -210,6 +211,10 @@ if GATE_OFFLINE_MAX_DAYS < 1:
 # Refused uploads logged per volunteer and hour; beyond it they are still refused, but
 # only counted in the server log, so that a broken or hostile phone cannot fill the table.
 GATE_REFUSED_LOG_PER_HOUR = env("GATE_REFUSED_LOG_PER_HOUR")
+# Searches by the last 4 phone digits that one user who sees masked phones (a volunteer)
+# may make per hour, on the page and in the API together; each is also audited. A
+# 4-digit room number (1702) counts too: it is matched against phone tails as well.
+PHONE_SEARCH_LIMIT = env("PHONE_SEARCH_LIMIT")
 
 LOGGING = {
     "version": 1,

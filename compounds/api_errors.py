@@ -26,7 +26,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, BastionError):
         body = {"code": exc.code, "detail": str(exc.message)}
         body.update({k: v for k, v in exc.params.items() if v is not None})
-        return Response(body, status=exc.status_code)
+        headers = {}
+        if exc.params.get("retry_after"):
+            headers["Retry-After"] = str(exc.params["retry_after"])
+        return Response(body, status=exc.status_code, headers=headers)
     response = drf_exception_handler(exc, context)
     if (
         isinstance(exc, ValidationError)

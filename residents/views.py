@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from compounds import access
 from compounds.access import Level
+from compounds.errors import RateLimited
 from compounds.models import Building, Compound
 from residents import selectors, services
 from residents.errors import ResidentError
@@ -98,7 +99,13 @@ def households(request: HttpRequest, compound_id: int) -> HttpResponse:
             messages.error(request, error)
         return redirect("residents:households", compound.pk)
     query = form.cleaned_data["q"]
-    found = selectors.household_search(compound=compound, query=query)
+    full_phones = access.sees_personal_data(request.user, compound)
+    found = selectors.household_search(compound=compound, query=query, full_phones=full_phones)
+    try:
+        services.phone_search_check(actor=request.user, compounds=[compound], query=query)
+    except RateLimited as error:
+        messages.error(request, error.message)
+        found = found.none()
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _context(request, compound, form=form, query=query, page=page)
     return render(request, "residents/households.html", context)
