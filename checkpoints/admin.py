@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from checkpoints import codes, services
 from checkpoints.errors import CheckpointError
 from checkpoints.models import CompoundRules, FeverAction, FeverAlert, Passage, PassCard, WorkPass
-from compounds.admin import ReadOnlyAdmin, ScopedAdmin, related_only
+from compounds.admin import ReadOnlyAdmin, ScopedAdmin, on_compound_added, related_only
+from compounds.models import Compound
+
+
+def _give_rules(compound: Compound) -> None:
+    # A compound the office adds gets its rules row at once, so the rules list shows it.
+    CompoundRules.objects.get_or_create(compound=compound)
+
+
+on_compound_added(_give_rules)
 
 
 @admin.register(CompoundRules)

@@ -60,6 +60,8 @@ class CompoundRules(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("gate rules")
         verbose_name_plural = _("gate rules")
@@ -104,6 +106,8 @@ class PassCard(models.Model):
         _("revoke reason"), max_length=20, choices=RevokeReason.choices, blank=True
     )
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("pass card")
         verbose_name_plural = _("pass cards")
@@ -133,6 +137,8 @@ class WorkPass(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    scope_path = "resident__household__compound"
 
     class Meta:
         verbose_name = _("work pass")
@@ -214,6 +220,9 @@ class Passage(models.Model):
     next_exit_at = models.DateTimeField(_("next exit allowed at"), null=True, blank=True)
     last_exit_at = models.DateTimeField(_("last exit"), null=True, blank=True)
 
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
+
     class Meta:
         verbose_name = _("passage")
         verbose_name_plural = _("passages")
@@ -271,6 +280,9 @@ class FeverAlert(models.Model):
     created_at = models.DateTimeField(_("raised at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
+
     class Meta:
         verbose_name = _("fever alert")
         verbose_name_plural = _("fever alerts")
@@ -296,6 +308,9 @@ class FeverAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    scope_path = "alert__compound"
+    office_read_only = True  # written by the gate or the audit trail only
 
     class Meta:
         verbose_name = _("fever alert step")

@@ -58,9 +58,9 @@ class WriteThroughServices:
 
 
 class HouseholdFilter(filters.FilterSet):
-    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
-    building = filters.ModelChoiceFilter(queryset=scoped_choices(Building, "compound"))
-    unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit, "building__compound"))
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
+    building = filters.ModelChoiceFilter(queryset=scoped_choices(Building))
+    unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit))
     in_quarantine = filters.BooleanFilter(
         method="filter_in_quarantine", label=_("in home quarantine today")
     )
@@ -132,12 +132,12 @@ class HouseholdViewSet(
 
 class ResidentFilter(filters.FilterSet):
     compound = filters.ModelChoiceFilter(
-        field_name="household__compound", queryset=scoped_choices(Compound, "pk")
+        field_name="household__compound", queryset=scoped_choices(Compound)
     )
     building = filters.ModelChoiceFilter(
-        field_name="household__building", queryset=scoped_choices(Building, "compound")
+        field_name="household__building", queryset=scoped_choices(Building)
     )
-    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household, "compound"))
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
     vulnerable = filters.BooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
 
     class Meta:
@@ -175,7 +175,6 @@ class ResidentViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
 ):
-    scope_via = "household__compound"
     filterset_class = ResidentFilter
     search_fields = ["name", "household__room"]
     ordering_fields = ["name", "birth_year", "returned_on"]

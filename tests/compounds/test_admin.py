@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from checkpoints.models import FeverAlert, Passage, PassCard
 from checkpoints.services import fever_alert_handle, passage_record
-from compounds import demo
 from compounds.models import AuditEntry, Building
+from compounds.office import office_group
 from residents.models import Household, Resident
 from tests import factories as f
 
@@ -46,7 +46,7 @@ def record_fever(opening, household, user):
 
 @pytest.fixture
 def office(officer):
-    officer.groups.add(demo.office_group())
+    officer.groups.add(office_group())
     return officer
 
 

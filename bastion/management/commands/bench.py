@@ -1,7 +1,7 @@
 """make bench: the gate's check-in, measured on the configured database.
 
-Builds a 1,300-household compound with 60 days of passages (about 400,000 rows), then
-prints ``name: value`` lines:
+Migrates first (so a fresh ``DATABASE_URL`` works), builds a 1,300-household compound
+with 60 days of passages (about 400,000 rows), then prints ``name: value`` lines:
 
 - gate_queries_per_checkin: SQL statements of one POST /api/v1/passages/ (session auth, as
   the gate page does it), BEGIN and COMMIT included; measured at ~4,000 rows and at the full log
@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
@@ -35,8 +36,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from bastion.demo import build_compound
 from checkpoints.models import FeverAlert, Passage, PassCard
-from compounds.demo import build_compound
 from compounds.models import Community, Compound, Opening, Role
 from residents.models import Household
 
@@ -64,6 +65,8 @@ class Command(BaseCommand):
         self.stderr.flush()
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # A fresh DATABASE_URL has no tables yet; on a migrated database this is a no-op.
+        call_command("migrate", interactive=False, verbosity=0)
         vendor = connection.vendor
         self.log(f"bench on {vendor} ({settings.DATABASES['default'].get('NAME')})")
         # Two compounds of the same size: one with ~4,000 passages, one with the full log,
