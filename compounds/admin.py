@@ -258,17 +258,26 @@ class OpeningInline(ScopedTabularInline):
     extra = 0
 
 
+_count_columns: dict[tuple[type[Model], str], Callable[[Any], int]] = {}
+
+
 def count_columns(model: type[Model]) -> list[Callable[[Any], int]]:
-    """A sortable changelist column for each count other apps registered for ``model``."""
+    """A sortable changelist column for each count other apps registered for ``model``.
+
+    Made once per count: the admin tells sortable columns by identity.
+    """
     columns = []
     for count in counts.counts_for(model):
+        key = (model, count.name)
+        if key not in _count_columns:
 
-        @admin.display(description=count.label, ordering=count.name)
-        def column(obj: Any, name: str = count.name) -> int:
-            return getattr(obj, name)
+            @admin.display(description=count.label, ordering=count.name)
+            def column(obj: Any, name: str = count.name) -> int:
+                return getattr(obj, name)
 
-        column.__name__ = count.name
-        columns.append(column)
+            column.__name__ = count.name
+            _count_columns[key] = column
+        columns.append(_count_columns[key])
     return columns
 
 

@@ -44,3 +44,8 @@ def annotate(queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.annotate(
         **{c.name: subquery_count(c.model, c.path) for c in counts_for(queryset.model)}
     )
+
+
+def unregister(target: type[Model], name: str) -> None:
+    """Remove a count (for tests that register their own)."""
+    _counts.get(target, {}).pop(name, None)

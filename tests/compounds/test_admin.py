@@ -8,7 +8,7 @@ from django.contrib import admin as django_admin
 from django.test import Client
 from django.urls import reverse
 
-from checkpoints.models import FeverAlert, Passage, PassCard
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
 from checkpoints.services import fever_alert_handle, passage_record
 from compounds.models import AuditEntry, Building
 from compounds.office import office_group
@@ -300,6 +300,24 @@ def test_sealing_a_building_in_the_admin_goes_through_the_service(as_office, bui
     building_a.refresh_from_db()
     assert building_a.sealed and building_a.sealed_since is not None
     assert AuditEntry.objects.filter(action="seal", object_id=building_a.pk).exists()
+
+
+def test_a_compound_added_in_the_admin_gets_its_gate_rules(as_office, community):
+    response = as_office.post(
+        reverse("admin:compounds_compound_add"),
+        {
+            "community": community.pk,
+            "name": "新建小区",
+            "kind": "compound",
+            **{
+                f"{p}-{k}": "0"
+                for p in ("buildings", "openings")
+                for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert CompoundRules.objects.filter(compound__name="新建小区").count() == 1
 
 
 def test_passages_are_read_only_in_the_admin(as_superuser, full_a):
