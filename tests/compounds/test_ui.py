@@ -14,9 +14,7 @@ def registered():
     def register(kind, *args):
         item = args[-1]
         keys.append(item.key)
-        {"tab": ui.register_tab, "link": ui.register_link, "panel": ui.register_panel}[kind](
-            *args
-        )
+        {"tab": ui.register_tab, "link": ui.register_link, "panel": ui.register_panel}[kind](*args)
 
     yield register
     for key in keys:
