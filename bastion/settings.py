@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "residents",
     "checkpoints",
     "supplies",
+    # The top layer, last: it composes the apps above (bastion/apps.py says why here).
+    "bastion",
 ]
 
 MIDDLEWARE = [

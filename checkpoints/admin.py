@@ -23,7 +23,16 @@ from checkpoints.models import (
     RefusedUpload,
     WorkPass,
 )
-from compounds.admin import SCOPE_PATHS, ReadOnlyAdmin, ScopedAdmin, related_only
+from compounds.admin import ReadOnlyAdmin, ScopedAdmin, on_compound_added, related_only
+from compounds.models import Compound
+
+
+def _give_rules(compound: Compound) -> None:
+    # A compound the office adds gets its rules row at once, so the rules list shows it.
+    CompoundRules.objects.get_or_create(compound=compound)
+
+
+on_compound_added(_give_rules)
 
 
 @admin.register(CompoundRules)
@@ -215,10 +224,6 @@ class FeverActionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("compound"))
     def compound(self, obj: FeverAction) -> str:
         return str(obj.alert.compound)
-
-
-# Plugged into the kernel's table of scope paths from here: compounds/ knows no app above it.
-SCOPE_PATHS["checkpoints.refusedupload"] = "compound"
 
 
 @admin.register(RefusedUpload)

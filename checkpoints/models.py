@@ -61,6 +61,8 @@ class CompoundRules(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("gate rules")
         verbose_name_plural = _("gate rules")
@@ -105,6 +107,8 @@ class PassCard(models.Model):
         _("revoke reason"), max_length=20, choices=RevokeReason.choices, blank=True
     )
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("pass card")
         verbose_name_plural = _("pass cards")
@@ -134,6 +138,8 @@ class WorkPass(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    scope_path = "resident__household__compound"
 
     class Meta:
         verbose_name = _("work pass")
@@ -218,6 +224,9 @@ class Passage(models.Model):
     next_exit_at = models.DateTimeField(_("next exit allowed at"), null=True, blank=True)
     last_exit_at = models.DateTimeField(_("last exit"), null=True, blank=True)
 
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
+
     class Meta:
         verbose_name = _("passage")
         verbose_name_plural = _("passages")
@@ -275,6 +284,9 @@ class FeverAlert(models.Model):
     created_at = models.DateTimeField(_("raised at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
+
     class Meta:
         verbose_name = _("fever alert")
         verbose_name_plural = _("fever alerts")
@@ -301,6 +313,9 @@ class FeverAction(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
+    scope_path = "alert__compound"
+    office_read_only = True  # written by the gate or the audit trail only
+
     class Meta:
         verbose_name = _("fever alert step")
         verbose_name_plural = _("fever alert steps")
@@ -314,6 +329,8 @@ class RefusedUpload(models.Model):
     """A check-in the server refused outright (device clock too far off, a client_id
     already used for another record). Never a passage: kept apart for the secretary to
     follow up with the volunteer, since the person at the gate was never decided on."""
+
+    scope_path = "compound"
 
     compound = models.ForeignKey(
         Compound,

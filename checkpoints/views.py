@@ -52,7 +52,6 @@ def _compound(request: HttpRequest, compound_id: int, need: Level = Level.VOLUNT
     return access.get_scoped_or_404(
         request.user,
         Compound.objects.select_related("community"),
-        via="",
         pk=compound_id,
         need=need,
     )
@@ -453,7 +452,6 @@ def work_passes(request: HttpRequest, compound_id: int, resident_id: int) -> Htt
     resident = access.get_scoped_or_404(
         request.user,
         resident_selectors.residents_of(compound),
-        via="household__compound",
         pk=resident_id,
         need=Level.MANAGE,
     )

@@ -142,7 +142,7 @@ def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -
 @require_GET
 def gate(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = access.get_scoped_or_404(
-        request.user, Compound.objects.select_related("rules"), via="", pk=compound_id
+        request.user, Compound.objects.select_related("rules"), pk=compound_id
     )
     openings = list(compound.openings.exclude(state=Opening.State.SEALED).order_by("name"))
     rules = rules_for(compound)

@@ -3,6 +3,7 @@
 A user's standing in a compound is a ``Level``. Querysets start from what the user may
 see (``scoped``); single objects are loaded with ``get_scoped_or_404``, which answers
 404 for a compound the user may not see and 403 for one they may see but not change.
+Both follow the path to the compound that each model declares (``compounds.scope``).
 """
 
 from enum import IntEnum
@@ -14,6 +15,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
 from compounds.models import Community, Compound, Role
+from compounds.scope import required_scope_path
 
 M = TypeVar("M", bound=Model)
 
@@ -80,31 +82,27 @@ def visible_compounds(user: Any) -> QuerySet[Compound]:
     return Compound.objects.filter(pk__in=list(compound_levels(user))).select_related("community")
 
 
-def scoped(user: Any, queryset: QuerySet[M], *, via: str = "compound") -> QuerySet[M]:
-    """The part of ``queryset`` the user may see; ``via`` is the path to the compound.
+def scoped(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The part of ``queryset`` the user may see, through the model's declared scope path.
 
     The user's compounds go in as a subquery, so a scoped lookup is still one SQL query.
     """
-    field = via or "pk"
-    return queryset.filter(**{f"{field}__in": visible_compound_ids(user)})
+    path = required_scope_path(queryset.model)
+    return queryset.filter(**{f"{path}__in": visible_compound_ids(user)})
 
 
 def get_scoped_or_404(
     user: Any,
     queryset: QuerySet[M],
     *,
-    via: str = "compound",
     need: Level = Level.VOLUNTEER,
     **lookup: Any,
 ) -> M:
     """Load one object the user may see (404 otherwise) and may act on at ``need`` (403)."""
-    path = "pk" if via == "" else via
+    path = required_scope_path(queryset.model)
     # No ordering: a single-row lookup needs none, and model orderings add joins.
     rows = list(
-        scoped(user, queryset, via=via)
-        .annotate(_scope_compound_id=F(path))
-        .filter(**lookup)
-        .order_by()[:1]
+        scoped(user, queryset).annotate(_scope_compound_id=F(path)).filter(**lookup).order_by()[:1]
     )
     obj = rows[0] if rows else None
     if obj is None:

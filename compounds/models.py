@@ -48,6 +48,8 @@ class Compound(models.Model):
     gas_hotline = SingleLineField(_("gas hotline"), max_length=50, blank=True)
     hardship_hotline = SingleLineField(_("hardship hotline"), max_length=50, blank=True)
 
+    scope_path = "pk"
+
     class Meta:
         verbose_name = _("compound")
         verbose_name_plural = _("compounds")
@@ -71,6 +73,8 @@ class Building(models.Model):
     sealed_since = models.DateTimeField(_("sealed since"), null=True, blank=True)
     note = MultiLineField(_("note"), max_length=200, blank=True)
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
@@ -88,6 +92,8 @@ class Unit(models.Model):
         Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("building")
     )
     number = SingleLineField(_("number"), max_length=20)
+
+    scope_path = "building__compound"
 
     class Meta:
         verbose_name = _("unit")
@@ -124,6 +130,8 @@ class Opening(models.Model):
     vehicle_rule = models.CharField(
         _("vehicle rule"), max_length=20, choices=VehicleRule.choices, default=VehicleRule.NONE
     )
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("opening")
@@ -210,6 +218,8 @@ class Branch(models.Model):
     )
     founded_on = models.DateField(_("founded on"))
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("temporary branch")
         verbose_name_plural = _("temporary branches")
@@ -243,6 +253,8 @@ class BranchMember(models.Model):
     work_unit = SingleLineField(_("work unit"), max_length=100, blank=True)
     phone = SingleLineField(_("phone"), max_length=20, blank=True)
 
+    scope_path = "branch__compound"
+
     class Meta:
         verbose_name = _("branch member")
         verbose_name_plural = _("branch members")
@@ -271,6 +283,9 @@ class AuditEntry(models.Model):
     object_id = models.BigIntegerField(_("object id"))
     object_repr = SingleLineField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
 
     class Meta:
         verbose_name = _("audit entry")

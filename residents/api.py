@@ -18,7 +18,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.request import Request
 from rest_framework.routers import BaseRouter
 
-from compounds import access
+from compounds import access, scope
 from compounds.access import Level
 from compounds.api import ScopedViewSet, scoped_choices
 from compounds.models import Building, Compound, Unit
@@ -81,7 +81,7 @@ class RegistrySearchFilter(SearchFilter):
         terms = self.get_search_terms(request)
         if len(terms) != 1 or not searches_phones(terms[0], full_phones=True):
             return found
-        tail, user, via = terms[0], request.user, view.scope_via
+        tail, user, via = terms[0], request.user, scope.required_scope_path(queryset.model)
         masked = [c for c in access.compound_levels(user) if not access.sees_personal_data(user, c)]
         phones = view.phone_q(tail)
         if searches_phones(tail, full_phones=False):
@@ -100,9 +100,9 @@ REGISTRY_FILTERS = [filters.DjangoFilterBackend, RegistrySearchFilter, OrderingF
 
 
 class HouseholdFilter(filters.FilterSet):
-    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
-    building = filters.ModelChoiceFilter(queryset=scoped_choices(Building, "compound"))
-    unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit, "building__compound"))
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
+    building = filters.ModelChoiceFilter(queryset=scoped_choices(Building))
+    unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit))
     in_quarantine = filters.BooleanFilter(
         method="filter_in_quarantine", label=_("in home quarantine today")
     )
@@ -176,12 +176,12 @@ class HouseholdViewSet(
 
 class ResidentFilter(filters.FilterSet):
     compound = filters.ModelChoiceFilter(
-        field_name="household__compound", queryset=scoped_choices(Compound, "pk")
+        field_name="household__compound", queryset=scoped_choices(Compound)
     )
     building = filters.ModelChoiceFilter(
-        field_name="household__building", queryset=scoped_choices(Building, "compound")
+        field_name="household__building", queryset=scoped_choices(Building)
     )
-    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household, "compound"))
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
     vulnerable = filters.BooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
 
     class Meta:
@@ -219,7 +219,6 @@ class ResidentViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
 ):
-    scope_via = "household__compound"
     filterset_class = ResidentFilter
     filter_backends = REGISTRY_FILTERS
     search_fields = ["name", "household__room"]

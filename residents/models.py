@@ -39,6 +39,8 @@ class Household(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
@@ -123,6 +125,8 @@ class Resident(models.Model):
     note = MultiLineField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_path = "household__compound"
 
     class Meta:
         verbose_name = _("resident")

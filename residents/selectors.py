@@ -38,6 +38,26 @@ def vulnerable_q(prefix: str = "") -> Q:
     return q
 
 
+def compound_summary(*, compound: Compound) -> dict[str, Any]:
+    """The overview's counts: households, residents by kind, buildings and openings."""
+    households = Household.objects.filter(compound=compound)
+    residents = Resident.objects.filter(household__compound=compound)
+    counts = residents.aggregate(
+        total=Count("id"),
+        party=Count("id", filter=Q(party_member=True)),
+        returnees=Count("id", filter=Q(returnee=True)),
+        vulnerable=Count("id", filter=vulnerable_q()),
+    )
+    return {
+        "households": households.count(),
+        "returnee_households": households.filter(residents__returnee=True).distinct().count(),
+        "buildings": compound.buildings.count(),
+        "sealed_buildings": list(compound.buildings.filter(sealed=True)),
+        "openings": list(compound.openings.all()),
+        **{f"residents_{k}": v for k, v in counts.items()},
+    }
+
+
 def households_for(*, compound: Compound) -> QuerySet[Household]:
     """The compound's households with what a list row shows, in one query."""
     return (

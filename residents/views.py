@@ -30,9 +30,7 @@ PAGE_SIZE = 50
 
 
 def _compound(request: HttpRequest, compound_id: int, need: Level = Level.VOLUNTEER) -> Compound:
-    return access.get_scoped_or_404(
-        request.user, Compound.objects.all(), via="", pk=compound_id, need=need
-    )
+    return access.get_scoped_or_404(request.user, Compound.objects.all(), pk=compound_id, need=need)
 
 
 def _household(
@@ -216,7 +214,6 @@ def resident_edit(request: HttpRequest, compound_id: int, resident_id: int) -> H
     resident = access.get_scoped_or_404(
         request.user,
         selectors.residents_of(compound),
-        via="household__compound",
         pk=resident_id,
         need=Level.MANAGE,
     )

@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from checkpoints.errors import CheckpointError
-from checkpoints.models import FeverAlert, Passage, PassCard
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
 from checkpoints.services import fever_alert_handle, passage_record
-from compounds import demo
 from compounds.models import AuditEntry, Building
+from compounds.office import office_group
 from residents.models import Household, Resident
 from tests import factories as f
 
@@ -63,7 +63,7 @@ def record_refused(opening, household, user):
 
 @pytest.fixture
 def office(officer):
-    officer.groups.add(demo.office_group())
+    officer.groups.add(office_group())
     return officer
 
 
@@ -319,6 +319,24 @@ def test_sealing_a_building_in_the_admin_goes_through_the_service(as_office, bui
     building_a.refresh_from_db()
     assert building_a.sealed and building_a.sealed_since is not None
     assert AuditEntry.objects.filter(action="seal", object_id=building_a.pk).exists()
+
+
+def test_a_compound_added_in_the_admin_gets_its_gate_rules(as_office, community):
+    response = as_office.post(
+        reverse("admin:compounds_compound_add"),
+        {
+            "community": community.pk,
+            "name": "新建小区",
+            "kind": "compound",
+            **{
+                f"{p}-{k}": "0"
+                for p in ("buildings", "openings")
+                for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert CompoundRules.objects.filter(compound__name="新建小区").count() == 1
 
 
 def test_passages_are_read_only_in_the_admin(as_superuser, full_a):

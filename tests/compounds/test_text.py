@@ -28,8 +28,8 @@ from bastion.api_urls import router
 from checkpoints import services as gate
 from checkpoints.errors import CheckpointError
 from checkpoints.models import FeverAction, FeverAlert, Passage, WorkPass
-from compounds import demo
 from compounds.models import AuditEntry, Building, Community, Compound, Opening, Unit
+from compounds.office import office_group
 from residents import services
 from residents.errors import ResidentError
 from residents.importing import households_import
@@ -110,7 +110,7 @@ def fetch_every_export(client, compound):
 
 @pytest.fixture
 def office(officer):
-    officer.groups.add(demo.office_group())
+    officer.groups.add(office_group())
     return officer
 
 
