@@ -368,7 +368,7 @@ def test_worker_upload_gives_up_on_a_hanging_request_and_keeps_the_record(
     ],
 )
 def test_refusal_with_a_code_is_shown_and_kept_on_the_phone(
-    page, login, live_server, gate, status, body
+    page, login, live_server, screenshot, gate, status, body
 ):
     # Plain HTTP on a LAN address has no crypto.randomUUID: the fallback must give UUIDs.
     page.add_init_script("delete Crypto.prototype.randomUUID")
@@ -390,6 +390,7 @@ def test_refusal_with_a_code_is_shown_and_kept_on_the_phone(
     assert body["code"] not in message and message.strip()
     first_id = posted[0]["client_id"]
     assert UUID4.match(first_id)
+    shot(page, screenshot, f"gate-refused-{body['code']}")
     next_person(page)
 
     # Kept, across a reload, and not retried by itself.
@@ -397,6 +398,7 @@ def test_refusal_with_a_code_is_shown_and_kept_on_the_phone(
     row = page.wait_for_selector(f"#records li.rec-failed[data-code='{body['code']}']")
     assert page.get_attribute("#pending-count", "data-count") == "0"
     assert len(posted) == 1
+    screenshot(f"gate-refused-{body['code']}-list")
 
     page.unroute(PASSAGES)
     row.query_selector(".rec-retry").click()
@@ -411,7 +413,7 @@ def test_refusal_with_a_code_is_shown_and_kept_on_the_phone(
 
 
 def test_busy_server_keeps_the_record_queued_until_its_retry_after(
-    page, context, login, live_server, gate
+    page, context, login, live_server, screenshot, gate
 ):
     page.clock.install()
     open_gate(page, login, live_server, gate)
@@ -435,6 +437,7 @@ def test_busy_server_keeps_the_record_queued_until_its_retry_after(
     assert page.get_attribute("#verdict", "data-verdict") == "offline"
     assert page.get_attribute("#verdict", "data-busy") == "1"
     next_person(page)
+    screenshot("gate-busy")
     assert page.get_attribute("#pending-count", "data-count") == "1"
     assert page.locator("#records li.rec-pending").count() == 1
     assert page.is_visible("#busy-banner")
