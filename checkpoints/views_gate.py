@@ -74,12 +74,12 @@ def _strings() -> dict[str, str]:
         "refused_recorded_in_future": _(
             "the record's time is in the future: check this phone's date and time."
         ),
-        "refused_client_id_conflict": _("another record was uploaded under the same number."),
-        "conflict_title": _("Clashes with an uploaded record"),
-        "conflict_message": _(
-            "The server already holds a different record under this record's number "
-            "(%(detail)s). This one is kept on this phone: send it again as a new record."
+        "refused_client_id_conflict": _(
+            "Another record was uploaded under this record's number: this one was not saved."
         ),
+        "conflict_title": _("Clashes with an uploaded record"),
+        # After the server's own words, which may advise telling the branch.
+        "conflict_hint": _("If this passage did happen, send it as a new record."),
         "busy_title": _("Server busy"),
         "busy_message": _(
             "The server is busy: the card could not be checked. The record is kept on this "

@@ -382,7 +382,7 @@
     // The server's own words when it gave some, else ours for the codes we know.
     var detail = rec.error || S["refused_" + rec.error_code] || String(rec.http_status || "");
     if (rec.error_code === "client_id_conflict") {
-      return { kind: "failed", code: rec.error_code, title: S.conflict_title, message: fmt(S.conflict_message, { detail: detail }) };
+      return { kind: "failed", code: rec.error_code, title: S.conflict_title, message: detail + " " + S.conflict_hint };
     }
     return { kind: "failed", code: rec.error_code || "", title: S.failed_title, message: fmt(S.failed_message, { detail: detail }) };
   }
