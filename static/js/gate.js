@@ -12,10 +12,21 @@
  * HTTPS or on localhost. All text comes from the page (#gate-strings), translated by the
  * server, never from here: the cached page carries it offline, in the user's language.
  */
-(function () {
+(function (start) {
   "use strict";
 
-  var Q = window.BastionGateQueue;
+  // A gate page cached offline before gate-queue.js existed has no <script> for it, while
+  // the worker may already serve the newer gate.js: fetch the queue module ourselves.
+  if (window.BastionGateQueue) { start(window.BastionGateQueue); return; }
+  var own = document.currentScript.src;
+  if (!/\/gate\.js(\?.*)?$/.test(own)) return; // hashed names: that page cannot be mended
+  var script = document.createElement("script");
+  script.src = own.replace(/gate\.js(\?.*)?$/, "gate-queue.js");
+  script.onload = function () { start(window.BastionGateQueue); };
+  document.head.appendChild(script);
+})(function (Q) {
+  "use strict";
+
   var config = JSON.parse(document.getElementById("gate-config").textContent);
   var S = JSON.parse(document.getElementById("gate-strings").textContent);
   var RETRY_BASE_MS = 5000;
@@ -697,4 +708,4 @@
   renderNetwork();
   pruneOldRecords().then(flush);
   registerServiceWorker();
-})();
+});

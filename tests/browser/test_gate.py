@@ -454,6 +454,21 @@ def test_busy_server_keeps_the_record_queued_until_its_retry_after(
     assert page.is_hidden("#busy-banner")
 
 
+def test_page_cached_before_the_queue_module_still_works(page, login, live_server, gate):
+    # A gate page kept offline by an older deployment loads gate.js alone.
+    def older_page(route):
+        response = route.fetch()
+        html = response.text().replace('<script src="/static/js/gate-queue.js" defer></script>', "")
+        assert "gate-queue.js" not in html
+        route.fulfill(response=response, body=html)
+
+    page.route("**/c/*/gate/", older_page)
+    open_gate(page, login, live_server, gate)
+    record(page, gate["card1"].number, "36.5")
+    assert page.get_attribute("#verdict", "data-verdict") == "allowed"
+    assert Passage.objects.get().verdict == "allowed"
+
+
 # A camera that films the QR code given as QR_SRC (a data: URI), for a headless browser.
 FAKE_CAMERA = """(() => {
   delete window.BarcodeDetector;
