@@ -126,6 +126,16 @@ def test_service_worker_lists_the_files_it_keeps_offline(client):
     assert len(config["version"]) == 16
 
 
+def test_page_and_service_worker_load_the_same_queue_script(as_volunteer, compound_a, gate_a):
+    body = as_volunteer.get(reverse("checkpoints:service-worker")).content.decode()
+    config = json.loads(body.split("\n", 1)[0].removeprefix("const BASTION_GATE = ").rstrip(";"))
+    assert config["queueScript"] == "/static/js/gate-queue.js"
+    assert config["queueScript"] in config["assets"]  # the page's copy works offline too
+    assert "importScripts(BASTION_GATE.queueScript)" in body
+    html = as_volunteer.get(_gate_url(compound_a)).content.decode()
+    assert html.index('src="/static/js/gate-queue.js"') < html.index('src="/static/js/gate.js"')
+
+
 def test_service_worker_gate_path_matches_gate_pages_only(client, compound_a):
     body = client.get("/gate-sw.js").content.decode()
     config = json.loads(body.split("\n", 1)[0].removeprefix("const BASTION_GATE = ").rstrip(";"))
