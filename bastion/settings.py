@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from bastion.secret_key import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
@@ -23,10 +25,15 @@ env = environ.Env(
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env("DEBUG")
-# A fixed development key is only acceptable while SECURE is off; `check --deploy`
-# under production settings (SECURE=1) demands a real one from the environment.
-SECRET_KEY = env("SECRET_KEY", default="bastion-dev-only-not-secret-" + "x" * 30)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+# No key is ever published: a server reachable from elsewhere must be given one; a
+# loopback-only setup (make run, make test) makes its own once in var/ (git-ignored).
+SECRET_KEY = secret_key(
+    configured=env("SECRET_KEY", default=""),
+    secure=env("SECURE"),
+    allowed_hosts=ALLOWED_HOSTS,
+    key_file=BASE_DIR / "var" / "secret_key",
+)
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
