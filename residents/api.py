@@ -18,6 +18,7 @@ from rest_framework.routers import BaseRouter
 from compounds import access
 from compounds.access import Level
 from compounds.api import ScopedViewSet, scoped_choices
+from compounds.api_filters import StrictBooleanFilter, StrictFilterSet
 from compounds.models import Building, Compound, Unit
 from compounds.selectors import subquery_count
 from residents import services
@@ -57,11 +58,11 @@ class WriteThroughServices:
 # --- households --------------------------------------------------------------------
 
 
-class HouseholdFilter(filters.FilterSet):
+class HouseholdFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
     building = filters.ModelChoiceFilter(queryset=scoped_choices(Building, "compound"))
     unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit, "building__compound"))
-    in_quarantine = filters.BooleanFilter(
+    in_quarantine = StrictBooleanFilter(
         method="filter_in_quarantine", label=_("in home quarantine today")
     )
 
@@ -130,7 +131,7 @@ class HouseholdViewSet(
 # --- residents ---------------------------------------------------------------------
 
 
-class ResidentFilter(filters.FilterSet):
+class ResidentFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(
         field_name="household__compound", queryset=scoped_choices(Compound, "pk")
     )
@@ -138,7 +139,7 @@ class ResidentFilter(filters.FilterSet):
         field_name="household__building", queryset=scoped_choices(Building, "compound")
     )
     household = filters.ModelChoiceFilter(queryset=scoped_choices(Household, "compound"))
-    vulnerable = filters.BooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
+    vulnerable = StrictBooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
 
     class Meta:
         model = Resident

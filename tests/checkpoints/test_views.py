@@ -397,6 +397,30 @@ def test_log_export_of_all_passages_of_the_day(
     assert [r[4] for r in rows[1:]] == ["in", "out"]
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_log_of_a_day_beyond_any_calendar_is_refused_with_a_message(
+    as_volunteer, compound_a, card_a, record, day
+):
+    record(card_a.number)
+    response = as_volunteer.get(url("log", compound_a), {"day": day})
+    assert response.status_code == 200
+    assert response.context["form"].errors["day"]
+    assert response.context["day"] == timezone.localdate()
+    assert response.context["page"].paginator.count == 1
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_log_export_of_a_day_beyond_any_calendar_exports_today(
+    as_secretary, compound_a, card_a, record, day
+):
+    record(card_a.number)
+    response = as_secretary.get(url("log-export", compound_a), {"day": day})
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws.title == timezone.localdate().isoformat()
+    assert ws.max_row == 2
+
+
 # --- A household's passages and who is out --------------------------------------------
 
 
