@@ -208,6 +208,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error answers it can give (compounds/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "compounds.api_schema.document_error_responses",
+    ],
 }
 
 # Uploaded Excel files larger than this are refused with a message before parsing.

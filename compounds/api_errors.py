@@ -18,8 +18,9 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from compounds.errors import BastionError
@@ -30,6 +31,7 @@ API_PREFIX = "/api/"
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 _EXCEPTION_ATTR = "_bastion_exception"
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 
 def database_unavailable_body() -> dict[str, str]:
@@ -52,12 +54,18 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     response = drf_exception_handler(exc, context)
-    # DRF answers {"detail": …} alone; clients switch on a code, so give its own.
-    if (
-        response is not None
-        and isinstance(response.data, dict)
-        and set(response.data) == {"detail"}
-    ):
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        # Field errors as DRF gives them, with the code and message every refusal has.
+        errors = response.data if isinstance(response.data, dict) else {NON_FIELD: response.data}
+        response.data = {
+            "code": errors.get("code", ValidationError.default_code),
+            "detail": errors.get("detail", str(ValidationError.default_detail)),
+            **errors,
+        }
+    elif isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        # DRF answers {"detail": …} alone; clients switch on a code, so give its own.
         response.data = {"code": _code_of(exc), **response.data}
     return response
 

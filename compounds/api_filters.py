@@ -28,18 +28,9 @@ class InvalidFilter(BastionError):
     pass
 
 
-class RawValueWidget(forms.Select):
-    """Hands the field the value as sent, so the field can refuse what it cannot read."""
-
-    def __init__(self, attrs: Any = None) -> None:
-        super().__init__(attrs, choices=(("", "—"), ("true", _("Yes")), ("false", _("No"))))
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
-        return data.get(name)
-
-
 class StrictBooleanField(forms.NullBooleanField):
-    widget = RawValueWidget
+    # A text input hands over the value as sent; the select widgets turn "maybe" into None.
+    widget = forms.TextInput
 
     def to_python(self, value: Any) -> bool | None:
         if value is None or value == "":
@@ -61,7 +52,7 @@ class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", RawValueWidget)
+        kwargs.setdefault("widget", forms.TextInput)
         super().__init__(*args, **kwargs)
 
 
