@@ -13,6 +13,8 @@ from uuid import uuid4
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -69,7 +71,29 @@ BODY_REFERENCES = {
 
 
 @pytest.fixture
-def cast(db, household_a, resident_a, gate_a, household_b, gate_b, secretary, volunteer):
+def in_test_transaction():
+    """Schemathesis calls the WSGI app itself, not through Django's test client, so the
+    app's request signals would close the test's connection (on PostgreSQL: "connection
+    already closed" for every request after the first). Do what the test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def cast(
+    db,
+    in_test_transaction,
+    household_a,
+    resident_a,
+    gate_a,
+    household_b,
+    gate_b,
+    secretary,
+    volunteer,
+):
     """The conftest cast with cards and a fever alert, so that lists and pages have rows."""
     card = f.card(household=household_a, actor=secretary)
     f.card(household=household_b)
