@@ -59,15 +59,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ValidationError):
         # Field errors as DRF gives them, with the code and message every refusal has.
         errors = response.data if isinstance(response.data, dict) else {NON_FIELD: response.data}
+        messages = _messages({k: v for k, v in errors.items() if k != "code"})
         response.data = {
             "code": errors.get("code", ValidationError.default_code),
-            "detail": errors.get("detail", str(ValidationError.default_detail)),
+            # The messages themselves: a client that shows only "detail" (the gate page's
+            # failed records) still says what was wrong.
+            "detail": " ".join(messages) or str(ValidationError.default_detail),
             **errors,
         }
     elif isinstance(response.data, dict) and set(response.data) == {"detail"}:
         # DRF answers {"detail": …} alone; clients switch on a code, so give its own.
         response.data = {"code": _code_of(exc), **response.data}
     return response
+
+
+def _messages(value: Any) -> list[str]:
+    """Every message in DRF's field errors (lists, and dicts for nested fields), in order."""
+    if isinstance(value, dict):
+        return [m for item in value.values() for m in _messages(item)]
+    if isinstance(value, list):
+        return [m for item in value for m in _messages(item)]
+    return [str(value)]
 
 
 def _code_of(exc: Exception) -> str:
@@ -102,7 +114,12 @@ class ApiErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(API_PREFIX) or _is_json(response):
+        # DRF's own answers follow the client's Accept header (the browsable API): left alone.
+        if (
+            not request.path.startswith(API_PREFIX)
+            or _is_json(response)
+            or isinstance(response, Response)
+        ):
             return response
         if response.status_code == 404:
             return JsonResponse(

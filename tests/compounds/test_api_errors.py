@@ -37,6 +37,17 @@ def test_malformed_json_answers_a_code(as_volunteer):
     assert response.json()["code"] == "parse_error"
 
 
+def test_field_errors_come_with_a_code_and_their_messages_as_detail(as_volunteer, gate_a):
+    response = as_volunteer.post(
+        "/api/v1/passages/", {"gate": gate_a.pk, "card": "1"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["direction"] == ["This field is required."]
+    assert "This field is required." in body["detail"]
+
+
 @pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/nothing", "/api/v1/compounds/abc/"])
 def test_unknown_api_path_answers_json_404(as_volunteer, path):
     response = as_volunteer.get(path)
