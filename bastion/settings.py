@@ -7,6 +7,7 @@ newcomer needs nothing; ``DATABASE_URL=postgres://…`` switches to PostgreSQL.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from bastion.secret_key import secret_key
@@ -21,6 +22,9 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     IMPORT_MAX_BYTES=(int, 5 * 1024 * 1024),
     LATE_UPLOAD_SECONDS=(int, 120),
+    GATE_OFFLINE_MAX_DAYS=(int, 7),
+    GATE_REFUSED_LOG_PER_HOUR=(int, 120),
+    PHONE_SEARCH_LIMIT=(int, 60),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -53,6 +57,8 @@ INSTALLED_APPS = [
     "residents",
     "checkpoints",
     "supplies",
+    # The top layer, last: it composes the apps above (bastion/apps.py says why here).
+    "bastion",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +183,7 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "compounds.authentication.FastTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -219,6 +225,19 @@ SPECTACULAR_SETTINGS = {
 IMPORT_MAX_BYTES = env("IMPORT_MAX_BYTES")
 # An upload whose device time is older than this is a late (offline) record.
 LATE_UPLOAD_SECONDS = env("LATE_UPLOAD_SECONDS")
+# The oldest record the gate page may still upload, in days. Anything older is refused
+# (recorded_too_old) and kept apart: a phone whose clock says 1970 must not slip past
+# the exit quota as a "late" record.
+GATE_OFFLINE_MAX_DAYS = env("GATE_OFFLINE_MAX_DAYS")
+if GATE_OFFLINE_MAX_DAYS < 1:
+    raise ImproperlyConfigured("GATE_OFFLINE_MAX_DAYS must be at least 1.")
+# Refused uploads logged per volunteer and hour; beyond it they are still refused, but
+# only counted in the server log, so that a broken or hostile phone cannot fill the table.
+GATE_REFUSED_LOG_PER_HOUR = env("GATE_REFUSED_LOG_PER_HOUR")
+# Searches by the last 4 phone digits that one user who sees masked phones (a volunteer)
+# may make per hour, on the page and in the API together; each is also audited. A
+# 4-digit room number (1702) counts too: it is matched against phone tails as well.
+PHONE_SEARCH_LIMIT = env("PHONE_SEARCH_LIMIT")
 
 LOGGING = {
     "version": 1,
@@ -227,8 +246,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# The same database sessions and users as Django's own, each read in one hand-written
-# query instead of through the ORM (compounds/authentication.py says why).
-SESSION_ENGINE = "compounds.sessions"
-AUTHENTICATION_BACKENDS = ["compounds.authentication.FastModelBackend"]

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from bastion import api_urls
+from bastion import api_urls, views
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/v1/", include(api_urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", views.home, name="home"),
+    path("c/<int:compound_id>/", views.compound_home, name="compound-home"),
     path("", include("compounds.urls")),
     path("", include("residents.urls")),
     path("", include("checkpoints.urls")),

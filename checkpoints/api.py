@@ -14,9 +14,10 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from checkpoints import gate_sql, selectors, services
-from checkpoints.errors import REASON_LABELS, reason_message
-from checkpoints.models import FeverAlert, Passage, PassCard
+from checkpoints.errors import REASON_LABELS, Reason, reason_message
+from checkpoints.models import FeverAlert, Passage
 from checkpoints.serializers import (
+    CardQuerySerializer,
     CardStatusSerializer,
     FeverAlertSerializer,
     PassageCreateSerializer,
@@ -35,18 +36,36 @@ def _iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+def _no_such_card() -> Response:
+    # One answer for a card that does not exist, one of a compound the user may not see,
+    # and one of another compound than the gate's: byte for byte the same, so that card
+    # numbers cannot be confirmed across the city.
+    return Response(
+        status=status.HTTP_404_NOT_FOUND,
+        data={"code": Reason.CARD_UNKNOWN, "detail": reason_message(Reason.CARD_UNKNOWN)},
+    )
+
+
 class CardDetailView(APIView):
     @extend_schema(
         operation_id="card_status",
-        responses={200: CardStatusSerializer, 404: OpenApiResponse(description="No such card")},
+        parameters=[CardQuerySerializer],
+        responses={
+            200: CardStatusSerializer,
+            404: OpenApiResponse(
+                description="card_unknown: no such card, or none the user may see here"
+            ),
+        },
         summary="Card state and whether its household may go out now",
     )
     def get(self, request: Request, code: str) -> Response:
-        card = services.find_card(code)
+        query = CardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        card = selectors.visible_card(
+            user=request.user, code=code, compound_id=query.validated_data.get("compound")
+        )
         if card is None:
-            return Response(status=status.HTTP_404_NOT_FOUND, data={"code": "card_unknown"})
-        # A card of a compound the user may not see is answered exactly like no card.
-        access.get_scoped_or_404(request.user, PassCard.objects.all(), pk=card.pk)
+            return _no_such_card()
         result = selectors.card_status(card=card)
         data = CardStatusSerializer(
             {
@@ -69,8 +88,8 @@ class CardDetailView(APIView):
 class PassageFilter(StrictFilterSet):
     # Choices from the user's compounds: another compound's opening or household is
     # refused exactly like one that does not exist.
-    opening = filters.ModelChoiceFilter(queryset=scoped_choices(Opening, "compound"))
-    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household, "compound"))
+    opening = filters.ModelChoiceFilter(queryset=scoped_choices(Opening))
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
     reason = filters.ChoiceFilter(choices=list(REASON_LABELS.items()))
 
     class Meta:
@@ -98,8 +117,15 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             200: OpenApiResponse(
                 PassageResultSerializer, description="Same client_id: the first answer"
             ),
-            400: OpenApiResponse(description="Malformed input; nothing written"),
+            400: OpenApiResponse(
+                description="Malformed input, or a device time out of bounds "
+                "(recorded_too_old, recorded_in_future); nothing written"
+            ),
             404: OpenApiResponse(description="Unknown gate, or one the user may not see"),
+            409: OpenApiResponse(
+                description="client_id_conflict: the client_id is already stored for "
+                "another record; nothing written"
+            ),
         },
         summary="Record one passage at a gate and get the verdict",
     )
@@ -121,6 +147,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             resident_id=data.get("resident"),
             recorded_at=data.get("recorded_at"),
             vehicle=data.get("vehicle", False),
+            sent=request.data,
         )
         p = decision.passage
         # A plain dict, not PassageResultSerializer (which documents it in the schema):
@@ -143,7 +170,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
 
 
 class FeverAlertFilter(StrictFilterSet):
-    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
 
     class Meta:
         model = FeverAlert

@@ -13,6 +13,7 @@ from checkpoints.models import (
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
     CompoundRules,
+    FeverAction,
     FeverAlert,
     Passage,
     WorkPass,
@@ -149,7 +150,8 @@ class FeverStepForm(forms.Form):
         max_value=TEMPERATURE_MAX,
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    # The model's field: its length and its text rule (compounds.text).
+    note = FeverAction._meta.get_field("note").formfield(label=_("Note"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

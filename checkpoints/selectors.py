@@ -8,8 +8,9 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from checkpoints.errors import Reason
-from checkpoints.models import FeverAlert, Passage, PassCard
-from checkpoints.services import next_exit_after, quota_window, rules_for
+from checkpoints.models import FeverAlert, Passage, PassCard, RefusedUpload
+from checkpoints.services import card_lookup, next_exit_after, quota_window, rules_for
+from compounds import access
 from compounds.models import Compound
 from residents.models import Household
 
@@ -25,6 +26,23 @@ class CardStatus:
     last_exit_at: datetime | None
     next_exit_at: datetime | None
     out_now: list[dict[str, Any]]
+
+
+def visible_card(*, user: Any, code: str, compound_id: int | None = None) -> PassCard | None:
+    """A card by its QR secret or printed number, among the cards the user may see (and
+    of ``compound_id`` only, if given). One query whether or not the card exists, so the
+    answer for another compound's card cannot be told from "no such card", even by time."""
+    lookup = card_lookup(code)
+    if lookup is None:
+        return None
+    field, value = lookup
+    qs = access.scoped(
+        user, PassCard.objects.select_related("household__building", "household__unit")
+    )
+    if compound_id is not None:
+        qs = qs.filter(compound_id=compound_id)
+    rows = list(qs.filter(**{field: value}).order_by()[:1])
+    return rows[0] if rows else None
 
 
 def card_status(*, card: PassCard, at: datetime | None = None) -> CardStatus:
@@ -207,6 +225,14 @@ def passages_for_log(
     return qs.select_related(
         "opening", "household__building", "household__unit", "resident", "volunteer", "card"
     ).order_by("-occurred_at", "-id")
+
+
+def refused_uploads(*, compound: Compound) -> QuerySet[RefusedUpload]:
+    return (
+        RefusedUpload.objects.filter(compound=compound)
+        .select_related("opening", "volunteer")
+        .order_by("-received_at", "-id")
+    )
 
 
 # --- Gate office pages -------------------------------------------------------------

@@ -24,6 +24,20 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from compounds.errors import BastionError
+from compounds.text import TEXT_CONTROL_CHARACTER
+
+# Refusals that a serializer's field validators make (not a service), whose code the
+# answer carries beside the per-field messages, as a service's refusal does.
+FIELD_CODES = (TEXT_CONTROL_CHARACTER,)
+
+
+def _codes(codes: Any) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*map(_codes, codes.values())) if codes else set()
+    if isinstance(codes, list):
+        return set().union(*map(_codes, codes)) if codes else set()
+    return {codes}
+
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +59,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, BastionError):
         body = {"code": exc.code, "detail": str(exc.message)}
         body.update({k: v for k, v in exc.params.items() if v is not None})
-        return Response(body, status=exc.status_code)
+        headers = {}
+        if exc.params.get("retry_after"):
+            headers["Retry-After"] = str(exc.params["retry_after"])
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, DATABASE_ERRORS):
         logger.error("database unavailable during an API request", exc_info=exc)
         return Response(
@@ -60,8 +77,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Field errors as DRF gives them, with the code and message every refusal has.
         errors = response.data if isinstance(response.data, dict) else {NON_FIELD: response.data}
         messages = _messages({k: v for k, v in errors.items() if k != "code"})
+        found = _codes(exc.get_codes())
+        field_code = next((c for c in FIELD_CODES if c in found), ValidationError.default_code)
         response.data = {
-            "code": errors.get("code", ValidationError.default_code),
+            "code": errors.get("code", field_code),
             # The messages themselves: a client that shows only "detail" (the gate page's
             # failed records) still says what was wrong.
             "detail": " ".join(messages) or str(ValidationError.default_detail),

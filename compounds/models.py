@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compounds.text import MultiLineField, SingleLineField
+
 
 class Community(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    district = models.CharField(_("district"), max_length=100, blank=True)
-    hotline = models.CharField(_("hotline"), max_length=50, blank=True)
+    name = SingleLineField(_("name"), max_length=100, unique=True)
+    district = SingleLineField(_("district"), max_length=100, blank=True)
+    hotline = SingleLineField(_("hotline"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("community")
@@ -33,18 +35,20 @@ class Compound(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("community")
     )
-    name = models.CharField(_("name"), max_length=100)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    name = SingleLineField(_("name"), max_length=100)
+    address = SingleLineField(_("address"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPOUND)
     three_without = models.BooleanField(
         _("three-without compound"),
         default=False,
         help_text=_("No property manager, no owning unit, no guards (三无小区)."),
     )
-    grid = models.CharField(_("grid"), max_length=50, blank=True)
-    supplies_hotline = models.CharField(_("supplies hotline"), max_length=50, blank=True)
-    gas_hotline = models.CharField(_("gas hotline"), max_length=50, blank=True)
-    hardship_hotline = models.CharField(_("hardship hotline"), max_length=50, blank=True)
+    grid = SingleLineField(_("grid"), max_length=50, blank=True)
+    supplies_hotline = SingleLineField(_("supplies hotline"), max_length=50, blank=True)
+    gas_hotline = SingleLineField(_("gas hotline"), max_length=50, blank=True)
+    hardship_hotline = SingleLineField(_("hardship hotline"), max_length=50, blank=True)
+
+    scope_path = "pk"
 
     class Meta:
         verbose_name = _("compound")
@@ -62,12 +66,14 @@ class Building(models.Model):
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("compound")
     )
-    number = models.CharField(_("number"), max_length=20, help_text=_("For example 20 for 20栋."))
+    number = SingleLineField(_("number"), max_length=20, help_text=_("For example 20 for 20栋."))
     sealed = models.BooleanField(
         _("sealed"), default=False, help_text=_("Under full closure: nobody leaves.")
     )
     sealed_since = models.DateTimeField(_("sealed since"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = MultiLineField(_("note"), max_length=200, blank=True)
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("building")
@@ -85,7 +91,9 @@ class Unit(models.Model):
     building = models.ForeignKey(
         Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("building")
     )
-    number = models.CharField(_("number"), max_length=20)
+    number = SingleLineField(_("number"), max_length=20)
+
+    scope_path = "building__compound"
 
     class Meta:
         verbose_name = _("unit")
@@ -115,13 +123,15 @@ class Opening(models.Model):
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="openings", verbose_name=_("compound")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = SingleLineField(_("name"), max_length=100)
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.STAFFED
     )
     vehicle_rule = models.CharField(
         _("vehicle rule"), max_length=20, choices=VehicleRule.choices, default=VehicleRule.NONE
     )
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("opening")
@@ -191,7 +201,7 @@ class Role(models.Model):
 class Branch(models.Model):
     """A temporary party branch (临时党支部) serving a compound or a post."""
 
-    name = models.CharField(_("name"), max_length=150)
+    name = SingleLineField(_("name"), max_length=150)
     compound = models.ForeignKey(
         Compound,
         on_delete=models.CASCADE,
@@ -200,13 +210,15 @@ class Branch(models.Model):
         related_name="branches",
         verbose_name=_("compound"),
     )
-    post = models.CharField(
+    post = SingleLineField(
         _("post"),
         max_length=150,
         blank=True,
         help_text=_("A checkpoint or hospital post it serves."),
     )
     founded_on = models.DateField(_("founded on"))
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("temporary branch")
@@ -234,12 +246,14 @@ class BranchMember(models.Model):
         related_name="branch_memberships",
         verbose_name=_("login"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = SingleLineField(_("name"), max_length=50)
     position = models.CharField(
         _("position"), max_length=20, choices=Position.choices, default=Position.MEMBER
     )
-    work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    work_unit = SingleLineField(_("work unit"), max_length=100, blank=True)
+    phone = SingleLineField(_("phone"), max_length=20, blank=True)
+
+    scope_path = "branch__compound"
 
     class Meta:
         verbose_name = _("branch member")
@@ -264,11 +278,14 @@ class AuditEntry(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    action = models.CharField(_("action"), max_length=50)
-    object_type = models.CharField(_("object type"), max_length=50)
+    action = SingleLineField(_("action"), max_length=50)
+    object_type = SingleLineField(_("object type"), max_length=50)
     object_id = models.BigIntegerField(_("object id"))
-    object_repr = models.CharField(_("object"), max_length=200)
+    object_repr = SingleLineField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
 
     class Meta:
         verbose_name = _("audit entry")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 
+from compounds.masking import mask_id_number
 from compounds.models import AuditEntry, Building, Compound
 
 
@@ -42,8 +43,6 @@ def audit_record(
     obj: models.Model,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    from residents.validators import mask_id_number
-
     safe = {}
     for key, value in (changes or {}).items():
         if key in SECRET_FIELDS and isinstance(value, list):

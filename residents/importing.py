@@ -42,6 +42,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.services import SECRET_FIELDS, diff, snapshot
+from compounds.text import validate_text
 from compounds.xlsx import FORMULA_PREFIXES, write_sheet
 from residents.models import Household, Resident
 from residents.validators import (
@@ -377,6 +378,11 @@ class _Parsers:
             self.by_key[key] = self._flag
 
     def parse(self, key: str, value: Any) -> Any:
+        # Every column is single-line text: the rule of the registry's own fields.
+        try:
+            validate_text(_text(value), multiline=False, label=COLUMN_BY_KEY[key].label)
+        except ValidationError as error:
+            raise _Invalid(error.messages[0]) from error
         return self.by_key[key](value)
 
     @staticmethod

@@ -137,3 +137,16 @@ def _english_unless_asked(request, settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit counters live in the cache (a database table, or Redis with REDIS_URL),
+    which outlives a test's transaction under Redis and flush-based (browser) tests: start
+    each test that uses the database with none. Tests without a database skip this."""
+    if "_django_db_helper" not in request.fixturenames:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.core.cache import cache
+
+    cache.clear()

@@ -61,6 +61,7 @@ EXPECTED = {
     "checkpoints:gate": VOLUNTEER,
     "checkpoints:log": VOLUNTEER,
     "checkpoints:log-export": MANAGE,
+    "checkpoints:log-refused": MANAGE,
     "checkpoints:out-now": VOLUNTEER,
     "checkpoints:rules": VOLUNTEER,
     "checkpoints:alert": VOLUNTEER,

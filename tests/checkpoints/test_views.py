@@ -2,7 +2,7 @@
 
 import io
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,16 @@ from openpyxl import load_workbook
 
 from checkpoints import services
 from checkpoints.codes import display_number
-from checkpoints.models import CompoundRules, FeverAction, FeverAlert, Passage, PassCard, WorkPass
+from checkpoints.errors import CheckpointError
+from checkpoints.models import (
+    CompoundRules,
+    FeverAction,
+    FeverAlert,
+    Passage,
+    PassCard,
+    RefusedUpload,
+    WorkPass,
+)
 from checkpoints.selectors import HOME_ALERTS
 from compounds.models import AuditEntry, Building
 from tests import factories as f
@@ -52,7 +61,14 @@ def url(name, compound, *args):
 
 # --- The cast on every page ------------------------------------------------------------
 
-MANAGE_PAGES = ["cards", "cards-print", "household-card", "log-export", "work-passes"]
+MANAGE_PAGES = [
+    "cards",
+    "cards-print",
+    "household-card",
+    "log-export",
+    "log-refused",
+    "work-passes",
+]
 VOLUNTEER_PAGES = ["log", "out-now", "household-history", "rules", "alert", "alerts"]
 
 
@@ -354,6 +370,65 @@ def test_log_queries_stay_bounded(
     with django_assert_max_num_queries(10):
         response = as_volunteer.get(url("log", compound_a))
     assert response.context["page"].paginator.count == 20
+
+
+@pytest.fixture
+def refused_a(card_a, gate_a, volunteer):
+    with pytest.raises(CheckpointError):
+        services.passage_record(
+            opening=gate_a,
+            code=card_a.number,
+            direction="out",
+            temperature=Decimal("36.6"),
+            actor=volunteer,
+            client_id=uuid.uuid4(),
+            recorded_at=datetime(1970, 1, 1, tzinfo=UTC),
+        )
+    return RefusedUpload.objects.get()
+
+
+def test_secretary_sees_refused_uploads_on_the_log_page(as_secretary, compound_a, refused_a):
+    log_page = as_secretary.get(url("log", compound_a)).content.decode()
+    assert url("log-refused", compound_a) in log_page  # the tab
+    response = as_secretary.get(url("log-refused", compound_a))
+    page = response.content.decode()
+    assert response.context["page"].paginator.count == 1
+    assert "1970-01-01T00:00:00+00:00" in page  # the device time, as sent
+    assert "The device&#x27;s clock is too far behind" in page or "too old" in page
+    assert "volunteer" in page and display_number(refused_a.body["card"]) in page
+
+
+def test_refused_uploads_of_another_compound_are_not_listed(as_officer, compound_b, refused_a):
+    response = as_officer.get(url("log-refused", compound_b))
+    assert response.context["page"].paginator.count == 0
+
+
+def test_volunteers_see_no_refused_uploads(as_volunteer, as_volunteer_b, compound_a, refused_a):
+    assert (
+        url("log-refused", compound_a)
+        not in as_volunteer.get(url("log", compound_a)).content.decode()
+    )
+    assert as_volunteer.get(url("log-refused", compound_a)).status_code == 403
+    assert as_volunteer_b.get(url("log-refused", compound_a)).status_code == 404
+
+
+def test_refused_uploads_are_paged(as_secretary, compound_a, gate_a, volunteer):
+    RefusedUpload.objects.bulk_create(
+        RefusedUpload(
+            compound=compound_a,
+            opening=gate_a,
+            volunteer=volunteer,
+            code="recorded_too_old",
+            device_time="1970-01-01T00:00:00Z",
+            body={},
+            received_at=timezone.now(),
+        )
+        for _ in range(55)
+    )
+    first = as_secretary.get(url("log-refused", compound_a))
+    assert len(first.context["page"].object_list) == 50
+    second = as_secretary.get(url("log-refused", compound_a), {"page": 2})
+    assert len(second.context["page"].object_list) == 5
 
 
 def test_log_export_is_an_xlsx_with_the_filtered_rows(as_secretary, compound_a, card_a, record):
