@@ -5,6 +5,7 @@ from datetime import datetime
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -13,7 +14,7 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from checkpoints import gate_sql, selectors, services
-from checkpoints.errors import Reason, reason_message
+from checkpoints.errors import REASON_LABELS, Reason, reason_message
 from checkpoints.models import FeverAlert, Passage
 from checkpoints.serializers import (
     CardQuerySerializer,
@@ -24,6 +25,10 @@ from checkpoints.serializers import (
     PassageSerializer,
 )
 from compounds import access
+from compounds.api import scoped_choices
+from compounds.api_filters import StrictFilterSet
+from compounds.models import Compound, Opening
+from residents.models import Household
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -80,9 +85,21 @@ class CardDetailView(APIView):
         return Response(data)
 
 
+class PassageFilter(StrictFilterSet):
+    # Choices from the user's compounds: another compound's opening or household is
+    # refused exactly like one that does not exist.
+    opening = filters.ModelChoiceFilter(queryset=scoped_choices(Opening))
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
+    reason = filters.ChoiceFilter(choices=list(REASON_LABELS.items()))
+
+    class Meta:
+        model = Passage
+        fields = ["opening", "direction", "verdict", "reason", "household", "late"]
+
+
 class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PassageSerializer
-    filterset_fields = ["opening", "direction", "verdict", "reason", "household", "late"]
+    filterset_class = PassageFilter
     ordering_fields = ["occurred_at"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -152,9 +169,17 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         )
 
 
+class FeverAlertFilter(StrictFilterSet):
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
+
+    class Meta:
+        model = FeverAlert
+        fields = ["status", "compound"]
+
+
 class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FeverAlertSerializer
-    filterset_fields = ["status", "compound"]
+    filterset_class = FeverAlertFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return access.scoped(

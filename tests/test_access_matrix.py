@@ -65,6 +65,7 @@ EXPECTED = {
     "checkpoints:out-now": VOLUNTEER,
     "checkpoints:rules": VOLUNTEER,
     "checkpoints:alert": VOLUNTEER,
+    "checkpoints:alerts": VOLUNTEER,
     "checkpoints:cards": MANAGE,
     "checkpoints:cards-print": MANAGE,
     "checkpoints:household-card": MANAGE,
