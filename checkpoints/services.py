@@ -341,6 +341,32 @@ def _check_device_time(occurred_at: datetime, now: datetime) -> None:
         )
 
 
+def _card_and_resident(
+    opening: Opening, code: str, resident_id: int | None, occurred_at: datetime
+) -> tuple[PassCard | None, Resident | None]:
+    """The card (locked, see _card_for_checkin) if it is of the gate's compound, and the
+    resident named, of its household."""
+    card = _card_for_checkin(code)
+    if card is None or card.compound_id != opening.compound_id:
+        return None, None  # another compound's card is stored as an unknown one: see Reason
+    if resident_id is None:
+        return card, None
+    day = timezone.localtime(occurred_at).date()
+    return card, resident_for_passage(household=card.household, resident_id=resident_id, day=day)
+
+
+def _verdict_fields(verdict: rules.Verdict) -> dict[str, Any]:
+    return {
+        "verdict": Passage.Verdict.ALLOWED if verdict.allowed else Passage.Verdict.DENIED,
+        "reason": verdict.reason,
+        "counts_quota": verdict.counts_quota,
+        "fever": verdict.fever,
+        "breach": verdict.breach,
+        "last_exit_at": verdict.last_exit_at,
+        "next_exit_at": verdict.next_exit_at,
+    }
+
+
 @transaction.atomic
 def _passage_decide(
     *,
@@ -360,15 +386,8 @@ def _passage_decide(
     _check_device_time(occurred_at, now)
     late = (now - occurred_at).total_seconds() > settings.LATE_UPLOAD_SECONDS
     compound = opening.compound
-
-    card = _card_for_checkin(code)
-    if card is not None and card.compound_id != opening.compound_id:
-        card = None  # stored and answered exactly as an unknown card: see Reason
+    card, resident = _card_and_resident(opening, code, resident_id, occurred_at)
     household = card.household if card else None
-    resident: Resident | None = None
-    if resident_id is not None and household is not None:
-        day = timezone.localtime(occurred_at).date()
-        resident = resident_for_passage(household=household, resident_id=resident_id, day=day)
     verdict = passage_verdict(
         compound_rules=rules_for(compound),
         gate=rules.GateFacts.of(opening),
@@ -392,16 +411,10 @@ def _passage_decide(
         occurred_at=occurred_at,
         received_at=now,
         volunteer=actor,
-        verdict=Passage.Verdict.DENIED if verdict.reason else Passage.Verdict.ALLOWED,
-        reason=verdict.reason,
-        counts_quota=verdict.counts_quota,
-        fever=verdict.fever,
         late=late,
-        breach=verdict.breach,
         client_id=client_id,
         request_hash=fingerprint,
-        last_exit_at=verdict.last_exit_at,
-        next_exit_at=verdict.next_exit_at,
+        **_verdict_fields(verdict),
     )
     gate_sql.passage_insert(passage)
     fever = verdict.fever
