@@ -1,6 +1,7 @@
 """Gate API: the contract the gate page and any scanner device use. Keep it stable."""
 
 from datetime import datetime
+from typing import Any
 
 from django.http import Http404
 from django.urls import path
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from checkpoints import gate_sql, selectors, services
+from checkpoints import selectors, services
 from checkpoints.errors import REASON_LABELS, Reason, reason_message
 from checkpoints.models import FeverAlert, Passage
 from checkpoints.serializers import (
@@ -61,28 +62,42 @@ class CardDetailView(APIView):
     def get(self, request: Request, code: str) -> Response:
         query = CardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        card = selectors.visible_card(
-            user=request.user, code=code, compound_id=query.validated_data.get("compound")
-        )
+        params = query.validated_data
+        compound_id, opening = params.get("compound"), None
+        if params.get("gate") is not None:
+            opening = services.opening_for_gate(user=request.user, opening_id=params["gate"])
+            if opening is None:
+                raise Http404
+            if compound_id not in (None, opening.compound_id):
+                return _no_such_card()
+            compound_id = opening.compound_id
+        card = selectors.visible_card(user=request.user, code=code, compound_id=compound_id)
         if card is None:
             return _no_such_card()
-        result = selectors.card_status(card=card)
-        data = CardStatusSerializer(
-            {
-                "card": card,
-                "exit_allowed": result.exit_allowed,
-                "reason": result.reason,
-                "message": reason_message(
-                    result.reason,
-                    last_exit_at=result.last_exit_at,
-                    next_exit_at=result.next_exit_at,
-                ),
-                "last_exit_at": result.last_exit_at,
-                "next_exit_at": result.next_exit_at,
-                "out_now": result.out_now,
-            }
-        ).data
-        return Response(data)
+        result = selectors.card_status(
+            card=card,
+            resident_id=params.get("resident"),
+            opening=opening,
+            vehicle=params["vehicle"],
+        )
+        return Response(CardStatusSerializer(_card_answer(result)).data)
+
+
+def _card_answer(result: selectors.CardStatus) -> dict[str, Any]:
+    return {
+        "card": result.card,
+        "exit_allowed": result.exit_allowed,
+        "reason": result.reason,
+        "message": reason_message(
+            result.reason, last_exit_at=result.last_exit_at, next_exit_at=result.next_exit_at
+        ),
+        "last_exit_at": result.last_exit_at,
+        "next_exit_at": result.next_exit_at,
+        "entry_allowed": result.entry_allowed,
+        "entry_reason": result.entry_reason,
+        "entry_message": reason_message(result.entry_reason),
+        "out_now": result.out_now,
+    }
 
 
 class PassageFilter(StrictFilterSet):
@@ -133,8 +148,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         form = PassageCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        # The scoping rule in its SQL form (compounds.access.visible_sql): the hot path.
-        opening = gate_sql.opening_for_gate(user=request.user, opening_id=data["gate"])
+        opening = services.opening_for_gate(user=request.user, opening_id=data["gate"])
         if opening is None:
             raise Http404
         decision = services.passage_record(

@@ -340,10 +340,7 @@ def household_history(request: HttpRequest, compound_id: int, household_id: int)
 @login_required
 def out_now(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id)
-    limit = selectors.overdue_since(compound=compound)
     households = list(selectors.households_out_now(compound=compound))
-    for h in households:
-        h.overdue = h.out_since < limit
     breaches = list(selectors.breaches(compound=compound)[:100])
     _label(breaches)
     context = _context(
