@@ -5,6 +5,7 @@ per login: each device gets its own named token, listed and revoked on its own
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -43,3 +44,17 @@ class DeviceTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's name for these tokens (drf-spectacular finds it by subclassing)."""
+
+    target_class = DeviceTokenAuthentication
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A device's own API token: Authorization: Bearer <token>.",
+        }

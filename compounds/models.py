@@ -335,11 +335,11 @@ class Capability(models.Model):
     token is shown once, when it is issued or rotated.
     """
 
-    purpose = models.CharField(_("purpose"), max_length=50)
+    purpose = SingleLineField(_("purpose"), max_length=50)
     name = SingleLineField(_("name"), max_length=100, blank=True)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = SingleLineField(max_length=64, unique=True, editable=False)
     # The token's first characters: enough to tell two devices apart in a list.
-    hint = models.CharField(_("starts with"), max_length=8, editable=False)
+    hint = SingleLineField(_("starts with"), max_length=8, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
