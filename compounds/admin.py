@@ -16,11 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds import access, audit, counts
 from compounds.access import Level, visible_communities
+from compounds.capabilities import capability_revoke
 from compounds.models import (
     AuditEntry,
     Branch,
     BranchMember,
     Building,
+    Capability,
     Community,
     Compound,
     Opening,
@@ -484,3 +486,23 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_label(self, obj: AuditEntry) -> str:
         return audit.action_label(obj.action)
+
+
+@admin.register(Capability)
+class CapabilityAdmin(ReadOnlyAdmin):
+    """Links and device tokens: listed here, revoked through the service (audited).
+
+    Tokens exist in clear only when issued; the list shows their first characters.
+    """
+
+    list_display = ["name", "purpose", "hint", "owner", "compound", "created_at"]
+    list_display += ["last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["purpose", related_only("compound")]
+    search_fields = ["name", "owner__username", "hint"]
+    list_select_related = ["owner", "compound"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected links and tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for capability in queryset.filter(revoked_at__isnull=True):
+            capability_revoke(capability=capability, actor=request.user)

@@ -183,3 +183,20 @@ def test_a_device_token_needs_a_name(volunteer):
     with pytest.raises(CompoundError) as refused:
         caps.device_token_issue(owner=volunteer, name="  ", actor=volunteer)
     assert refused.value.code == "capability_name_required"
+
+
+def test_the_office_revokes_a_link_in_the_admin(issued, officer):
+    from compounds.office import office_group
+
+    capability, token = issued
+    officer.groups.add(office_group())
+    client = Client()
+    client.force_login(officer)
+    changelist = reverse("admin:compounds_capability_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200 and token not in page.content.decode()
+    response = client.post(changelist, {"action": "revoke", "_selected_action": [capability.pk]})
+    assert response.status_code == 302
+    with pytest.raises(caps.CapabilityNotFound):
+        caps.capability_resolve(token=token, purpose=DEMO)
+    assert AuditEntry.objects.filter(action="capability_revoke", actor=officer).exists()
