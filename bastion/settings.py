@@ -25,6 +25,7 @@ env = environ.Env(
     GATE_OFFLINE_MAX_DAYS=(int, 7),
     GATE_REFUSED_LOG_PER_HOUR=(int, 120),
     PHONE_SEARCH_LIMIT=(int, 60),
+    CAPABILITY_FAILURES_PER_HOUR=(int, 100),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -184,6 +185,7 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "compounds.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -238,6 +240,9 @@ GATE_REFUSED_LOG_PER_HOUR = env("GATE_REFUSED_LOG_PER_HOUR")
 # may make per hour, on the page and in the API together; each is also audited. A
 # 4-digit room number (1702) counts too: it is matched against phone tails as well.
 PHONE_SEARCH_LIMIT = env("PHONE_SEARCH_LIMIT")
+# Lookups with a capability link or device token that does not work, per address and hour
+# (compounds/capabilities.py); beyond it the address gets 429 until the hour ends.
+CAPABILITY_FAILURES_PER_HOUR = env("CAPABILITY_FAILURES_PER_HOUR")
 
 LOGGING = {
     "version": 1,

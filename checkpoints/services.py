@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from checkpoints import audit as gate_audit
 from checkpoints import codes, gate_sql, rules
 from checkpoints.errors import CheckpointConflict, CheckpointError, reason_message
 from checkpoints.models import (
@@ -31,8 +32,8 @@ from checkpoints.models import (
     WorkPass,
 )
 from compounds import ratelimit
-from compounds.models import AuditEntry, Compound, Opening
-from compounds.services import audit_record
+from compounds.models import Compound, Opening
+from compounds.services import audit_bulk, audit_entry, audit_record
 from compounds.text import check_text_fields, replace_refused
 from residents.models import Household, Resident
 
@@ -562,7 +563,7 @@ def card_issue(*, household: Household, actor: Any, replace_reason: str = "") ->
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="card_issue",
+        action=gate_audit.CARD_ISSUE,
         obj=household,
         changes={"card": [current.number if current else None, card.number]},
     )
@@ -583,7 +584,7 @@ def card_revoke(*, card: PassCard, actor: Any, reason: str) -> PassCard:
     audit_record(
         compound=card.compound_id,
         actor=actor,
-        action="card_revoke",
+        action=gate_audit.CARD_REVOKE,
         obj=card.household,
         changes={"card": [card.number, None], "reason": reason},
     )
@@ -613,14 +614,12 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
             households, new_card_codes(len(households)), strict=True
         )
     )
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            compound_id=compound.pk,
+    audit_bulk(
+        audit_entry(
+            compound=compound,
             actor=issued_by,
-            action="card_issue",
-            object_type="household",
-            object_id=card.household.pk,
-            object_repr=str(card.household)[:200],
+            action=gate_audit.CARD_ISSUE,
+            obj=card.household,
             changes={"card": [None, card.number]},
         )
         for card in cards
@@ -642,7 +641,7 @@ def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRu
     audit_record(
         compound=compound,
         actor=actor,
-        action="rules_update",
+        action=gate_audit.RULES_UPDATE,
         obj=rules,
         changes=diff(before, snapshot(rules, fields)),
     )
@@ -672,7 +671,7 @@ def work_pass_create(
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,
-        action="workpass_create",
+        action=gate_audit.WORKPASS_CREATE,
         obj=resident,
         changes={"work_pass": [None, f"{work_unit} {valid_from}–{valid_to}"]},
     )

@@ -25,6 +25,7 @@ from compounds.errors import RateLimited
 from compounds.models import Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
 from compounds.text import check_text_fields
+from residents import audit
 from residents.errors import Code, ResidentError
 from residents.models import Household, Resident
 from residents.selectors import searches_phones
@@ -145,7 +146,7 @@ def household_create(
     audit_record(
         compound=compound,
         actor=actor,
-        action="household_create",
+        action=audit.HOUSEHOLD_CREATE,
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
@@ -187,7 +188,7 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="household_update",
+        action=audit.HOUSEHOLD_UPDATE,
         obj=household,
         changes=changes,
     )
@@ -262,7 +263,7 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="resident_create",
+        action=audit.RESIDENT_CREATE,
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
     )
@@ -292,7 +293,7 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,
-        action="resident_update",
+        action=audit.RESIDENT_UPDATE,
         obj=resident,
         changes=changes,
     )
@@ -331,7 +332,7 @@ def phone_search_check(*, actor: Any, compounds: Iterable[Compound], query: str)
         audit_record(
             compound=compound,
             actor=actor,
-            action="phone_search",
+            action=audit.PHONE_SEARCH,
             obj=compound,
             changes={"query": query.strip()},
         )
