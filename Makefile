@@ -6,13 +6,14 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint format messages check-messages clean help
+.PHONY: run test bench lint typecheck format messages check-messages clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the whole test suite"
 	@echo "make bench  - the gate benchmark on the configured database (DATABASE_URL)"
 	@echo "make lint   - ruff check and format check"
+	@echo "make typecheck - mypy with the Django and DRF plugins (config in pyproject.toml)"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,9 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
