@@ -36,7 +36,7 @@ on_compound_added(_give_rules)
 
 
 @admin.register(CompoundRules)
-class CompoundRulesAdmin(ScopedAdmin):
+class CompoundRulesAdmin(ScopedAdmin[CompoundRules]):
     list_display = [
         "compound",
         "quota_mode",

@@ -15,7 +15,7 @@ tests/checkpoints/test_gate_sql.py compares each query with its ORM twin, field 
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from django.db import connection
@@ -27,6 +27,7 @@ from compounds.models import Building, Compound, Opening, Unit
 from residents.models import Household
 
 Converter = Callable[[Any, Any, Any], Any]
+M = TypeVar("M", bound=Model)
 
 # The converters of each column, per model and per connection (keyed by its operations
 # object, so one per thread, dropped with it).
@@ -42,7 +43,7 @@ def _table(model: type[Model]) -> str:
 
 
 def _column(model: type[Model], name: str) -> str:
-    return _qn(model._meta.get_field(name).column)
+    return access.column(model, name)
 
 
 def _columns(model: type[Model], alias: str) -> str:
@@ -69,7 +70,7 @@ def _convert(field: Field, value: Any) -> Any:
     return value
 
 
-def _instance(model: type[Model], row: Sequence[Any], start: int) -> tuple[Model, int]:
+def _instance(model: type[M], row: Sequence[Any], start: int) -> tuple[M, int]:
     """The instance from ``row[start:]`` (all concrete fields), and where the next begins."""
     fields = model._meta.concrete_fields
     values = list(row[start : start + len(fields)])
@@ -112,7 +113,7 @@ def opening_for_gate(*, user: Any, opening_id: int) -> Opening | None:
     opening, at = _instance(Opening, row, 0)
     compound, at = _instance(Compound, row, at)
     if row[at] is None:  # no rules row: cache that, as select_related does
-        Compound._meta.get_field("rules").set_cached_value(compound, None)
+        Compound.rules.related.set_cached_value(compound, None)
     else:
         compound.rules = _instance(CompoundRules, row, at)[0]
     opening.compound = compound
@@ -172,10 +173,10 @@ def quota_exit_condition(alias: str = "") -> str:
     terms = []
     for name, value in QUOTA_EXIT.items():
         column = prefix + _column(Passage, name)
-        if value is True:
-            terms.append(column)
-        else:
+        if isinstance(value, str):
             terms.append(f"{column} = {_literal(value)}")
+        else:
+            terms.append(column if value else f"NOT {column}")
     return " AND ".join(terms)
 
 

@@ -167,7 +167,7 @@ class PassageVerdict(models.TextChoices):
 
 # An exit that uses the household's quota. The one definition: the partial index, the ORM
 # (Passage.quota_exit_q) and the hand-written SQL (gate_sql.quota_exit_condition) read it.
-QUOTA_EXIT = {
+QUOTA_EXIT: dict[str, str | bool] = {
     "verdict": PassageVerdict.ALLOWED,
     "direction": PassageDirection.OUT,
     "counts_quota": True,

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Field, Model, Q, QuerySet
 from django.http import Http404
 
 from compounds.models import Community, Compound, Role
@@ -29,7 +29,7 @@ class Level(IntEnum):
     OFFICER = 3  # community officer: every compound of the community
 
 
-_KIND_LEVEL = {
+_KIND_LEVEL: dict[str, Level] = {
     Role.Kind.VOLUNTEER: Level.VOLUNTEER,
     Role.Kind.DEPUTY: Level.MANAGE,
     Role.Kind.SECRETARY: Level.MANAGE,
@@ -40,7 +40,7 @@ def compound_levels(user: Any) -> dict[int, Level]:
     """{compound_id: level} for every compound the user may see; cached on the user."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
-    cached = getattr(user, _CACHE_ATTR, None)
+    cached: dict[int, Level] | None = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     levels: dict[int, Level] = {}
@@ -61,7 +61,7 @@ def compound_levels(user: Any) -> dict[int, Level]:
     return levels
 
 
-def visible_compound_ids(user: Any) -> QuerySet[Compound] | list[int]:
+def visible_compound_ids(user: Any) -> QuerySet[Compound, Any] | list[int]:
     """A subquery of the compounds the user may see, for ``__in`` filters in one SQL query."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
@@ -101,7 +101,7 @@ def get_scoped_or_404(
     """Load one object the user may see (404 otherwise) and may act on at ``need`` (403)."""
     path = required_scope_path(queryset.model)
     # No ordering: a single-row lookup needs none, and model orderings add joins.
-    rows = list(
+    rows: list[M] = list(
         scoped(user, queryset).annotate(_scope_compound_id=F(path)).filter(**lookup).order_by()[:1]
     )
     obj = rows[0] if rows else None
@@ -109,7 +109,8 @@ def get_scoped_or_404(
         raise Http404
     # Anyone who can see a compound stands at least at VOLUNTEER in it: only a higher
     # need costs the query for the user's roles.
-    if need > Level.VOLUNTEER and level_for(user, obj._scope_compound_id) < need:  # type: ignore[attr-defined]
+    compound_id: int = obj._scope_compound_id  # type: ignore[attr-defined]  # the annotate() above
+    if need > Level.VOLUNTEER and level_for(user, compound_id) < need:
         raise PermissionDenied
     return obj
 
@@ -141,14 +142,21 @@ def visible_sql(*, compound_column: str, community_column: str) -> str:
     tests/compounds/test_access.py checks that both forms agree for the whole cast.
     """
     qn = connection.ops.quote_name
-    field = Role._meta.get_field
     return (
         f"(%s AND (%s OR EXISTS (SELECT 1 FROM {qn(Role._meta.db_table)} vr "
-        f"WHERE vr.{qn(field('user').column)} = %s AND "
-        f"(vr.{qn(field('compound').column)} = {compound_column} OR "
-        f"(vr.{qn(field('kind').column)} = %s "
-        f"AND vr.{qn(field('community').column)} = {community_column})))))"
+        f"WHERE vr.{column(Role, 'user')} = %s AND "
+        f"(vr.{column(Role, 'compound')} = {compound_column} OR "
+        f"(vr.{column(Role, 'kind')} = %s "
+        f"AND vr.{column(Role, 'community')} = {community_column})))))"
     )
+
+
+def column(model: type[Model], name: str) -> str:
+    """The quoted column of a model's concrete field, for hand-written SQL."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise TypeError(f"{model._meta.label}.{name} has no column")
+    return connection.ops.quote_name(field.column)
 
 
 def visible_sql_params(user: Any) -> list[Any]:

@@ -6,9 +6,10 @@ all start from that. Every save and delete made here leaves an ``AuditEntry``.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.contrib import admin
+from django.contrib.admin.options import BaseModelAdmin
 from django.contrib.auth import get_user_model
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
@@ -110,7 +111,15 @@ def model_fields(model: type[Model], names: list[str]) -> list[str]:
     return [n for n in names if n in concrete]
 
 
-class ScopedFormMixin:
+M = TypeVar("M", bound=Model)
+
+if TYPE_CHECKING:
+    _AdminBase = BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class ScopedFormMixin(_AdminBase):
     """Foreign-key choices limited to what the user may see (ModelAdmin and inlines)."""
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
@@ -124,14 +133,16 @@ class ScopedFormMixin:
                 kwargs["queryset"] = Building.objects.select_related("compound")
             elif model is Unit:
                 kwargs["queryset"] = Unit.objects.select_related("building__compound")
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         label = _choice_label(model)
         if field is not None and label is not None:
-            field.label_from_instance = label
+            # Django reads the label through the instance: one field's labels, no subclass.
+            field.label_from_instance = label  # type: ignore[method-assign, assignment]
         return field
 
 
-class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin):
+# Generic through typing's Generic: Django's ModelAdmin cannot be subscripted at run time.
+class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin, Generic[M]):
     """Querysets scoped to the user's compounds; writes need MANAGE and are audited."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -142,21 +153,21 @@ class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin):
             return qs.none()
         return access.scoped(request.user, qs)
 
-    def _may_manage(self, request: HttpRequest, obj: Model | None) -> bool:
+    def _may_manage(self, request: HttpRequest, obj: M | None) -> bool:
         if obj is None or request.user.is_superuser:
             return True
         compound_id = compound_id_of(obj)
         return compound_id is None or access.level_for(request.user, compound_id) >= Level.MANAGE
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return super().has_change_permission(request, obj) and self._may_manage(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
 
     # --- the audit trail ------------------------------------------------------------------
 
-    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: M, form: Any, change: bool) -> None:
         fields = model_fields(self.model, list(form.changed_data))
         before: dict[str, Any] = {}
         if change:
@@ -165,7 +176,7 @@ class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit_change(request, obj, before, fields, "change" if change else "add")
 
-    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+    def delete_model(self, request: HttpRequest, obj: M) -> None:
         audit_change(request, obj, {}, [], "delete")
         super().delete_model(request, obj)
 
@@ -302,7 +313,7 @@ def on_compound_added(callback: Callable[[Compound], None]) -> None:
 
 
 @admin.register(Compound)
-class CompoundAdmin(ScopedAdmin):
+class CompoundAdmin(ScopedAdmin[Compound]):
     list_display = [
         "name",
         "community",
@@ -351,7 +362,7 @@ class UnitInline(ScopedTabularInline):
 
 
 @admin.register(Building)
-class BuildingAdmin(ScopedAdmin):
+class BuildingAdmin(ScopedAdmin[Building]):
     list_display = ["__str__", "compound", "sealed", "sealed_since", "note"]
     list_filter = [related_only("compound"), "sealed"]
     search_fields = ["number", "compound__name", "note"]

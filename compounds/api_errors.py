@@ -57,7 +57,7 @@ def database_unavailable_body() -> dict[str, str]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, BastionError):
-        body = {"code": exc.code, "detail": str(exc.message)}
+        body: dict[str, Any] = {"code": exc.code, "detail": str(exc.message)}
         body.update({k: v for k, v in exc.params.items() if v is not None})
         headers = {}
         if exc.params.get("retry_after"):

@@ -32,7 +32,8 @@ class StrictBooleanField(forms.NullBooleanField):
     # A text input hands over the value as sent; the select widgets turn "maybe" into None.
     widget = forms.TextInput
 
-    def to_python(self, value: Any) -> bool | None:
+    # django-stubs' own NullBooleanField overrides BooleanField's `-> bool` the same way.
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value is None or value == "":
             return None
         if isinstance(value, bool):

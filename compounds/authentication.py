@@ -36,7 +36,8 @@ class DeviceTokenAuthentication(BaseAuthentication):
         except capabilities.CapabilityNotFound:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         except RateLimited as refused:
-            raise exceptions.Throttled(wait=refused.params.get("retry_after")) from None
+            wait = refused.params.get("retry_after")
+            raise exceptions.Throttled(wait=wait if isinstance(wait, int) else None) from None
         owner = capability.owner
         if owner is None or not owner.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -8,10 +8,12 @@ admin columns, without importing the app.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, QuerySet
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from compounds.selectors import subquery_count
 
@@ -19,7 +21,7 @@ from compounds.selectors import subquery_count
 @dataclass(frozen=True)
 class Count:
     name: str  # the annotation, API field and admin column: "household_count"
-    label: str | Promise  # the admin column's header
+    label: "StrOrPromise"  # the admin column's header
     model: type[Model]  # the rows counted
     path: str  # from a counted row to the row it is counted for: "household__compound"
 

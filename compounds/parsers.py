@@ -5,6 +5,7 @@ of stack (RecursionError, a 500). Every request Bastion takes is a flat object, 
 body nested deeper than ``MAX_DEPTH`` is refused before anything reads it.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ def nesting_depth_exceeds(data: Any, limit: int) -> bool:
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

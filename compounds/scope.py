@@ -41,7 +41,8 @@ def compound_id_of(obj: Model) -> int | None:
     if path is None:
         return None
     if path == "pk":
-        return obj.pk
+        pk: int | None = obj.pk
+        return pk
     *hops, last = path.split("__")
     target: Any = obj
     for hop in hops:

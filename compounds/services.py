@@ -50,6 +50,8 @@ def _may_assign(actor: Any, role: Role) -> bool:
         return True
     if role.compound_id is not None:
         return level_for(actor, role.compound_id) >= Level.OFFICER
+    if role.community_id is None:  # neither: the role's check constraint refuses it anyway
+        return False
     return Role.objects.filter(
         user=actor, kind=Role.Kind.OFFICER, community_id=role.community_id
     ).exists()

@@ -22,6 +22,7 @@ every other script are ordinary text. Exports strip whatever older rows still ho
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -122,14 +123,22 @@ class CheckedTextField(models.CharField):
             value = normalise_newlines(value)
         return value
 
-    def formfield(self, **kwargs: Any) -> Any:
-        field = super().formfield(**kwargs)
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        field = super().formfield(
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )
         # On the form field too, so that a form refuses the text where it is typed and a
         # plain form built from this field (not a ModelForm) refuses it at all.
-        field.validators.append(_FieldTextValidator(self))
+        if field is not None:
+            field.validators.append(_FieldTextValidator(self))
         return field
 
-    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, _path, args, kwargs = super().deconstruct()
         # The rule lives in Python only: migrations see the plain CharField, so putting a
         # column under the rule (or changing the rule) never needs a schema migration.
@@ -145,9 +154,16 @@ class MultiLineField(CheckedTextField):
 
     multiline = True
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
-        return super().formfield(**kwargs)
+        return super().formfield(
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )
 
 
 def check_text_fields(obj: models.Model, *, error: type[BastionError] = CompoundError) -> None:

@@ -85,8 +85,10 @@ def register_panel(where: str, panel: Panel) -> None:
 def unregister(key: str) -> None:
     """Remove a tab, link or panel (for tests that register their own)."""
     _tabs.pop(key, None)
-    for registry in (*_links.values(), *_panels.values()):
-        registry.pop(key, None)
+    for links in _links.values():
+        links.pop(key, None)
+    for panels in _panels.values():
+        panels.pop(key, None)
 
 
 def _visible(items: Any, level: Level) -> list[Any]:

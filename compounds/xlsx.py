@@ -101,7 +101,7 @@ def write_sheet(ws: Worksheet, headers: Sequence[Any], rows: Iterable[Sequence[A
         ws.column_dimensions[get_column_letter(col)].width = min(
             MAX_WIDTH, max(MIN_WIDTH, width + 2)
         )
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     return ws
 
 
