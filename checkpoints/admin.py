@@ -100,7 +100,7 @@ class PassCardAdmin(ScopedAdmin):
     search_fields = ["number", "household__room"]
     list_select_related = ["compound", "household__building", "household__unit", "issued_by"]
     # The QR secret is never shown here: it is printed on the card and nowhere else.
-    fields = [
+    fields = readonly_fields = (
         "number",
         "household",
         "compound",
@@ -109,8 +109,7 @@ class PassCardAdmin(ScopedAdmin):
         "issued_by",
         "revoked_at",
         "revoke_reason",
-    ]
-    readonly_fields = fields
+    )
     actions = [
         _revoke(PassCard.RevokeReason.LOST, _("Revoke selected cards: lost")),
         _revoke(PassCard.RevokeReason.WITHDRAWN, _("Revoke selected cards: withdrawn")),
@@ -179,8 +178,7 @@ class PassageAdmin(ReadOnlyAdmin):
 
 class FeverActionInline(admin.TabularInline):
     model = FeverAction
-    fields = ["at", "status", "temperature", "note", "actor"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "status", "temperature", "note", "actor")
     extra = 0
     can_delete = False
 

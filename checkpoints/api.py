@@ -168,7 +168,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         # building a serializer per check-in cost more than the decision's own queries.
         body = {
             "id": p.pk,
-            "household": p.household.address if p.household_id else None,
+            "household": p.household.address if p.household else None,
             "verdict": p.verdict,
             "reason": p.reason or None,
             "message": decision.message,

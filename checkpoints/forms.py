@@ -1,7 +1,7 @@
 """Forms of the gate office pages: log filters, rules, card actions, alert steps, work passes."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -51,8 +51,10 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["opening"].queryset = Opening.objects.filter(compound=compound)
-        self.fields["reason"].choices = [("", _("all")), *REASON_LABELS.items()]
+        opening = cast(forms.ModelChoiceField, self.fields["opening"])
+        opening.queryset = Opening.objects.filter(compound=compound)
+        reason = cast(forms.ChoiceField, self.fields["reason"])
+        reason.choices = [("", _("all")), *REASON_LABELS.items()]
 
     def filters(self) -> dict[str, Any]:
         """Keyword arguments for ``selectors.passages_for_log``; a filter with a bad
@@ -78,7 +80,8 @@ class BuildingFilterForm(forms.Form):
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.filter(compound=compound)
+        building = cast(forms.ModelChoiceField, self.fields["building"])
+        building.queryset = Building.objects.filter(compound=compound)
 
     def building_id(self) -> int | None:
         if not self.is_bound:

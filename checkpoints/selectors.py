@@ -1,9 +1,10 @@
 """The gate's reads: derived from the passage log, ordered by when things happened."""
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
@@ -14,6 +15,9 @@ from checkpoints.services import card_lookup, rules_for
 from compounds import access
 from compounds.models import Compound, Opening
 from residents.models import Household
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # How many open fever alerts the compound's home page lists; the rest are on the alerts page.
 HOME_ALERTS = 20
@@ -117,7 +121,8 @@ def household_out_now(*, household: Household, horizon_days: int = 14) -> list[d
     since = timezone.now() - timedelta(days=horizon_days)
     out: dict[Any, dict[str, Any]] = {}
     anonymous: list[dict[str, Any]] = []
-    rows = (
+    # Mappings of Any: django-stubs types a nullable key's id in values() as never None.
+    rows: Iterable[Mapping[str, Any]] = (
         Passage.objects.filter(
             household=household, verdict=Passage.Verdict.ALLOWED, occurred_at__gte=since
         )
@@ -144,7 +149,19 @@ def household_out_now(*, household: Household, horizon_days: int = 14) -> list[d
     return list(out.values()) + anonymous
 
 
-def households_out_now(*, compound: Compound, at: datetime | None = None) -> QuerySet[Household]:
+class OutNow(TypedDict):
+    """What ``households_out_now`` adds to each household."""
+
+    last_direction: str
+    out_since: datetime
+    out_resident: str | None
+    out_opening: str | None
+    overdue: bool
+
+
+def households_out_now(
+    *, compound: Compound, at: datetime | None = None
+) -> "QuerySet[WithAnnotations[Household, OutNow]]":
     """Households whose latest allowed passage is an exit, with when and through where,
     and ``overdue``: out for longer than the rules allow."""
     latest = Passage.objects.filter(

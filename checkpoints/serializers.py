@@ -118,7 +118,7 @@ class PassageSerializer(serializers.ModelSerializer):
         ]
 
     def get_household(self, obj: Passage) -> str | None:
-        return obj.household.address if obj.household_id else None
+        return obj.household.address if obj.household else None
 
 
 class OutNowSerializer(serializers.Serializer):

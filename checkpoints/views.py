@@ -39,7 +39,7 @@ from compounds import access
 from compounds.access import Level
 from compounds.models import Building, Compound
 from compounds.services import building_seal
-from compounds.xlsx import workbook_response, write_sheet
+from compounds.xlsx import active_sheet, workbook_response, write_sheet
 from residents import selectors as resident_selectors
 from residents.models import Household
 
@@ -303,7 +303,7 @@ def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
         for p in passages.iterator(chunk_size=500)
     ]
     wb = Workbook()
-    ws = wb.active
+    ws = active_sheet(wb)
     ws.title = filters["day"].isoformat()
     write_sheet(ws, headers, rows)
     name = _("gate log")

@@ -71,6 +71,14 @@ def _display_width(value: Any) -> int:
     )
 
 
+def active_sheet(workbook: Workbook) -> Worksheet:
+    """The sheet a new workbook opens on (openpyxl's types allow a chart sheet, or none)."""
+    sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("the workbook opens on no worksheet")
+    return sheet
+
+
 def write_sheet(ws: Worksheet, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Worksheet:
     """Write a bold header row and then `rows` into `ws` (every value through `safe_cell`),
     freeze the header and size the columns to their content (sampling the first rows)."""

@@ -1,7 +1,7 @@
 """Registry forms. They check the input; the services decide and write."""
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -44,17 +44,18 @@ class HouseholdForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only this compound's buildings and units can be chosen: a forged id of another
         # compound's building is "not one of the available choices".
-        self.fields["building"].queryset = Building.objects.filter(compound=compound).order_by(
-            "number"
-        )
-        self.fields["unit"].queryset = (
+        building = cast(forms.ModelChoiceField, self.fields["building"])
+        building.queryset = Building.objects.filter(compound=compound).order_by("number")
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit.queryset = (
             Unit.objects.filter(building__compound=compound)
             .select_related("building")
             .order_by("building__number", "number")
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         building, unit = cleaned.get("building"), cleaned.get("unit")
         if building and unit and unit.building_id != building.pk:
             self.add_error(
@@ -82,7 +83,8 @@ class ResidentForm(forms.ModelForm):
         return normalize_id_number(self.cleaned_data.get("id_number", ""))
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("returnee") and (
             cleaned.get("returned_from") or cleaned.get("returned_on")
         ):

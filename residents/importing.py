@@ -43,7 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.services import audit_bulk, audit_entry, diff, snapshot
 from compounds.text import validate_text
-from compounds.xlsx import FORMULA_PREFIXES, write_sheet
+from compounds.xlsx import FORMULA_PREFIXES, active_sheet, write_sheet
 from residents import audit as registry_audit
 from residents.models import Household, Resident
 from residents.validators import (
@@ -1032,7 +1032,7 @@ def export_rows(compound: Compound) -> Iterator[list[Any]]:
 
 def households_workbook(compound: Compound) -> Workbook:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.title = pgettext("sheet name", "Residents")
     write_sheet(sheet, headers(), export_rows(compound))
     return workbook
@@ -1046,7 +1046,7 @@ def sample_id_number() -> str:
 def template_workbook() -> Workbook:
     """The headers and one example row, and a second sheet saying what each column takes."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = active_sheet(workbook)
     sheet.title = pgettext("sheet name", "Residents")
     sample = Resident(
         name="张小流",
