@@ -39,7 +39,8 @@ class HouseholdForm(forms.ModelForm):
         fields = ["building", "unit", "room", "contact_phone", "quarantine_until", "note"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         building, unit = data.get("building"), data.get("unit")
         if building and unit and unit.building_id != building.pk:
             self.add_error("unit", _("This unit is in another building."))

@@ -6,7 +6,7 @@ and refuse with a stable code.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -15,8 +15,10 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.routers import BaseRouter
+from rest_framework.serializers import BaseSerializer
 
 from compounds import access, scope
 from compounds.access import Level
@@ -47,20 +49,27 @@ WRITE_RESPONSES = {
 
 def _field_errors(error: ResidentError) -> serializers.ValidationError:
     """A refusal of the service as a 400 with field errors (like the serializer's) plus its code."""
-    errors: dict[str, Any] = {
-        key: list(messages) for key, messages in (error.params.get("errors") or {}).items()
-    }
-    field = error.params.get("field") or "non_field_errors"
+    given = error.params.get("errors")
+    errors: dict[str, Any] = (
+        {key: list(messages) for key, messages in given.items()} if isinstance(given, dict) else {}
+    )
+    field = str(error.params.get("field") or "non_field_errors")
     errors.setdefault(field, [str(error.message)])
     errors["code"] = error.code
     return serializers.ValidationError(errors)
 
 
-class WriteThroughServices:
+if TYPE_CHECKING:
+    _ViewBase = GenericAPIView[Any]
+else:
+    _ViewBase = object
+
+
+class WriteThroughServices(_ViewBase):
     """Create and update call the service; the answer is the row re-read through the scope."""
 
     def reread(self, pk: int) -> Any:
-        return self.get_queryset().get(pk=pk)  # type: ignore[attr-defined]
+        return self.get_queryset().get(pk=pk)
 
 
 class RegistrySearchFilter(SearchFilter):
@@ -71,7 +80,8 @@ class RegistrySearchFilter(SearchFilter):
     masked, and those searches are counted and audited (``phone_search_check``).
     """
 
-    search_description = _(
+    # DRF's own default is a lazy translation too; its stubs say str.
+    search_description = _(  # type: ignore[assignment]
         "A name or a room. Digits also match the end of a phone number: the last 4 where "
         "you see masked phones (limited an hour, audited), any 4 or more where you see "
         "full numbers."
@@ -94,7 +104,7 @@ class RegistrySearchFilter(SearchFilter):
         return queryset.filter(Q(pk__in=found.values("pk")) | phones)
 
 
-REGISTRY_FILTERS = [StrictFilterBackend, RegistrySearchFilter, OrderingFilter]
+REGISTRY_FILTERS = (StrictFilterBackend, RegistrySearchFilter, OrderingFilter)
 
 
 # --- households --------------------------------------------------------------------
@@ -144,7 +154,7 @@ class HouseholdViewSet(
             .order_by("compound_id", "building__number", "unit__number", "room", "pk")
         )
 
-    def perform_create(self, serializer: HouseholdSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Household]) -> None:
         data = dict(serializer.validated_data)
         building = data.pop("building")
         access.require(self.request.user, building.compound_id, Level.MANAGE)
@@ -160,7 +170,8 @@ class HouseholdViewSet(
             raise _field_errors(error) from error
         serializer.instance = self.reread(household.pk)
 
-    def perform_update(self, serializer: HouseholdSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Household]) -> None:
+        assert serializer.instance is not None  # an update's serializer holds the row
         try:
             household = services.household_update(
                 household=serializer.instance,
@@ -234,7 +245,7 @@ class ResidentViewSet(
     def base_queryset(self) -> QuerySet:
         return Resident.objects.select_related("household__building", "household__unit")
 
-    def perform_create(self, serializer: ResidentSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Resident]) -> None:
         data = dict(serializer.validated_data)
         household = data.pop("household")
         access.require(self.request.user, household.compound_id, Level.MANAGE)
@@ -246,7 +257,8 @@ class ResidentViewSet(
             raise _field_errors(error) from error
         serializer.instance = self.reread(resident.pk)
 
-    def perform_update(self, serializer: ResidentSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Resident]) -> None:
+        assert serializer.instance is not None  # an update's serializer holds the row
         try:
             resident = services.resident_update(
                 resident=serializer.instance, actor=self.request.user, **serializer.validated_data

@@ -664,7 +664,7 @@ class _Existing:
 def _household_key(household: Household) -> HouseholdKey:
     return (
         household.building.number,
-        household.unit.number if household.unit_id else "",
+        household.unit.number if household.unit else "",
         household.room,
     )
 
@@ -811,13 +811,13 @@ def _apply(
     new_residents: list[Resident] = []
     changed_residents: list[tuple[Resident, dict[str, Any]]] = []
     changed_fields: set[str] = set()
-    for key, (_row, values) in plan.residents.items():
+    for resident_key, (_row, values) in plan.residents.items():
         values = dict(values)
         if not values.get("relation"):
             values.pop("relation", None)  # the model's default (head) or what is registered
-        resident = existing.residents.get(key)
+        resident = existing.residents.get(resident_key)
         if resident is None:
-            resident = Resident(household=existing.households[key[0]], **values)
+            resident = Resident(household=existing.households[resident_key[0]], **values)
             new_residents.append(resident)
             continue
         fields = list(values)
@@ -1021,11 +1021,11 @@ def export_rows(compound: Compound) -> Iterator[list[Any]]:
     ):
         place = [
             household.building.number,
-            household.unit.number if household.unit_id else "",
+            household.unit.number if household.unit else "",
             household.room,
             household.contact_phone,
         ]
-        residents = list(household.residents.all()) or [None]
+        residents: list[Resident | None] = [*household.residents.all()] or [None]
         for resident in residents:
             yield place + labels.resident_cells(resident)
 

@@ -64,7 +64,7 @@ class Household(models.Model):
     @property
     def address(self) -> str:
         """The short address volunteers say and type: 20-1702, or 20-2-1702 with a unit."""
-        if self.unit_id:
+        if self.unit:
             return f"{self.building.number}-{self.unit.number}-{self.room}"
         return f"{self.building.number}-{self.room}"
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Field, OuterRef, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -220,9 +220,11 @@ def _label(name: str) -> str:
         return str(EXTRA_LABELS[name])
     for model in (Resident, Household):
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            model_field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
+        if isinstance(model_field, Field):
+            return str(model_field.verbose_name)
     return name
 
 
@@ -235,9 +237,10 @@ def _value(name: str, value: Any, *, personal: bool) -> str:
         return mask_phone(str(value))
     for model in (Resident, Household):
         try:
-            choices = model._meta.get_field(name).flatchoices
+            model_field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
+        choices = model_field.flatchoices if isinstance(model_field, Field) else None
         if choices:
             return str(dict(choices).get(value, value))
     return str(value)

@@ -44,7 +44,9 @@ class HouseholdSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
 class ResidentSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
     masked_fields = {"phone": mask_phone, "id_number": mask_id_number}
 
-    household = ScopedPrimaryKeyRelatedField(model=Household)
+    household: serializers.PrimaryKeyRelatedField[Household] = ScopedPrimaryKeyRelatedField(
+        model=Household
+    )
     compound = serializers.IntegerField(source="household.compound_id", read_only=True)
     address = serializers.CharField(source="household.address", read_only=True)
     vulnerable = serializers.BooleanField(read_only=True)
@@ -93,4 +95,6 @@ class ResidentSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
 class ResidentUpdateSerializer(ResidentSerializer):
     """A resident stays in their household; moving is a new registration."""
 
-    household = serializers.PrimaryKeyRelatedField(read_only=True)
+    household: serializers.PrimaryKeyRelatedField[Household] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )

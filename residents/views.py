@@ -63,7 +63,9 @@ def _show_error(form: forms.BaseForm, error: ResidentError) -> None:
             form.add_error(name if name in form.fields else None, messages_)
         return
     name = error.params.get("field")
-    form.add_error(name if name in form.fields else None, str(error.message))
+    form.add_error(
+        name if isinstance(name, str) and name in form.fields else None, str(error.message)
+    )
 
 
 # --- Read pages --------------------------------------------------------------------
@@ -94,7 +96,7 @@ def households(request: HttpRequest, compound_id: int) -> HttpResponse:
     if not form.is_valid():
         # A refused query (an ID number) leaves the address bar and the page at once.
         for error in form.errors.get("q", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect("residents:households", compound.pk)
     query = form.cleaned_data["q"]
     full_phones = access.sees_personal_data(request.user, compound)
@@ -102,7 +104,7 @@ def households(request: HttpRequest, compound_id: int) -> HttpResponse:
     try:
         services.phone_search_check(actor=request.user, compounds=[compound], query=query)
     except RateLimited as error:
-        messages.error(request, error.message)
+        messages.error(request, str(error.message))
         found = found.none()
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _context(request, compound, form=form, query=query, page=page)
