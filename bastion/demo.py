@@ -49,7 +49,19 @@ FEMALE_GIVEN = "芳娜敏静丽艳秀英娟霞燕玲兰红梅琳婷雪慧萍颖�
 # Region prefixes of the ID number: mostly 渝水区 itself, some neighbours, some Hubei.
 LOCAL_REGIONS = ("360502",) * 8 + ("360521", "360981", "360102")
 HUBEI_REGIONS = {"武汉": "420102", "孝感": "420902", "黄冈": "421102", "荆州": "421002"}
-PHONE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151")
+PHONE_PREFIXES: tuple[str, ...] = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+)
 PHONE_PREFIXES += ("152", "155", "157", "158", "159", "180", "181", "182", "186", "187", "189")
 RETURN_PLACES = ("武汉",) * 6 + ("孝感", "孝感", "黄冈", "黄冈", "荆州", "随州", "鄂州", "咸宁")
 TRANSPORTS = (
@@ -114,7 +126,16 @@ def _relations(size: int, head_born: int, rng: random.Random) -> list[str]:
         return [R.HEAD, R.SPOUSE, R.CHILD]
     if size == 4:
         return [R.HEAD, R.SPOUSE, R.CHILD, rng.choice([R.CHILD, R.PARENT])]
-    base = [R.HEAD, R.SPOUSE, R.CHILD, R.CHILD, R.PARENT, R.PARENT, R.GRANDCHILD, R.RELATIVE]
+    base: list[str] = [
+        R.HEAD,
+        R.SPOUSE,
+        R.CHILD,
+        R.CHILD,
+        R.PARENT,
+        R.PARENT,
+        R.GRANDCHILD,
+        R.RELATIVE,
+    ]
     members = base[: min(size, 6)]
     extras = [R.GRANDCHILD, R.RELATIVE, R.TENANT]
     while len(members) < size:
@@ -586,7 +607,7 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
         )
     Passage.objects.bulk_create(rows)
     if fever is not None:
-        if fever.pk is None:  # backends that do not return ids from bulk inserts
+        if not fever.pk:  # backends that do not return ids from bulk inserts
             fever = Passage.objects.get(client_id=fever.client_id)
         FeverAlert.objects.create(
             compound=compound,

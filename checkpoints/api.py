@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
@@ -117,7 +118,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
     filterset_class = PassageFilter
     ordering_fields = ["occurred_at"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Passage]:
         return access.scoped(
             self.request.user,
             Passage.objects.select_related(
@@ -144,7 +145,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         },
         summary="Record one passage at a gate and get the verdict",
     )
-    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = PassageCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -195,7 +196,7 @@ class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FeverAlertSerializer
     filterset_class = FeverAlertFilter
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[FeverAlert]:
         return access.scoped(
             self.request.user,
             FeverAlert.objects.select_related(

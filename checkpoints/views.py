@@ -151,7 +151,7 @@ def household_card(request: HttpRequest, compound_id: int, household_id: int) ->
                 messages.success(request, text % {"number": display_number(card.number)})
         return redirect("checkpoints:household-card", compound.pk, household.pk)
     history = selectors.household_cards(household=household)
-    for card in history:
+    for card in history:  # the printed form of the number, for the template
         card.display = display_number(card.number)  # type: ignore[attr-defined]
     current = next((c for c in history if c.state == PassCard.State.ACTIVE), None)
     context = _context(
@@ -247,6 +247,7 @@ def log(request: HttpRequest, compound_id: int) -> HttpResponse:
 
 
 def _label_refusals(refusals: Iterable[RefusedUpload]) -> None:
+    """Attach what the template shows of each refused upload (not fields of the model)."""
     for r in refusals:
         card = r.body.get("card")
         number = codes.normalize(card) if isinstance(card, str) else ""
@@ -478,7 +479,7 @@ def work_passes(request: HttpRequest, compound_id: int, resident_id: int) -> Htt
                 return redirect("checkpoints:work-passes", compound.pk, resident.pk)
     today = timezone.localdate()
     passes = list(resident.work_passes.all())
-    for wp in passes:
+    for wp in passes:  # the template marks the pass in force today
         wp.current = wp.valid_from <= today <= wp.valid_to  # type: ignore[attr-defined]
     context = _context(request, compound, resident=resident, passes=passes, form=form, today=today)
     return render(

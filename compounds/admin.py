@@ -249,7 +249,7 @@ class CommunityAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("compounds"), ordering="_compounds")
     def compound_count(self, obj: Community) -> int:
-        return obj._compounds  # type: ignore[attr-defined]
+        return obj._compounds  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
@@ -337,7 +337,7 @@ class CompoundAdmin(ScopedAdmin[Compound]):
 
     @admin.display(description=_("buildings"), ordering="_buildings")
     def building_count(self, obj: Compound) -> int:
-        return obj._buildings  # type: ignore[attr-defined]
+        return obj._buildings  # type: ignore[attr-defined]  # annotated by get_queryset
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A new compound needs a community to put it in: officers and superusers only.
@@ -471,7 +471,7 @@ class BranchAdmin(ScopedAdmin):
 
     @admin.display(description=_("members"), ordering="_members")
     def member_count(self, obj: Branch) -> int:
-        return obj._members  # type: ignore[attr-defined]
+        return obj._members  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(BranchMember)

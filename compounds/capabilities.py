@@ -247,9 +247,11 @@ def capability_view(purpose: Purpose) -> Callable[[Callable[..., HttpResponse]],
                 response = HttpResponse(str(refused.message), status=429)
                 response["Retry-After"] = str(refused.params["retry_after"])
                 return response
+            # Handed to the view on the request, as Django's middleware hands `user`.
             request.capability = capability  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
+        # Which purpose guards this view: the access-matrix test reads it.
         wrapped.capability_purpose = purpose  # type: ignore[attr-defined]
         return wrapped
 

@@ -1,7 +1,7 @@
 """Serializers of the registry API: compounds, buildings, openings; masking of personal data."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +12,14 @@ from compounds.models import Building, Compound, Opening
 
 MASKED_HELP = _("Masked (for example 138****5678) unless you manage this compound.")
 
+# The mixins below go before a ModelSerializer; mypy sees that base, Python a plain object.
+if TYPE_CHECKING:
+    _SerializerBase = serializers.ModelSerializer[Any]
+else:
+    _SerializerBase = object
 
-class MaskedPersonalDataMixin:
+
+class MaskedPersonalDataMixin(_SerializerBase):
     """Full ID and phone numbers only for those who manage the compound; others get masks."""
 
     masked_fields: dict[str, Callable[[str], str]] = {}
@@ -22,8 +28,8 @@ class MaskedPersonalDataMixin:
         return instance.compound_id
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)  # type: ignore[misc]
-        request = self.context.get("request")  # type: ignore[attr-defined]
+        data = super().to_representation(instance)
+        request = self.context.get("request")
         user = getattr(request, "user", None)
         if not access.sees_personal_data(user, self.compound_id_of(instance)):
             for name, mask in self.masked_fields.items():
@@ -52,12 +58,12 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return access.scoped(request.user, self.model._default_manager.all())
 
 
-class RegisteredCountsMixin:
+class RegisteredCountsMixin(_SerializerBase):
     """A read-only integer field for each count other apps registered (``compounds.counts``)."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()  # type: ignore[misc]
-        for count in counts.counts_for(self.Meta.model):  # type: ignore[attr-defined]
+        fields = super().get_fields()
+        for count in counts.counts_for(self.Meta.model):
             fields[count.name] = serializers.IntegerField(read_only=True)
         return fields
 

@@ -124,7 +124,7 @@ class HouseholdAdmin(ScopedAdmin):
 
     @admin.display(description=_("residents"), ordering="_residents")
     def resident_count(self, obj: Household) -> int:
-        return obj._residents  # type: ignore[attr-defined]
+        return obj._residents  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(Resident)

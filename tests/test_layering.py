@@ -90,7 +90,11 @@ def python_arrows(
         elif migration and isinstance(node, ast.Tuple) and len(node.elts) == 2:
             # A migration dependency: ("residents", "0001_initial").
             first = node.elts[0]
-            if isinstance(first, ast.Constant) and first.value in APPS:
+            if (
+                isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and first.value in APPS
+            ):
                 second = node.elts[1]
                 if isinstance(second, ast.Constant) and isinstance(second.value, str):
                     yield first.value, f"dependency {first.value}.{second.value}"

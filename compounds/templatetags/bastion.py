@@ -1,12 +1,15 @@
 """Template filters for personal data (masked unless the viewer's role allows), and the
 tags that put other apps' tabs, links and panels on shared pages (``compounds.ui``)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from compounds import ui
 from compounds.masking import mask_id_number, mask_phone
+
+if TYPE_CHECKING:
+    from compounds.models import Compound
 
 register = template.Library()
 
@@ -22,11 +25,11 @@ def id_number(value: str, personal: bool = False) -> str:
 
 
 @register.filter
-def can_manage(user: object, compound: object) -> bool:
+def can_manage(user: Any, compound: "Compound | int") -> bool:
     """{% if user|can_manage:compound %}: secretary, deputy or officer of this compound."""
     from compounds.access import Level, level_for
 
-    return level_for(user, compound) >= Level.MANAGE  # type: ignore[arg-type]
+    return level_for(user, compound) >= Level.MANAGE
 
 
 @register.simple_tag(takes_context=True)

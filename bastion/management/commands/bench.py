@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -282,21 +282,23 @@ class Command(BaseCommand):
 
         rng = random.Random(3)
         session = Session.objects.order_by("-expire_date").first()
+        if session is None:
+            raise CommandError("No session: the Django run logs in first.")
         pg = connection.vendor == "postgresql"
         lock = " FOR UPDATE OF h" if pg else ""
         ph = "%s"
-        raw = (
-            connection.connection
-            if connection.connection
-            else (connection.ensure_connection() or connection.connection)
-        )
+        connection.ensure_connection()
+        raw = connection.connection
+
+        def q(sql: str) -> str:
+            return sql if pg else sql.replace(ph, "?")
+
         out = []
         for i in range(samples + 50):
             card = rng.choice(cards)
             now = timezone.now()
             t = time.perf_counter()
             cur = raw.cursor()
-            q = (lambda sql: sql) if pg else (lambda sql: sql.replace(ph, "?"))
             cur.execute(
                 q(
                     f"SELECT session_data FROM django_session WHERE session_key = {ph} AND expire_date > {ph}"
