@@ -6,13 +6,13 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compounds.models import AuditEntry, Building, Compound, Unit
+from compounds.ordering import NaturalKey
 from compounds.selectors import subquery_count
-from residents.models import Household, Resident
+from residents.models import Household, Resident, address_order
 from residents.validators import mask_phone
 
 VULNERABLE_KINDS = {
@@ -68,7 +68,7 @@ def households_for(*, compound: Compound) -> QuerySet[Household]:
             returnees_count=Count("residents", filter=Q(residents__returnee=True)),
             vulnerable_count=Count("residents", filter=vulnerable_q("residents__")),
         )
-        .order_by("building__number", "unit__number", Length("room"), "room")
+        .order_by(address_order(), "pk")
     )
 
 
@@ -139,7 +139,7 @@ def buildings_with_counts(*, compound: Compound) -> QuerySet[Building]:
             residents_count=subquery_count(Resident, "household__building"),
             units_count=subquery_count(Unit, "building"),
         )
-        .order_by(Length("number"), "number")
+        .order_by(NaturalKey("number"))
     )
 
 
@@ -148,13 +148,7 @@ def residents_of(compound: Compound) -> QuerySet[Resident]:
     return (
         Resident.objects.filter(household__compound=compound)
         .select_related("household__building", "household__unit")
-        .order_by(
-            "household__building__number",
-            "household__unit__number",
-            Length("household__room"),
-            "household__room",
-            "id",
-        )
+        .order_by(address_order("household__"), "id")
     )
 
 
@@ -171,7 +165,7 @@ def returnees(*, compound: Compound) -> QuerySet[Resident]:
     return (
         residents_of(compound)
         .filter(returnee=True)
-        .order_by("-returned_on", "household__building__number", "household__room", "id")
+        .order_by("-returned_on", address_order("household__"), "id")
     )
 
 
