@@ -24,6 +24,7 @@ from django.utils import timezone
 from checkpoints.models import CompoundRules, PassCard
 from checkpoints.services import new_card_codes
 from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
+from compounds.ordering import natural_key
 from residents.models import Household, Resident
 from residents.validators import id_checksum
 
@@ -268,7 +269,7 @@ def _choose_returnees(
     return counts
 
 
-def _mark_returnees(residents: list[Resident], count: int, people: People) -> None:
+def _mark_returnees(residents: list[Resident], count: int, people: People, *, today: date) -> None:
     rng = people.rng
     # Working-age members went away to work or study; the elderly mostly stayed.
     order = sorted(
@@ -288,6 +289,220 @@ def _mark_returnees(residents: list[Resident], count: int, people: People) -> No
         if place in HUBEI_REGIONS and r.id_number and rng.random() < 0.3:
             people.ids.discard(r.id_number)
             r.id_number = people.id_number(r.birth_year or 1980, r.sex, HUBEI_REGIONS[place])
+
+
+@dataclass
+class _Layout:
+    """Where the households go: the sealed building's share first, then the others."""
+
+    sealed_households: int
+    sealed_residents: int
+    others: int
+    other_numbers: list[str]
+
+
+def _layout(households: int, residents: int, buildings: int, sealed: SealedSpec | None) -> _Layout:
+    sealed_households = min(sealed.households, households) if sealed else 0
+    sealed_residents = (
+        min(sealed.residents, residents - (households - sealed_households)) if sealed else 0
+    )
+    others = households - sealed_households
+    other_numbers = [str(n) for n in range(1, buildings + 1)]
+    if sealed:
+        if sealed.number in other_numbers:
+            other_numbers.remove(sealed.number)
+        else:
+            other_numbers = other_numbers[:-1]
+    if others and not other_numbers:
+        other_numbers = ["1"]
+    return _Layout(sealed_households, sealed_residents, others, other_numbers)
+
+
+def _create_compound(
+    community: Community,
+    name: str,
+    rng: random.Random,
+    *,
+    three_without: bool,
+    address: str,
+    grid: str,
+    openings: Sequence[OpeningSpec],
+) -> Compound:
+    """The compound row, its default gate rules and its openings."""
+    compound = Compound.objects.create(
+        community=community,
+        name=name,
+        address=address,
+        three_without=three_without,
+        grid=grid,
+        supplies_hotline=f"0790-62{rng.randrange(10**5):05d}",
+        gas_hotline="0790-6442119",
+        hardship_hotline=f"0790-63{rng.randrange(10**5):05d}",
+    )
+    CompoundRules.objects.create(compound=compound)
+    Opening.objects.bulk_create(
+        Opening(compound=compound, name=o.name, state=o.state, vehicle_rule=o.vehicle_rule)
+        for o in openings
+    )
+    return compound
+
+
+def _create_buildings(
+    compound: Compound, layout: _Layout, sealed: SealedSpec | None
+) -> dict[str, Building]:
+    """The buildings by number, the sealed one last."""
+    rows = [Building(compound=compound, number=n) for n in layout.other_numbers]
+    if sealed:
+        rows.append(
+            Building(
+                compound=compound,
+                number=sealed.number,
+                sealed=True,
+                sealed_since=datetime(2020, 2, 5, 20, 0, tzinfo=SHANGHAI),
+                note=sealed.note,
+            )
+        )
+    created = Building.objects.bulk_create(rows)
+    if any(b.pk is None for b in created):  # backends without RETURNING
+        created = list(Building.objects.filter(compound=compound))
+    return {b.number: b for b in created}
+
+
+Plan = list[tuple[Building, int, str]]  # (building, unit number or 0, room), one per household
+
+
+def _plan_addresses(
+    by_number: dict[str, Building],
+    layout: _Layout,
+    sealed: SealedSpec | None,
+    *,
+    units: int,
+    flats_per_floor: int,
+) -> Plan:
+    plan: Plan = []
+    if sealed and layout.sealed_households:
+        rooms = _rooms(sealed.households, units=0, flats_per_floor=2)[: layout.sealed_households]
+        if (0, sealed.room) not in rooms:
+            rooms[-1] = (0, sealed.room)
+        plan += [(by_number[sealed.number], u, r) for u, r in rooms]
+    if layout.others:
+        numbers = layout.other_numbers
+        per = [layout.others // len(numbers)] * len(numbers)
+        for i in range(layout.others % len(numbers)):
+            per[i] += 1
+        for number, count in zip(numbers, per, strict=True):
+            rooms = _rooms(count, units=units, flats_per_floor=flats_per_floor)
+            plan += [(by_number[number], u, r) for u, r in rooms]
+    return plan
+
+
+def _create_units(
+    compound: Compound, by_number: dict[str, Building], plan: Plan
+) -> dict[tuple[str, int], Unit]:
+    """The units the plan uses, by (building number, unit number)."""
+    rows = sorted(
+        {(b.number, u) for b, u, _r in plan if u}, key=lambda x: (natural_key(x[0]), x[1])
+    )
+    created = Unit.objects.bulk_create(
+        [Unit(building=by_number[b], number=str(u)) for b, u in rows], batch_size=BATCH
+    )
+    if any(u.pk is None for u in created):
+        created = list(Unit.objects.filter(building__compound=compound).select_related("building"))
+    return {(u.building.number, int(u.number)): u for u in created}
+
+
+def _fix_sealed_party_members(
+    group: list[Resident], sealed: SealedSpec, rng: random.Random
+) -> None:
+    """The sealed building's party members are a known number: exactly that many."""
+    for r in group:
+        r.party_member = False
+    adults = [r for r in group if CENSUS_YEAR - (r.birth_year or CENSUS_YEAR) >= 18]
+    for r in rng.sample(adults, min(sealed.party_members, len(adults))):
+        r.party_member = True
+
+
+def _populate(
+    layout: _Layout,
+    residents: int,
+    people: People,
+    rng: random.Random,
+    *,
+    returnee_households: int,
+    returnees: int,
+    quarantined_households: int,
+    sealed: SealedSpec | None,
+    today: date,
+) -> tuple[list[list[Resident]], dict[int, date]]:
+    """Each household's residents (plan order), and the end of the quarantine of those in one."""
+    sizes = split_total(layout.sealed_residents, layout.sealed_households, rng) + split_total(
+        residents - layout.sealed_residents, layout.others, rng
+    )
+    returning = _choose_returnees(sizes, returnee_households, returnees, rng)
+    candidates = sorted(returning)
+    quarantined = set(rng.sample(candidates, min(quarantined_households, len(candidates))))
+    people_of = [household_people(size, people) for size in sizes]
+    for i, count in returning.items():
+        _mark_returnees(people_of[i], count, people, today=today)
+    if sealed and layout.sealed_households:
+        in_sealed = [r for group in people_of[: layout.sealed_households] for r in group]
+        _fix_sealed_party_members(in_sealed, sealed, rng)
+    quarantine_until = {i: today + timedelta(days=rng.randint(3, 12)) for i in sorted(quarantined)}
+    return people_of, quarantine_until
+
+
+def _write_households(
+    compound: Compound,
+    plan: Plan,
+    people_of: list[list[Resident]],
+    unit_of: dict[tuple[str, int], Unit],
+    quarantine_until: dict[int, date],
+    *,
+    issued_by: Any,
+    say: Progress,
+) -> None:
+    """Households, their residents and an active card each, in chunks with progress."""
+    total = len(plan)
+    for start in range(0, total, PROGRESS_EVERY):
+        chunk = range(start, min(start + PROGRESS_EVERY, total))
+        rows = []
+        for i in chunk:
+            building, unit, room = plan[i]
+            rows.append(
+                Household(
+                    compound=compound,
+                    building=building,
+                    unit=unit_of[(building.number, unit)] if unit else None,
+                    room=room,
+                    contact_phone=next((r.phone for r in people_of[i] if r.phone), ""),
+                    quarantine_until=quarantine_until.get(i),
+                    note="居家隔离：返乡人员同住" if i in quarantine_until else "",
+                )
+            )
+        saved = Household.objects.bulk_create(rows, batch_size=BATCH)
+        if any(h.pk is None for h in saved):
+            saved = list(Household.objects.filter(compound=compound).order_by("pk")[start:])
+        members = []
+        for h, i in zip(saved, chunk, strict=True):
+            for r in people_of[i]:
+                r.household = h
+                members.append(r)
+        Resident.objects.bulk_create(members, batch_size=BATCH)
+        _issue_cards(compound, saved, issued_by=issued_by)
+        say(f"  {compound.name}: {chunk.stop}/{total} households")
+
+
+def _issue_cards(compound: Compound, households: list[Household], *, issued_by: Any) -> None:
+    pairs = new_card_codes(len(households))
+    PassCard.objects.bulk_create(
+        [
+            PassCard(
+                compound=compound, household=h, number=number, secret=secret, issued_by=issued_by
+            )
+            for h, (number, secret) in zip(households, pairs, strict=True)
+        ],
+        batch_size=BATCH,
+    )
 
 
 def build_compound(
@@ -320,148 +535,43 @@ def build_compound(
     ``transaction.atomic`` for an all-or-nothing write.
     """
     people = people or People(rng)
-    say = progress or (lambda _text: None)
     if buildings is None:
         buildings = max(1, math.ceil(households / 55))  # about 55 flats a building
-    compound = Compound.objects.create(
-        community=community,
-        name=name,
-        address=address,
+    compound = _create_compound(
+        community,
+        name,
+        rng,
         three_without=three_without,
+        address=address,
         grid=grid,
-        supplies_hotline=f"0790-62{rng.randrange(10**5):05d}",
-        gas_hotline="0790-6442119",
-        hardship_hotline=f"0790-63{rng.randrange(10**5):05d}",
+        openings=openings,
     )
-    CompoundRules.objects.create(compound=compound)
-    Opening.objects.bulk_create(
-        Opening(compound=compound, name=o.name, state=o.state, vehicle_rule=o.vehicle_rule)
-        for o in openings
-    )
-
-    # Addresses: the sealed building first (it has its own counts), then the others.
-    sealed_households = min(sealed.households, households) if sealed else 0
-    sealed_residents = (
-        min(sealed.residents, residents - (households - sealed_households)) if sealed else 0
-    )
-    others = households - sealed_households
-    other_numbers = [str(n) for n in range(1, buildings + 1)]
-    if sealed:
-        if sealed.number in other_numbers:
-            other_numbers.remove(sealed.number)
-        else:
-            other_numbers = other_numbers[:-1]
-    if others and not other_numbers:
-        other_numbers = ["1"]
-    building_rows = [Building(compound=compound, number=n) for n in other_numbers]
-    if sealed:
-        building_rows.append(
-            Building(
-                compound=compound,
-                number=sealed.number,
-                sealed=True,
-                sealed_since=datetime(2020, 2, 5, 20, 0, tzinfo=SHANGHAI),
-                note=sealed.note,
-            )
-        )
-    created_buildings = Building.objects.bulk_create(building_rows)
-    by_number = {b.number: b for b in created_buildings}
-    if any(b.pk is None for b in created_buildings):  # backends without RETURNING
-        by_number = {b.number: b for b in Building.objects.filter(compound=compound)}
-
-    plan: list[tuple[Building, int, str]] = []  # (building, unit number or 0, room)
-    if sealed and sealed_households:
-        rooms = _rooms(sealed.households, units=0, flats_per_floor=2)[:sealed_households]
-        if (0, sealed.room) not in rooms:
-            rooms[-1] = (0, sealed.room)
-        plan += [(by_number[sealed.number], u, r) for u, r in rooms]
-    if others:
-        per = [others // len(other_numbers)] * len(other_numbers)
-        for i in range(others % len(other_numbers)):
-            per[i] += 1
-        for number, count in zip(other_numbers, per, strict=True):
-            rooms = _rooms(count, units=units, flats_per_floor=flats_per_floor)
-            plan += [(by_number[number], u, r) for u, r in rooms]
-
-    unit_rows = sorted({(b.number, u) for b, u, _r in plan if u}, key=lambda x: (int(x[0]), x[1]))
-    unit_objs = Unit.objects.bulk_create(
-        [Unit(building=by_number[b], number=str(u)) for b, u in unit_rows], batch_size=BATCH
-    )
-    if any(u.pk is None for u in unit_objs):
-        unit_objs = list(
-            Unit.objects.filter(building__compound=compound).select_related("building")
-        )
-    unit_of = {(u.building.number, int(u.number)): u for u in unit_objs}
-
-    sizes = split_total(sealed_residents, sealed_households, rng) + split_total(
-        residents - sealed_residents, others, rng
-    )
+    layout = _layout(households, residents, buildings, sealed)
+    by_number = _create_buildings(compound, layout, sealed)
+    plan = _plan_addresses(by_number, layout, sealed, units=units, flats_per_floor=flats_per_floor)
+    unit_of = _create_units(compound, by_number, plan)
     if returnee_households is None:
         returnee_households = round(households * 0.03)
-    if returnees is None:
-        returnees = round(returnee_households * 1.7)
-    returning = _choose_returnees(sizes, returnee_households, returnees, rng)
-    candidates = sorted(returning)
-    quarantined = set(rng.sample(candidates, min(quarantined_households, len(candidates))))
-
-    people_of = [household_people(size, people) for size in sizes]
-    for i, count in returning.items():
-        _mark_returnees(people_of[i], count, people)
-    if sealed and sealed_households:
-        # The sealed building's party members are a known number: exactly that many.
-        in_sealed = [r for group in people_of[:sealed_households] for r in group]
-        for r in in_sealed:
-            r.party_member = False
-        adults = [r for r in in_sealed if CENSUS_YEAR - (r.birth_year or CENSUS_YEAR) >= 18]
-        for r in rng.sample(adults, min(sealed.party_members, len(adults))):
-            r.party_member = True
-
-    today = timezone.localdate()
-    quarantine_days = {i: rng.randint(3, 12) for i in sorted(quarantined)}
-    total = len(plan)
-    for start in range(0, total, PROGRESS_EVERY):
-        chunk = range(start, min(start + PROGRESS_EVERY, total))
-        rows = []
-        for i in chunk:
-            building, unit, room = plan[i]
-            contact = next((r.phone for r in people_of[i] if r.phone), "")
-            rows.append(
-                Household(
-                    compound=compound,
-                    building=building,
-                    unit=unit_of[(building.number, unit)] if unit else None,
-                    room=room,
-                    contact_phone=contact,
-                    quarantine_until=today + timedelta(days=quarantine_days[i])
-                    if i in quarantine_days
-                    else None,
-                    note="居家隔离：返乡人员同住" if i in quarantine_days else "",
-                )
-            )
-        saved = Household.objects.bulk_create(rows, batch_size=BATCH)
-        if any(h.pk is None for h in saved):
-            saved = list(Household.objects.filter(compound=compound).order_by("pk")[start:])
-        members = []
-        for h, i in zip(saved, chunk, strict=True):
-            for r in people_of[i]:
-                r.household = h
-                members.append(r)
-        Resident.objects.bulk_create(members, batch_size=BATCH)
-        pairs = new_card_codes(len(saved))
-        PassCard.objects.bulk_create(
-            [
-                PassCard(
-                    compound=compound,
-                    household=h,
-                    number=number,
-                    secret=secret,
-                    issued_by=issued_by,
-                )
-                for h, (number, secret) in zip(saved, pairs, strict=True)
-            ],
-            batch_size=BATCH,
-        )
-        say(f"  {name}: {chunk.stop}/{total} households")
+    people_of, quarantine_until = _populate(
+        layout,
+        residents,
+        people,
+        rng,
+        returnee_households=returnee_households,
+        returnees=round(returnee_households * 1.7) if returnees is None else returnees,
+        quarantined_households=quarantined_households,
+        sealed=sealed,
+        today=timezone.localdate(),
+    )
+    _write_households(
+        compound,
+        plan,
+        people_of,
+        unit_of,
+        quarantine_until,
+        issued_by=issued_by,
+        say=progress or (lambda _text: None),
+    )
     return compound
 
 
