@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import math
 import random
+import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from checkpoints.models import CompoundRules, PassCard
-from checkpoints.services import new_card_codes
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
+from checkpoints.services import new_card_codes, next_exit_after, rules_for
 from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
 from compounds.ordering import natural_key
 from residents.models import Household, Resident
@@ -277,7 +279,8 @@ def _mark_returnees(residents: list[Resident], count: int, people: People, *, to
         key=lambda i: (not 1960 <= (residents[i].birth_year or 0) <= 2004, rng.random()),
     )
     place = rng.choice(RETURN_PLACES)
-    returned_on = date(2020, 1, rng.randint(17, 28))
+    # Back within the last fortnight, so that the 14 days at home run from today.
+    returned_on = today - timedelta(days=rng.randint(1, 12))
     transport = rng.choices([t for t, _ in TRANSPORTS], weights=[w for _, w in TRANSPORTS])[0]
     for i in order[:count]:
         r = residents[i]
@@ -616,76 +619,102 @@ def build_branch(
     return branch
 
 
-def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> int:
-    """A morning at the gate, so the demo's pages have something to show.
-
-    Outings in the hours before the seed ran (most back home), one household out longer than the rules
-    allow, a refused second outing and one fever reading with its open alert. Written
-    as the gate service would have logged them at the time.
-    """
-    import uuid
-    from decimal import Decimal
-
-    from checkpoints.models import FeverAlert, Passage
-
-    now = timezone.now()
-    opening = compound.openings.filter(state=Opening.State.STAFFED).order_by("name").first()
-    if opening is None:
-        return 0
-    cards = list(
+def _gate_cards(compound: Compound, today: date) -> list[PassCard]:
+    """Cards of households that may go out today: not sealed in, nobody in quarantine."""
+    return list(
         PassCard.objects.filter(compound=compound, state=PassCard.State.ACTIVE)
         .exclude(household__building__sealed=True)
-        .exclude(household__quarantine_until__isnull=False)
+        .exclude(household__quarantine_until__gte=today)
+        .exclude(household__residents__quarantine_until__gte=today)
         .select_related("household")
+        .prefetch_related("household__residents")
         .order_by("pk")[:400]
     )
-    chosen = rng.sample(cards, min(14, len(cards)))
-    rows: list[Passage] = []
 
-    def log(card: PassCard, direction: str, minutes_ago: int, **extra: Any) -> Passage:
-        at = now - timedelta(minutes=minutes_ago)
-        resident = card.household.residents.order_by("?").first()
+
+@dataclass
+class _GateLog:
+    """Passages at one opening, written as the gate service would have logged them."""
+
+    compound: Compound
+    opening: Opening
+    volunteer: Any
+    rng: random.Random
+    now: datetime
+    rows: list[Passage] = field(default_factory=list)
+
+    def log(self, card: PassCard, direction: str, minutes_ago: int, **extra: Any) -> Passage:
+        at = self.now - timedelta(minutes=minutes_ago)
+        residents = sorted(card.household.residents.all(), key=lambda r: r.pk)
         passage = Passage(
-            compound=compound,
-            opening=opening,
+            compound=self.compound,
+            opening=self.opening,
             card=card,
             household=card.household,
-            resident=resident,
+            resident=self.rng.choice(residents) if residents else None,
             direction=direction,
-            temperature=extra.pop("temperature", Decimal(f"36.{rng.randrange(1, 9)}")),
+            temperature=extra.pop("temperature", Decimal(f"36.{self.rng.randrange(1, 9)}")),
             occurred_at=at,
             received_at=at,
-            volunteer=volunteer,
+            volunteer=self.volunteer,
             verdict=extra.pop("verdict", Passage.Verdict.ALLOWED),
             client_id=uuid.uuid4(),
             **extra,
         )
-        rows.append(passage)
+        self.rows.append(passage)
         return passage
 
-    for n, card in enumerate(chosen[:10]):
-        left = 30 + n * 17
-        log(card, Passage.Direction.OUT, left, counts_quota=True)
-        if n != 0:  # chosen[0] stays out: the overdue household
-            log(card, Passage.Direction.IN, left - rng.randrange(20, 28))
-    out_long = chosen[10] if len(chosen) > 10 else None
-    if out_long:
-        log(out_long, Passage.Direction.OUT, 190, counts_quota=True)
-    if len(chosen) > 11:
-        first = log(chosen[11], Passage.Direction.OUT, 260, counts_quota=True)
-        log(chosen[11], Passage.Direction.IN, 200)
-        log(
-            chosen[11],
+    def refused_second_outing(self, card: PassCard) -> None:
+        """Out and back earlier, then refused: the quota of the compound's rules is used."""
+        first = self.log(card, Passage.Direction.OUT, 260, counts_quota=True)
+        self.log(card, Passage.Direction.IN, 200)
+        self.log(
+            card,
             Passage.Direction.OUT,
             45,
             verdict=Passage.Verdict.DENIED,
             reason="quota_used",
             last_exit_at=first.occurred_at,
-            next_exit_at=first.occurred_at + timedelta(days=2),
+            next_exit_at=next_exit_after(rules_for(self.compound), first.occurred_at),
         )
+
+
+def _raise_fever_alert(passage: Passage) -> None:
+    if passage.pk is None:  # backends that do not return ids from bulk inserts
+        passage = Passage.objects.get(client_id=passage.client_id)
+    FeverAlert.objects.create(
+        compound=passage.compound,
+        passage=passage,
+        temperature=passage.temperature,
+        created_at=passage.occurred_at,
+    )
+
+
+def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> int:
+    """A morning at the gate, so the demo's pages have something to show.
+
+    Outings in the hours before the seed ran (most back home), one household out longer
+    than the rules allow, a refused second outing and one fever reading with its open
+    alert. Nobody sealed in or in quarantine goes out.
+    """
+    opening = compound.openings.filter(state=Opening.State.STAFFED).order_by("name").first()
+    if opening is None:
+        return 0
+    cards = _gate_cards(compound, timezone.localdate())
+    chosen = rng.sample(cards, min(14, len(cards)))
+    gate = _GateLog(compound, opening, volunteer, rng, timezone.now())
+    for n, card in enumerate(chosen[:10]):
+        left = 30 + n * 17
+        gate.log(card, Passage.Direction.OUT, left, counts_quota=True)
+        if n != 0:  # chosen[0] stays out: the overdue household
+            gate.log(card, Passage.Direction.IN, left - rng.randrange(20, 28))
+    if len(chosen) > 10:
+        gate.log(chosen[10], Passage.Direction.OUT, 190, counts_quota=True)
+    if len(chosen) > 11:
+        gate.refused_second_outing(chosen[11])
     fever = None
     if len(chosen) > 12:
-        fever = log(
+        fever = gate.log(
             chosen[12],
             Passage.Direction.OUT,
             12,
@@ -694,14 +723,7 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
             reason="fever",
             fever=True,
         )
-    Passage.objects.bulk_create(rows)
+    Passage.objects.bulk_create(gate.rows)
     if fever is not None:
-        if fever.pk is None:  # backends that do not return ids from bulk inserts
-            fever = Passage.objects.get(client_id=fever.client_id)
-        FeverAlert.objects.create(
-            compound=compound,
-            passage=fever,
-            temperature=fever.temperature,
-            created_at=fever.occurred_at,
-        )
-    return len(rows)
+        _raise_fever_alert(fever)
+    return len(gate.rows)
