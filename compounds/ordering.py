@@ -8,11 +8,11 @@ lists already in memory); both build the same string, so the two orders never di
 The key of one number is made of:
 
 1. ``0`` when it starts with digits, ``1`` when not: 2, 10, then A3, 商业1;
-2. its leading digits, without leading zeros, left-padded with zeros to a fixed width,
-   so that a text comparison is a numeric one;
+2. its leading digits, left-padded with zeros to a fixed width, so that a text
+   comparison is a numeric one (7 and 007 pad alike);
 3. the text after them, up to its trailing digits (``A`` of A3, ``商业`` of 商业1);
 4. those trailing digits, padded like the leading ones (A3 before A10);
-5. the number itself, so that 01 and 1 still have one order.
+5. the number itself, so that 007 and 7 still have one order.
 
 An empty number (a household without a unit) gives a key of zeros, which sorts first.
 Numbers with digits in three or more places (B2-10) are ordered by the first and last
@@ -25,6 +25,13 @@ control characters), so that the joined keys compare like the tuples would.
 
 Keys are compared by code point: SQLite's default BINARY collation does that, and on
 PostgreSQL the expression asks for the ``"C"`` collation, whatever the database's default.
+
+The database computes the key for every row it sorts; nothing is stored, so no writer
+(service, importer, admin, demo, raw SQL) has to keep a column up to date. Measured on
+this machine for the largest demo compound (1,300 households, 4,500 residents), a page
+of 50 residents in address order takes about 40-50 ms on SQLite (whose LTRIM with a set
+of characters is slow) and 30-40 ms on PostgreSQL, against 5-10 ms for the old text
+order. No list sorted this way is on the gate's path.
 """
 
 from __future__ import annotations
@@ -33,18 +40,20 @@ from typing import Any
 
 from django.db.models import CharField, F, Func, Value
 from django.db.models.expressions import Case, When
-from django.db.models.functions import Coalesce, Concat, Length, LPad, Substr
+from django.db.models.functions import Coalesce, Length, Right, Substr
 from django.db.models.lookups import Exact
 
 DIGITS = "0123456789"
 # Wider than any number's max_length (20), so that padding never cuts a run of digits.
 WIDTH = 24
 SEPARATOR = "\x01"
+ZEROS = "0" * WIDTH
 
 
 def _pad(digits: str) -> str:
-    # Mirrors LPAD: cut to WIDTH when longer.
-    return digits.rjust(WIDTH, "0")[:WIDTH]
+    # Mirrors RIGHT(zeros || digits, WIDTH): native on both databases, where SQLite's LPAD
+    # is a Python function that Django registers, called for every row.
+    return (ZEROS + digits)[-WIDTH:]
 
 
 def _part_key(text: str | None) -> str:
@@ -54,7 +63,7 @@ def _part_key(text: str | None) -> str:
     middle = rest.rstrip(DIGITS)
     trail = rest[len(middle) :]
     flag = "" if not text else ("1" if rest == text else "0")
-    return flag + _pad(lead.lstrip("0")) + middle + _pad(trail.lstrip("0")) + text
+    return flag + _pad(lead) + middle + _pad(trail) + text
 
 
 def natural_key(*numbers: str | None) -> str:
@@ -77,28 +86,30 @@ class _RTrimChars(_TrimChars):
     function = "RTRIM"
 
 
+class _Cat(Func):
+    """Plain ``||`` of parts that are never NULL, where Django's ``Concat`` would wrap
+    every part in a COALESCE, computed again for every row."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = CharField()
+
+
 def _part_expression(field: str) -> Any:
     text = Coalesce(F(field), Value(""), output_field=CharField())
     rest = _LTrimChars(text, Value(DIGITS))
-    lead = Substr(text, 1, Length(text) - Length(rest))
     middle = _RTrimChars(rest, Value(DIGITS))
-    trail = Substr(rest, Length(middle) + 1)
     flag = Case(
         When(Exact(text, Value("")), then=Value("")),
         When(Exact(rest, text), then=Value("1")),
         default=Value("0"),
         output_field=CharField(),
     )
-    zero = Value("0")
-    return Concat(
-        flag,
-        LPad(_LTrimChars(lead, zero), WIDTH, zero),
-        middle,
-        LPad(_LTrimChars(trail, zero), WIDTH, zero),
-        text,
-        Value(SEPARATOR),
-        output_field=CharField(),
-    )
+    zeros = Value(ZEROS)
+    # The WIDTH characters of zeros + text that end with the leading digits.
+    lead = Substr(_Cat(zeros, text), Length(text) - Length(rest) + 1, WIDTH)
+    trail = Right(_Cat(zeros, Substr(rest, Length(middle) + 1)), WIDTH)
+    return _Cat(flag, lead, middle, trail, text, Value(SEPARATOR))
 
 
 class NaturalKey(Func):
@@ -115,7 +126,7 @@ class NaturalKey(Func):
         if not fields:
             raise ValueError("NaturalKey needs at least one field.")
         parts = [_part_expression(f) for f in fields]
-        super().__init__(parts[0] if len(parts) == 1 else Concat(*parts))
+        super().__init__(parts[0] if len(parts) == 1 else _Cat(*parts))
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, template='(%(expressions)s) COLLATE "C"', **extra)
