@@ -14,7 +14,7 @@ from checkpoints.models import FeverAlert, Passage, PassCard, RefusedUpload
 from checkpoints.services import card_lookup, rules_for
 from compounds import access
 from compounds.models import Compound, Opening
-from residents.models import Household
+from residents.models import Household, address_order
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -291,7 +291,7 @@ def households_with_cards(
             card_issued_at=Subquery(latest.values("issued_at")[:1]),
         )
         .select_related("building", "unit")
-        .order_by("building__number", "unit__number", "room")
+        .order_by(address_order(), "pk")
     )
 
 
@@ -310,7 +310,7 @@ def cards_for_print(
     if household_id:
         qs = qs.filter(household_id=household_id)
     return qs.select_related("household__building", "household__unit").order_by(
-        "household__building__number", "household__unit__number", "household__room"
+        address_order("household__"), "pk"
     )
 
 

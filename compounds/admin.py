@@ -30,6 +30,7 @@ from compounds.models import (
     Role,
     Unit,
 )
+from compounds.ordering import NaturalKey
 from compounds.scope import compound_id_of, scope_path
 from compounds.selectors import audit_entries_visible, subquery_count
 from compounds.services import (
@@ -363,7 +364,7 @@ class UnitInline(ScopedTabularInline):
 
 @admin.register(Building)
 class BuildingAdmin(ScopedAdmin[Building]):
-    list_display = ["__str__", "compound", "sealed", "sealed_since", "note"]
+    list_display = ["label", "compound", "sealed", "sealed_since", "note"]
     list_filter = [related_only("compound"), "sealed"]
     search_fields = ["number", "compound__name", "note"]
     list_select_related = ["compound"]
@@ -375,6 +376,10 @@ class BuildingAdmin(ScopedAdmin[Building]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return counts.annotate(super().get_queryset(request))
+
+    @admin.display(description=_("building"), ordering=NaturalKey("number"))
+    def label(self, obj: Building) -> str:
+        return str(obj)
 
     def save_model(self, request: HttpRequest, obj: Building, form: Any, change: bool) -> None:
         if "sealed" not in form.changed_data:
@@ -390,10 +395,14 @@ class BuildingAdmin(ScopedAdmin[Building]):
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
-    list_display = ["__str__", "building", "compound"]
+    list_display = ["label", "building", "compound"]
     list_filter = [related_only("building__compound")]
     search_fields = ["number", "building__number", "building__compound__name"]
     list_select_related = ["building__compound"]
+
+    @admin.display(description=_("unit"), ordering=NaturalKey("number"))
+    def label(self, obj: Unit) -> str:
+        return str(obj)
 
     @admin.display(description=_("compound"), ordering="building__compound__name")
     def compound(self, obj: Unit) -> Compound:

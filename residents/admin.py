@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.admin import ScopedAdmin, ScopedTabularInline, related_only
 from compounds.selectors import subquery_count
-from residents.models import Household, Resident
+from residents.models import Household, Resident, address_order
 from residents.services import RESIDENT_FIELDS
 from residents.validators import mask_id_number, mask_phone, normalize_id_number
 
@@ -114,7 +114,7 @@ class HouseholdAdmin(ScopedAdmin):
             .annotate(_residents=subquery_count(Resident, "household"))
         )
 
-    @admin.display(description=_("address"), ordering="room")
+    @admin.display(description=_("address"), ordering=address_order())
     def address(self, obj: Household) -> str:
         return obj.address
 
@@ -189,7 +189,7 @@ class ResidentAdmin(ScopedAdmin):
         (None, {"fields": ["note"]}),
     ]
 
-    @admin.display(description=_("household"), ordering="household__room")
+    @admin.display(description=_("household"), ordering=address_order("household__"))
     def household_address(self, obj: Resident) -> str:
         return obj.household.address
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, Compound, Unit
+from compounds.ordering import NaturalKey
 from residents.models import Household, Resident
 from residents.selectors import VULNERABLE_KINDS
 from residents.services import RESIDENT_FIELDS
@@ -45,12 +46,14 @@ class HouseholdForm(forms.ModelForm):
         # Only this compound's buildings and units can be chosen: a forged id of another
         # compound's building is "not one of the available choices".
         building = cast(forms.ModelChoiceField, self.fields["building"])
-        building.queryset = Building.objects.filter(compound=compound).order_by("number")
+        building.queryset = Building.objects.filter(compound=compound).order_by(
+            NaturalKey("number")
+        )
         unit = cast(forms.ModelChoiceField, self.fields["unit"])
         unit.queryset = (
             Unit.objects.filter(building__compound=compound)
             .select_related("building")
-            .order_by("building__number", "number")
+            .order_by(NaturalKey("building__number", "number"))
         )
 
     def clean(self) -> dict[str, Any]:

@@ -967,11 +967,6 @@ def households_import(*, compound: Compound, file: IO[bytes], actor: Any) -> Imp
 # --- Export and template -----------------------------------------------------------
 
 
-def _natural(text: str) -> tuple[Any, ...]:
-    """ "2" before "10", as people count buildings and rooms."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
-
-
 def _yes_no(flag: bool) -> str:
     return _("yes") if flag else _("no")
 
@@ -1015,10 +1010,7 @@ def export_rows(compound: Compound) -> Iterator[list[Any]]:
         .prefetch_related("residents")
     )
     labels = _Labels()
-    for household in sorted(
-        households,
-        key=lambda h: tuple(_natural(part) for part in _household_key(h)),
-    ):
+    for household in sorted(households, key=lambda h: h.address_key):
         place = [
             household.building.number,
             household.unit.number if household.unit else "",
