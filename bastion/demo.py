@@ -24,7 +24,7 @@ from django.utils import timezone
 from checkpoints.models import CompoundRules, PassCard
 from checkpoints.services import new_card_codes
 from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
-from residents.models import Household, Resident
+from residents.models import FeverAlert, HealthRules, Household, Resident
 from residents.validators import id_checksum
 
 Progress = Callable[[str], None]
@@ -334,6 +334,7 @@ def build_compound(
         hardship_hotline=f"0790-63{rng.randrange(10**5):05d}",
     )
     CompoundRules.objects.create(compound=compound)
+    HealthRules.objects.create(compound=compound)
     Opening.objects.bulk_create(
         Opening(compound=compound, name=o.name, state=o.state, vehicle_rule=o.vehicle_rule)
         for o in openings
@@ -516,7 +517,7 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
     import uuid
     from decimal import Decimal
 
-    from checkpoints.models import FeverAlert, Passage
+    from checkpoints.models import Passage
 
     now = timezone.now()
     opening = compound.openings.filter(state=Opening.State.STAFFED).order_by("name").first()
@@ -573,7 +574,6 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
             last_exit_at=first.occurred_at,
             next_exit_at=first.occurred_at + timedelta(days=2),
         )
-    fever = None
     if len(chosen) > 12:
         fever = log(
             chosen[12],
@@ -584,14 +584,14 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
             reason="fever",
             fever=True,
         )
-    Passage.objects.bulk_create(rows)
-    if fever is not None:
-        if fever.pk is None:  # backends that do not return ids from bulk inserts
-            fever = Passage.objects.get(client_id=fever.client_id)
-        FeverAlert.objects.create(
+        # The alert first, as the gate raises it: the passage points at it.
+        fever.fever_alert = FeverAlert.objects.create(
             compound=compound,
-            passage=fever,
+            source=FeverAlert.Source.GATE,
+            household=fever.household,
+            resident=fever.resident,
             temperature=fever.temperature,
             created_at=fever.occurred_at,
         )
+    Passage.objects.bulk_create(rows)
     return len(rows)

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from checkpoints import gate_sql, selectors, services
 from checkpoints.errors import Reason, reason_message
-from checkpoints.models import FeverAlert, Passage
+from checkpoints.models import Passage
 from checkpoints.serializers import (
     CardQuerySerializer,
     CardStatusSerializer,
@@ -24,6 +24,7 @@ from checkpoints.serializers import (
     PassageSerializer,
 )
 from compounds import access
+from residents.models import FeverAlert
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -153,6 +154,9 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
 
 
 class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
+    """The alerts are the residents' (``residents.FeverAlert``); this endpoint stays with the
+    gate, whose passage gives each alert its opening and volunteer."""
+
     serializer_class = FeverAlertSerializer
     filterset_fields = ["status", "compound"]
 
@@ -160,8 +164,8 @@ class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
         return access.scoped(
             self.request.user,
             FeverAlert.objects.select_related(
-                "passage__household__building",
-                "passage__household__unit",
+                "household__building",
+                "household__unit",
                 "passage__opening",
                 "passage__volunteer",
             ),

@@ -8,11 +8,12 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from checkpoints.errors import Reason
-from checkpoints.models import FeverAlert, Passage, PassCard, RefusedUpload
+from checkpoints.models import Passage, PassCard, RefusedUpload
 from checkpoints.services import card_lookup, next_exit_after, quota_window, rules_for
 from compounds import access
 from compounds.models import Compound
-from residents.models import Household
+from residents import selectors as resident_selectors
+from residents.models import FeverAlert, Household
 
 
 @dataclass(frozen=True)
@@ -151,17 +152,10 @@ def households_overdue(*, compound: Compound) -> list[Household]:
 
 
 def open_fever_alerts(*, compound: Compound) -> QuerySet[FeverAlert]:
-    return (
-        FeverAlert.objects.filter(compound=compound)
-        .exclude(status=FeverAlert.Status.RESOLVED)
-        .select_related(
-            "passage__household__building",
-            "passage__household__unit",
-            "passage__opening",
-            "passage__volunteer",
-            "passage__resident",
-        )
-        .order_by("-created_at")
+    """The compound's open alerts as the gate office lists them: with the passage (if a
+    gate raised it), its opening and volunteer."""
+    return resident_selectors.open_fever_alerts(compound=compound).select_related(
+        "passage__opening", "passage__volunteer"
     )
 
 

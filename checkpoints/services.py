@@ -20,21 +20,19 @@ from django.utils.translation import ngettext
 from checkpoints import codes, gate_sql
 from checkpoints.errors import CheckpointConflict, CheckpointError, Reason, reason_message
 from checkpoints.models import (
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     CompoundRules,
-    FeverAction,
-    FeverAlert,
     Passage,
     PassCard,
     RefusedUpload,
     WorkPass,
 )
-from compounds import ratelimit
+from compounds import events, ratelimit
 from compounds.models import AuditEntry, Compound, Opening
 from compounds.services import audit_record
 from compounds.text import check_text_fields, replace_refused
-from residents.models import Household, Resident
+from residents.models import FeverAlert, Household, Resident
+from residents.services import fever_alert_raise, health_rules_update
+from residents.validators import body_temperature
 
 logger = logging.getLogger("bastion.gate")
 
@@ -137,14 +135,7 @@ def _card_for_checkin(code: str) -> PassCard | None:
 
 
 def _validate_temperature(temperature: Decimal) -> Decimal:
-    value = Decimal(temperature).quantize(Decimal("0.1"))
-    if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
-        raise CheckpointError(
-            _("A reading of %(t)s °C is not possible: measure again (34.0–43.0 °C).")
-            % {"t": value},
-            "temperature_out_of_range",
-        )
-    return value
+    return body_temperature(temperature, error=CheckpointError)
 
 
 def _exit_decision(
@@ -425,6 +416,18 @@ def _passage_decide(
         counts_quota = counts_quota or (
             direction == Passage.Direction.OUT and household is not None and not work_pass
         )
+    # The alert first: the passage is append-only and points at it.
+    alert = None
+    if fever:
+        alert = fever_alert_raise(
+            compound=compound,
+            source=FeverAlert.Source.GATE,
+            household=household,
+            resident=resident,
+            temperature=temperature,
+            at=occurred_at,
+            actor=actor,
+        )
     passage = Passage(
         compound=compound,
         opening=opening,
@@ -444,24 +447,14 @@ def _passage_decide(
         late=late,
         breach=breach,
         client_id=client_id,
+        fever_alert=alert,
         request_hash=fingerprint,
         last_exit_at=last_exit_at,
         next_exit_at=next_exit_at,
     )
     gate_sql.passage_insert(passage)
-    if fever:
-        alert = FeverAlert.objects.create(
-            compound=compound, passage=passage, temperature=temperature, created_at=occurred_at
-        )
-        transaction.on_commit(
-            lambda: logger.warning(
-                "fever alert %s: %s °C at %s (compound %s)",
-                alert.pk,
-                temperature,
-                opening.name,
-                compound.pk,
-            )
-        )
+    # Raw SQL fires no post_save: the service says it.
+    events.send(events.passage_recorded, sender=Passage, passage=passage, actor=actor)
     return Decision(passage=passage, created=True)
 
 
@@ -522,32 +515,6 @@ def refused_upload_record(
         body=_body_for_log(sent, compound_id=opening.compound_id),
         received_at=timezone.now(),
     )
-
-
-def fever_alert_handle(
-    *,
-    alert: FeverAlert,
-    status: str,
-    actor: Any,
-    note: str = "",
-    temperature: Decimal | None = None,
-) -> FeverAlert:
-    """Record one step of handling: re-measured, reported, sent to hospital, resolved."""
-    if status not in FeverAlert.Status.values or status == FeverAlert.Status.OPEN:
-        raise CheckpointError(_("Choose what was done."), "alert_status_invalid")
-    if temperature is not None:
-        temperature = _validate_temperature(temperature)
-    action = FeverAction(status=status, temperature=temperature, note=note, actor=actor)
-    check_text_fields(action, error=CheckpointError)
-    with transaction.atomic():
-        alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
-        if alert.status == FeverAlert.Status.RESOLVED:
-            raise CheckpointError(_("This alert is already resolved."), "alert_resolved")
-        action.alert = alert
-        action.save()
-        alert.status = status
-        alert.save(update_fields=["status", "updated_at"])
-    return alert
 
 
 def new_card_codes(count: int) -> list[tuple[str, str]]:
@@ -659,9 +626,12 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
     return len(cards)
 
 
+@transaction.atomic
 def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRules:
     from compounds.services import diff, snapshot
 
+    if "fever_line" in values:  # a health rule (residents), set on the same page
+        health_rules_update(compound=compound, actor=actor, fever_line=values.pop("fever_line"))
     rules, _created = CompoundRules.objects.get_or_create(compound=compound)
     fields = list(values)
     before = snapshot(rules, fields)

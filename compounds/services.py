@@ -5,8 +5,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
+from compounds import events
 from compounds.masking import mask_id_number
 from compounds.models import AuditEntry, Building, Compound
 
@@ -59,9 +61,9 @@ def audit_record(
     )
 
 
+@transaction.atomic
 def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
-    from django.utils import timezone
-
+    """Seal a building (nobody of it goes out) or lift the seal; sends ``building_sealed``."""
     before = snapshot(building, ["sealed"])
     building.sealed = sealed
     building.sealed_since = timezone.now() if sealed else None
@@ -73,4 +75,8 @@ def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
         obj=building,
         changes=diff(before, snapshot(building, ["sealed"])),
     )
+    if before["sealed"] != sealed:
+        events.send(
+            events.building_sealed, sender=Building, building=building, sealed=sealed, actor=actor
+        )
     return building
