@@ -120,6 +120,12 @@ class RulesForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("fever_line", self.instance.fever_line)
 
+    def clean_fever_line(self) -> Any:
+        # Not a field of this form's model: its range is checked here, as the model would.
+        value = self.cleaned_data["fever_line"]
+        HealthRules._meta.get_field("fever_line").run_validators(value)
+        return value
+
 
 class BuildingSealForm(forms.Form):
     building = forms.IntegerField(widget=forms.HiddenInput)

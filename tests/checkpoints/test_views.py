@@ -14,15 +14,9 @@ from openpyxl import load_workbook
 from checkpoints import services
 from checkpoints.codes import display_number
 from checkpoints.errors import CheckpointError
-from checkpoints.models import (
-    CompoundRules,
-    FeverAction,
-    FeverAlert,
-    PassCard,
-    RefusedUpload,
-    WorkPass,
-)
+from checkpoints.models import CompoundRules, PassCard, RefusedUpload, WorkPass
 from compounds.models import AuditEntry, Building
+from residents.models import HealthRules
 from tests import factories as f
 
 
@@ -67,16 +61,15 @@ MANAGE_PAGES = [
     "log-refused",
     "work-passes",
 ]
-VOLUNTEER_PAGES = ["log", "out-now", "household-history", "rules", "alert"]
+VOLUNTEER_PAGES = ["log", "out-now", "household-history", "rules"]
 
 
 @pytest.fixture
-def page_url(compound_a, household_a, resident_a, alert_a):
+def page_url(compound_a, household_a, resident_a):
     extra = {
         "household-card": [household_a.pk],
         "household-history": [household_a.pk],
         "work-passes": [resident_a.pk],
-        "alert": [alert_a.pk],
     }
 
     def build(name):
@@ -268,7 +261,8 @@ def test_print_sheet_prints_one_building_at_a_time(as_secretary, compound_a, hou
 
 def test_print_sheet_skips_revoked_cards_and_shows_the_rules(as_secretary, compound_a, card_a):
     services.card_revoke(card=card_a, actor=None, reason="lost")
-    CompoundRules.objects.filter(compound=compound_a).update(quota_days=3, fever_line="37.5")
+    CompoundRules.objects.filter(compound=compound_a).update(quota_days=3)
+    HealthRules.objects.filter(compound=compound_a).update(fever_line="37.5")
     body = as_secretary.get(url("cards-print", compound_a)).content.decode()
     assert "<svg" not in body
     fresh = f.card(household=card_a.household)
@@ -595,51 +589,23 @@ def test_volunteer_cannot_seal_a_building(as_volunteer, compound_a, building_a):
 # --- Fever alerts ----------------------------------------------------------------------
 
 
-def test_alert_page_shows_the_reading_and_where(as_volunteer, compound_a, alert_a):
-    body = as_volunteer.get(url("alert", compound_a, alert_a.pk)).content.decode()
-    assert "38.4" in body and "南门" in body and "20-1702" in body
+def alert_url(compound, alert):
+    return reverse("residents:alert", args=[compound.pk, alert.pk])
 
 
-def test_secretary_records_the_steps_of_an_alert(as_secretary, compound_a, alert_a):
-    alert_url = url("alert", compound_a, alert_a.pk)
-    r = as_secretary.post(
-        alert_url, {"status": "remeasured", "temperature": "38.1", "note": "复测"}
-    )
-    assert r.status_code == 302
-    as_secretary.post(alert_url, {"status": "hospital", "note": "120 送定点医院"})
-    as_secretary.post(alert_url, {"status": "resolved"})
-    steps = list(FeverAction.objects.filter(alert=alert_a).values_list("status", "temperature"))
-    assert steps == [("remeasured", Decimal("38.1")), ("hospital", None), ("resolved", None)]
-    alert_a.refresh_from_db()
-    assert alert_a.status == "resolved"
-    body = as_secretary.get(alert_url).content.decode()
-    assert "120 送定点医院" in body and '<form method="post" novalidate>' not in body
-
-
-def test_remeasured_without_a_reading_is_refused(as_secretary, compound_a, alert_a):
-    response = as_secretary.post(url("alert", compound_a, alert_a.pk), {"status": "remeasured"})
-    assert response.status_code == 400
-    assert response.context["form"].errors["temperature"]
-    assert not FeverAction.objects.exists()
-
-
-def test_a_resolved_alert_takes_no_more_steps(as_secretary, compound_a, alert_a, secretary):
-    services.fever_alert_handle(alert=alert_a, status="resolved", actor=secretary)
-    response = as_secretary.post(url("alert", compound_a, alert_a.pk), {"status": "reported"})
-    assert response.status_code == 400
-    assert "already resolved" in str(response.context["form"].non_field_errors())
-    assert FeverAction.objects.count() == 1
-
-
-def test_volunteer_cannot_record_an_alert_step(as_volunteer, compound_a, alert_a):
-    response = as_volunteer.post(url("alert", compound_a, alert_a.pk), {"status": "resolved"})
-    assert response.status_code == 403
-    assert FeverAlert.objects.get(pk=alert_a.pk).status == "open"
+def test_alert_page_shows_the_reading_and_the_gate_where_it_was_taken(
+    as_volunteer, compound_a, alert_a, volunteer
+):
+    body = as_volunteer.get(alert_url(compound_a, alert_a)).content.decode()
+    assert "38.4" in body and "20-1702" in body
+    # The gate's panel on the person's alert page: which opening, which volunteer.
+    assert 'id="panel-gate-passage"' in body and "南门" in body
+    assert volunteer.get_username() in body
 
 
 def test_compound_home_links_each_alert_to_its_page(as_volunteer, compound_a, alert_a):
     body = as_volunteer.get(reverse("compound-home", args=[compound_a.pk])).content.decode()
-    assert url("alert", compound_a, alert_a.pk) in body
+    assert alert_url(compound_a, alert_a) in body
 
 
 # --- Work passes -----------------------------------------------------------------------
