@@ -398,3 +398,10 @@ def test_refused_upload_log_keeps_control_characters_out(as_volunteer, gate_a, c
     assert response.status_code == 400
     logged = json.dumps(RefusedUpload.objects.get().body, ensure_ascii=False)
     assert "\x07" not in logged and "\u202e" not in logged
+
+
+def test_a_fever_check_in_costs_one_statement_more_for_its_alert(as_volunteer, gate_a, card_a):
+    plain = _statements(as_volunteer, body(gate_a, card_a, direction="in"))
+    fever = _statements(as_volunteer, body(gate_a, card_a, direction="in", temperature=38.5))
+    assert len(fever) == len(plain) + 1 <= 8
+    assert sum("residents_feveralert" in sql for sql in fever) == 1

@@ -503,7 +503,9 @@ def test_fever_alert_note_refuses_control_characters_on_the_page_and_in_the_serv
     assert response.status_code == 400
     assert response.context["form"].has_error("note", CODE)
     with pytest.raises(ResidentError) as info:
-        services.fever_alert_handle(alert=alert_a, status="reported", actor=secretary, note="a\u202eb")
+        services.fever_alert_handle(
+            alert=alert_a, status="reported", actor=secretary, note="a\u202eb"
+        )
     assert info.value.code == CODE and info.value.params["field"] == "note"
     assert not FeverAction.objects.exists()
     alert_a.refresh_from_db()
