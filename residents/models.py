@@ -206,7 +206,7 @@ class FeverAlert(models.Model):
         GATE = "gate", _("gate")
         DOOR_VISIT = "door_visit", _("door visit")
         QUARANTINE_CHECK = "quarantine_check", _("quarantine check")
-        PHONE = "phone", _("phone")
+        PHONE = "phone", _("phone call")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='FeverAlert',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('gate', 'gate'), ('door_visit', 'door visit'), ('quarantine_check', 'quarantine check'), ('phone', 'phone')], max_length=20, verbose_name='source')),
+                ('source', models.CharField(choices=[('gate', 'gate'), ('door_visit', 'door visit'), ('quarantine_check', 'quarantine check'), ('phone', 'phone call')], max_length=20, verbose_name='source')),
                 ('temperature', models.DecimalField(decimal_places=1, max_digits=3, verbose_name='temperature (°C)')),
                 ('status', models.CharField(choices=[('open', 'open'), ('remeasured', 're-measured'), ('reported', 'reported to the community'), ('hospital', 'sent to the designated hospital'), ('resolved', 'resolved')], default='open', max_length=20, verbose_name='status')),
                 ('created_at', models.DateTimeField(verbose_name='raised at')),
