@@ -83,6 +83,14 @@ def send(event: Event, *, sender: type, **kwargs: Any) -> None:
     event.send(sender=sender, **kwargs)
 
 
+def _uid(listener: Callable[..., Any]) -> str:
+    # A function is named once however often ready() runs; any other callable by itself.
+    name = getattr(listener, "__qualname__", None)
+    if name is None or "<lambda>" in name or "<locals>" in name:
+        return f"on_commit:{id(listener)}"
+    return f"on_commit:{listener.__module__}.{name}"
+
+
 def connect_on_commit(
     event: Event,
     listener: Callable[..., Any],
@@ -101,7 +109,7 @@ def connect_on_commit(
         deferred,
         sender=sender,
         weak=False,
-        dispatch_uid=dispatch_uid or f"on_commit:{listener.__module__}.{listener.__qualname__}",
+        dispatch_uid=dispatch_uid or _uid(listener),
     )
 
 
@@ -112,7 +120,4 @@ def disconnect_on_commit(
     sender: type | None = None,
     dispatch_uid: str | None = None,
 ) -> None:
-    event.disconnect(
-        sender=sender,
-        dispatch_uid=dispatch_uid or f"on_commit:{listener.__module__}.{listener.__qualname__}",
-    )
+    event.disconnect(sender=sender, dispatch_uid=dispatch_uid or _uid(listener))

@@ -240,9 +240,9 @@ def test_what_a_listener_writes_is_committed_with_the_sender(building_a, househo
 @pytest.fixture
 def notified():
     heard = Heard()
-    events.connect_on_commit(events.building_sealed, heard, dispatch_uid="test-notify")
+    events.connect_on_commit(events.building_sealed, heard)
     yield heard
-    events.disconnect_on_commit(events.building_sealed, heard, dispatch_uid="test-notify")
+    events.disconnect_on_commit(events.building_sealed, heard)
 
 
 def test_a_notification_waits_for_the_commit(
