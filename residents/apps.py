@@ -11,6 +11,7 @@ class ResidentsConfig(AppConfig):
         from compounds import counts, ui
         from compounds.access import Level
         from compounds.models import Building, Compound
+        from residents import audit  # noqa: F401 (registers the actions)
 
         for tab in (
             ui.Tab("households", _("Households"), "residents:households", order=20),

@@ -27,6 +27,7 @@ from compounds.errors import RateLimited
 from compounds.models import Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
 from compounds.text import check_text_fields
+from residents import audit
 from residents.errors import Code, ResidentError
 from residents.models import FeverAction, FeverAlert, HealthRules, Household, Resident
 from residents.selectors import searches_phones
@@ -169,7 +170,7 @@ def household_create(
     audit_record(
         compound=compound,
         actor=actor,
-        action="household_create",
+        action=audit.HOUSEHOLD_CREATE,
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
@@ -212,7 +213,7 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="household_update",
+        action=audit.HOUSEHOLD_UPDATE,
         obj=household,
         changes=changes,
     )
@@ -289,7 +290,7 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="resident_create",
+        action=audit.RESIDENT_CREATE,
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
     )
@@ -322,7 +323,7 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,
-        action="resident_update",
+        action=audit.RESIDENT_UPDATE,
         obj=resident,
         changes=changes,
     )
@@ -365,7 +366,7 @@ def phone_search_check(*, actor: Any, compounds: Iterable[Compound], query: str)
         audit_record(
             compound=compound,
             actor=actor,
-            action="phone_search",
+            action=audit.PHONE_SEARCH,
             obj=compound,
             changes={"query": query.strip()},
         )
@@ -387,7 +388,11 @@ def health_rules_update(*, compound: Compound, actor: Any, fever_line: Decimal) 
         if changes:
             rules.save()
             audit_record(
-                compound=compound, actor=actor, action="rules_update", obj=rules, changes=changes
+                compound=compound,
+                actor=actor,
+                action=audit.HEALTH_RULES_UPDATE,
+                obj=rules,
+                changes=changes,
             )
     # The compound may carry the rules it was loaded with: give it these.
     compound.health_rules = rules

@@ -12,11 +12,13 @@ from django.urls import reverse
 from checkpoints.errors import CheckpointError
 from checkpoints.models import CompoundRules, Passage, PassCard
 from checkpoints.services import passage_record
+from compounds.capabilities import capability_issue
 from compounds.models import AuditEntry, Building
 from compounds.office import office_group
 from residents.models import FeverAlert, HealthRules, Household, Resident
 from residents.services import fever_alert_handle
 from tests import factories as f
+from tests.capability_urls import DEMO
 
 BASTION_APPS = ("compounds", "residents", "checkpoints")
 MODELS = sorted(
@@ -106,6 +108,7 @@ def full_a(household_a, resident_a, gate_a, volunteer, secretary):
     )
     record_fever(gate_a, household_a, volunteer)
     record_refused(gate_a, household_a, volunteer)
+    capability_issue(purpose=DEMO, actor=secretary, obj=household_a, name="张家的链接")
     return household_a
 
 
@@ -123,6 +126,7 @@ def outsider(db):
     f.branch(compound=compound)
     record_fever(gate, household, guard)
     record_refused(gate, household, guard)
+    capability_issue(purpose=DEMO, actor=None, obj=household, name="外区花园的链接")
     return {"compound": compound, "household": household, "resident": resident, "gate": gate}
 
 
