@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, Compound, Unit
+from residents.flags import NEEDS_AND_STATUS, RETURN_FLAGS, VULNERABLE_KINDS
 from residents.models import Household, Resident
-from residents.selectors import VULNERABLE_KINDS
 from residents.services import RESIDENT_FIELDS
 from residents.validators import normalize_id_number
 
@@ -53,16 +53,6 @@ class HouseholdForm(forms.ModelForm):
             .order_by("building__number", "number")
         )
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        building, unit = cleaned.get("building"), cleaned.get("unit")
-        if building and unit and unit.building_id != building.pk:
-            self.add_error(
-                "unit",
-                _("This unit is not in building %(number)s.") % {"number": building.number},
-            )
-        return cleaned
-
 
 class ResidentForm(forms.ModelForm):
     class Meta:
@@ -75,8 +65,6 @@ class ResidentForm(forms.ModelForm):
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
             "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
         }
-
-    FLAGS = ["party_member", *VULNERABLE_KINDS]
 
     def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data.get("id_number", ""))
@@ -93,7 +81,10 @@ class ResidentForm(forms.ModelForm):
         return cleaned
 
     def flag_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.FLAGS]
+        return [self[name] for name in NEEDS_AND_STATUS]
+
+    def return_flag_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in RETURN_FLAGS]
 
     def return_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("returned_from", "returned_on", "return_transport")]

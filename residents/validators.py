@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Re-exported: the kernel's template tags and audit trail mask without importing us.
 from compounds.masking import mask_id_number, mask_name, mask_phone  # noqa: F401
+from residents.errors import Code
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -31,15 +32,15 @@ def validate_id_number(value: str) -> None:
     if not _ID_RE.match(value):
         raise ValidationError(
             _("An ID card number has 18 characters: 17 digits and a digit or X."),
-            code="id_format",
+            code=Code.ID_FORMAT,
         )
     if id_checksum(value[:17]) != value[17]:
         raise ValidationError(
             _("This ID card number's check digit is wrong; please check it again."),
-            code="id_checksum",
+            code=Code.ID_CHECKSUM,
         )
 
 
 def validate_phone(value: str) -> None:
     if value and not _PHONE_RE.match(value):
-        raise ValidationError(_("Enter a phone number of digits only."), code="phone_format")
+        raise ValidationError(_("Enter a phone number of digits only."), code=Code.PHONE_FORMAT)

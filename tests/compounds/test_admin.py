@@ -215,7 +215,9 @@ def test_resident_list_masks_id_numbers(as_office, resident_a):
     assert resident_a.id_number[:4] + "**********" + resident_a.id_number[-4:] in text
 
 
-def test_admin_change_of_a_resident_leaves_an_audit_entry(as_office, resident_a, office):
+def test_admin_change_of_a_resident_is_written_and_audited_by_the_service(
+    as_office, resident_a, office
+):
     url = reverse("admin:residents_resident_change", args=[resident_a.pk])
     form = as_office.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
@@ -224,14 +226,14 @@ def test_admin_change_of_a_resident_leaves_an_audit_entry(as_office, resident_a,
         data.pop(flag, None)
     response = as_office.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    entry = AuditEntry.objects.get(action="admin_change", object_type="resident")
+    entry = AuditEntry.objects.get(action="resident_update", object_type="resident")
     assert entry.actor == office and entry.compound_id == resident_a.household.compound_id
     assert entry.changes["birth_year"] == [1980, 1955]
     assert entry.changes["elderly_alone"] == [False, True]
     assert "id_number" not in entry.changes  # unchanged fields are not logged
 
 
-def test_admin_household_edit_audits_household_and_inline_residents(
+def test_admin_household_edit_writes_household_and_inline_residents_through_the_services(
     as_office, household_a, resident_a
 ):
     url = reverse("admin:residents_household_change", args=[household_a.pk])
@@ -260,11 +262,11 @@ def test_admin_household_edit_audits_household_and_inline_residents(
     }
     response = as_office.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    household_entry = AuditEntry.objects.get(object_type="household", action="admin_change")
+    household_entry = AuditEntry.objects.get(object_type="household", action="household_update")
     assert household_entry.changes["contact_phone"] == ["13807901234", "13912345678"]
-    changed = AuditEntry.objects.get(object_type="resident", action="admin_change")
+    changed = AuditEntry.objects.get(object_type="resident", action="resident_update")
     assert changed.changes == {"chronic_illness": [False, True]}
-    added = AuditEntry.objects.get(object_type="resident", action="admin_add")
+    added = AuditEntry.objects.get(object_type="resident", action="resident_create")
     assert added.changes["name"] == [None, "张小宝"]
     assert Resident.objects.filter(household=household_a).count() == 2
 
@@ -299,7 +301,7 @@ def test_new_household_gets_its_compound_from_the_building(as_office, building_a
     assert response.status_code == 302
     household = Household.objects.get(room="0101")
     assert household.compound_id == building_a.compound_id
-    assert AuditEntry.objects.filter(action="admin_add", object_id=household.pk).exists()
+    assert AuditEntry.objects.filter(action="household_create", object_id=household.pk).exists()
 
 
 def test_sealing_a_building_in_the_admin_goes_through_the_service(as_office, building_a):
