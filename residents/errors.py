@@ -24,6 +24,10 @@ class Code:
     ID_FORMAT = "id_format"
     ID_CHECKSUM = "id_checksum"
     PHONE_FORMAT = "phone_format"
+    # Refusals of an Excel import as a whole, or of a cell left empty.
+    IMPORT_FILE = "import_file"
+    IMPORT_EMPTY = "import_empty"
+    REQUIRED = "required"
     # A value no rule of ours names (a choice, a length, a type): Django's check.
     INVALID = "invalid"
     SEARCH_RATE_LIMITED = "search_rate_limited"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from compounds.models import AuditEntry, Building, Unit
-from residents.importing import households_import, sample_id_number
+from residents.excel import households_import, sample_id_number
 from residents.models import Household, Resident
 from tests import factories as f
 
@@ -527,7 +527,7 @@ def test_template_saved_with_the_guide_sheet_open_still_imports(
 
 
 def test_file_that_unpacks_to_too_much_is_refused(compound_a, secretary, monkeypatch):
-    monkeypatch.setattr("residents.importing.MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("residents.excel.reading.MAX_UNPACKED_BYTES", 1000)
     result = households_import(compound=compound_a, file=xlsx(GOOD_ROWS), actor=secretary)
     assert len(result.errors) == 1 and Household.objects.count() == 0
 
