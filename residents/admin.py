@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.admin import ScopedAdmin, ScopedTabularInline, audit_change, related_only
 from compounds.selectors import subquery_count
-from residents import services
+from residents import rules, services
 from residents.errors import ResidentError
 from residents.flags import FLAG_NAMES, NEEDS_AND_STATUS, RETURN_FLAGS
 from residents.models import Household, Resident
@@ -91,9 +91,30 @@ class ResidentForm(CheckedByService):
         services.resident_check(self.instance)
 
 
+class ResidentFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """Two rows of one save with one ID number: each row's own check cannot see the
+        other (neither is written yet), so the refusal the service would give is made here."""
+        super().clean()
+        first: dict[str, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            number = data.get("id_number")
+            if not number or data.get("DELETE"):
+                continue
+            if number in first:
+                refusal = rules.id_number_registered(
+                    name=first[number], address=self.instance.address
+                )
+                add_refusal(form, refusal)
+            else:
+                first[number] = data.get("name", "")
+
+
 class ResidentInline(ScopedTabularInline):
     model = Resident
     form = ResidentForm
+    formset = ResidentFormSet
     fields = ["name", "sex", "birth_year", "relation", "phone", "id_number", *FLAG_NAMES]
     extra = 0
     show_change_link = True

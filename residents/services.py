@@ -189,11 +189,10 @@ def resident_check(resident: Resident) -> None:
     others = Resident.objects.filter(household__compound_id=resident.household.compound_id)
     if resident.pk:
         others = others.exclude(pk=resident.pk)
-    # A household the admin is adding along with its residents has no rows yet.
-    if (
-        resident.household.pk
-        and others.filter(household=resident.household, name=resident.name).exists()
-    ):
+    # A household the admin adds along with its residents is not written yet: it has no
+    # residents to clash with, and no key for the resident's column until it is saved.
+    pending = resident.household.pk is None
+    if not pending and others.filter(household=resident.household, name=resident.name).exists():
         raise rules.resident_exists(resident.name)
     if resident.id_number:
         elsewhere = (
@@ -205,7 +204,7 @@ def resident_check(resident: Resident) -> None:
             raise rules.id_number_registered(
                 name=elsewhere.name, address=elsewhere.household.address
             )
-    _full_clean(resident)
+    _full_clean(resident, exclude=["household"] if pending else [])
 
 
 @transaction.atomic

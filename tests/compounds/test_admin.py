@@ -408,3 +408,45 @@ def test_household_autocomplete_is_scoped_and_finds_by_compound_and_room(
     assert {int(r["id"]) for r in everything} == {household_a.pk, household_b.pk}
     found = as_office.get(url, {**params, "term": "绿景 1702"}).json()["results"]
     assert [int(r["id"]) for r in found] == [household_a.pk]
+
+
+def test_two_new_inline_residents_with_one_id_number_are_refused(as_office, building_a):
+    number = f.id_number(serial=808)
+    row = {"sex": "F", "birth_year": "1980", "relation": "head", "id_number": number}
+    data = {
+        "building": building_a.pk,
+        "room": "0202",
+        "residents-TOTAL_FORMS": "2",
+        "residents-INITIAL_FORMS": "0",
+        **{f"residents-0-{k}": v for k, v in {**row, "name": "甲"}.items()},
+        **{f"residents-1-{k}": v for k, v in {**row, "name": "乙"}.items()},
+    }
+    response = as_office.post(reverse("admin:residents_household_add"), data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors[1]["id_number"] == [
+        "This ID card number is already registered for 甲 in 20-0202."
+    ]
+    assert not Household.objects.filter(room="0202").exists()
+    assert not Resident.objects.filter(id_number=number).exists()
+
+
+def test_a_household_added_with_its_residents_is_written_through_the_services(
+    as_office, building_a
+):
+    data = {
+        "building": building_a.pk,
+        "room": "0303",
+        "residents-TOTAL_FORMS": "1",
+        "residents-INITIAL_FORMS": "0",
+        "residents-0-name": "丙",
+        "residents-0-relation": "head",
+        "residents-0-birth_year": "1950",
+        "residents-0-elderly_alone": "on",
+    }
+    response = as_office.post(reverse("admin:residents_household_add"), data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    resident = Resident.objects.get(name="丙")
+    assert resident.household.address == "20-0303" and resident.elderly_alone
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert actions == {"household_create", "resident_create"}
