@@ -16,6 +16,7 @@ from compounds.selectors import subquery_count
 from residents import rules, services
 from residents.errors import ResidentError
 from residents.flags import FLAG_NAMES, NEEDS_AND_STATUS, RETURN_FLAGS
+from residents.forms import ConstraintsAreTheServices
 from residents.models import Household, Resident
 from residents.services import RESIDENT_FIELDS
 from residents.validators import mask_id_number, mask_phone, normalize_id_number
@@ -37,10 +38,10 @@ class QuarantineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CheckedByService(forms.ModelForm):
+class CheckedByService(ConstraintsAreTheServices):
     """An admin form whose rules are the service's: the row is checked by the service's own
     check, so the admin refuses what the page and the API refuse, in the same words and
-    with the same code. The model's unique checks give way to it (they would say it
+    with the same code. The model's constraints give way to it (they would say it
     otherwise); field validation (formats, choices) still runs first."""
 
     def service_check(self) -> None:

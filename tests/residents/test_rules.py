@@ -242,3 +242,14 @@ def test_a_bad_contact_phone_is_refused_alike_by_every_path(place, building_a, p
 
     assert refusal == ("phone_format", "Enter a phone number of digits only.")
     assert (Household.objects.count(), AuditEntry.objects.count()) == before
+
+
+@pytest.mark.parametrize("path", HOUSEHOLD_PATHS)
+def test_a_registered_address_is_refused_alike_by_every_path(place, building_a, path):
+    before = (Household.objects.count(), AuditEntry.objects.count())
+    values = {"building": building_a.pk, "room": "1702"}
+
+    refusal = HOUSEHOLD_PATHS[path](place, values, "room")
+
+    assert refusal == ("household_exists", "Household 20-1702 is already registered.")
+    assert (Household.objects.count(), AuditEntry.objects.count()) == before
