@@ -450,3 +450,25 @@ def test_a_household_added_with_its_residents_is_written_through_the_services(
     assert resident.household.address == "20-0303" and resident.elderly_alone
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert actions == {"household_create", "resident_create"}
+
+
+def test_the_admin_moves_no_unit_to_another_building(as_office, building_a, compound_a):
+    unit = f.unit(building=building_a, number="1")
+    household = f.household(building=building_a, unit=unit, room="0505")
+    other = f.building(compound=compound_a, number="22")
+    url = reverse("admin:compounds_unit_change", args=[unit.pk])
+    response = as_office.post(url, {"building": other.pk, "number": "1"})
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    household.refresh_from_db()
+    assert unit.building_id == household.building_id == building_a.pk
+
+
+def test_the_admin_moves_no_building_to_another_compound(as_office, household_a, compound_b):
+    building = household_a.building
+    url = reverse("admin:compounds_building_change", args=[building.pk])
+    data = {"compound": compound_b.pk, "number": "20", "note": "", "units-TOTAL_FORMS": "0"}
+    response = as_office.post(url, {**data, "units-INITIAL_FORMS": "0"})
+    assert response.status_code == 302
+    building.refresh_from_db()
+    assert building.compound_id == household_a.compound_id
