@@ -50,6 +50,8 @@ class CheckedByService(ConstraintsAreTheServices):
     def validate_unique(self) -> None:
         if self._errors:
             return  # a field is already wrong; the service would repeat it
+        if self.instance.pk and not self.has_changed():
+            return  # an inline row nobody touched is not written
         try:
             self.service_check()
         except ResidentError as error:
