@@ -10,6 +10,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from bastion.secret_key import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
@@ -23,14 +25,20 @@ env = environ.Env(
     GATE_OFFLINE_MAX_DAYS=(int, 7),
     GATE_REFUSED_LOG_PER_HOUR=(int, 120),
     PHONE_SEARCH_LIMIT=(int, 60),
+    CAPABILITY_FAILURES_PER_HOUR=(int, 100),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env("DEBUG")
-# A fixed development key is only acceptable while SECURE is off; `check --deploy`
-# under production settings (SECURE=1) demands a real one from the environment.
-SECRET_KEY = env("SECRET_KEY", default="bastion-dev-only-not-secret-" + "x" * 30)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+# No key is ever published: a server reachable from elsewhere must be given one; a
+# loopback-only setup (make run, make test) makes its own once in var/ (git-ignored).
+SECRET_KEY = secret_key(
+    configured=env("SECRET_KEY", default=""),
+    secure=env("SECURE"),
+    allowed_hosts=ALLOWED_HOSTS,
+    key_file=BASE_DIR / "var" / "secret_key",
+)
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -55,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every answer under /api/ and turns HTML error pages into JSON.
+    "compounds.api_errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,13 +185,21 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "compounds.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # A JSON body nested deeper than any request needs is refused (compounds/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "compounds.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Filters refuse a bad value with a code instead of ignoring it (compounds/api_filters.py).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "compounds.api_filters.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -198,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error answers it can give (compounds/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "compounds.api_schema.document_error_responses",
+    ],
 }
 
 # Uploaded Excel files larger than this are refused with a message before parsing.
@@ -217,6 +240,9 @@ GATE_REFUSED_LOG_PER_HOUR = env("GATE_REFUSED_LOG_PER_HOUR")
 # may make per hour, on the page and in the API together; each is also audited. A
 # 4-digit room number (1702) counts too: it is matched against phone tails as well.
 PHONE_SEARCH_LIMIT = env("PHONE_SEARCH_LIMIT")
+# Lookups with a capability link or device token that does not work, per address and hour
+# (compounds/capabilities.py); beyond it the address gets 429 until the hour ends.
+CAPABILITY_FAILURES_PER_HOUR = env("CAPABILITY_FAILURES_PER_HOUR")
 
 LOGGING = {
     "version": 1,

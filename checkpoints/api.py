@@ -1,10 +1,12 @@
 """Gate API: the contract the gate page and any scanner device use. Keep it stable."""
 
 from datetime import datetime
+from typing import Any
 
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -12,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from checkpoints import gate_sql, selectors, services
-from checkpoints.errors import Reason, reason_message
+from checkpoints import selectors, services
+from checkpoints.errors import REASON_LABELS, Reason, reason_message
 from checkpoints.models import FeverAlert, Passage
 from checkpoints.serializers import (
     CardQuerySerializer,
@@ -24,6 +26,10 @@ from checkpoints.serializers import (
     PassageSerializer,
 )
 from compounds import access
+from compounds.api import scoped_choices
+from compounds.api_filters import StrictFilterSet
+from compounds.models import Compound, Opening
+from residents.models import Household
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -56,33 +62,59 @@ class CardDetailView(APIView):
     def get(self, request: Request, code: str) -> Response:
         query = CardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        card = selectors.visible_card(
-            user=request.user, code=code, compound_id=query.validated_data.get("compound")
-        )
+        params = query.validated_data
+        compound_id, opening = params.get("compound"), None
+        if params.get("gate") is not None:
+            opening = services.opening_for_gate(user=request.user, opening_id=params["gate"])
+            if opening is None:
+                raise Http404
+            if compound_id not in (None, opening.compound_id):
+                return _no_such_card()
+            compound_id = opening.compound_id
+        card = selectors.visible_card(user=request.user, code=code, compound_id=compound_id)
         if card is None:
             return _no_such_card()
-        result = selectors.card_status(card=card)
-        data = CardStatusSerializer(
-            {
-                "card": card,
-                "exit_allowed": result.exit_allowed,
-                "reason": result.reason,
-                "message": reason_message(
-                    result.reason,
-                    last_exit_at=result.last_exit_at,
-                    next_exit_at=result.next_exit_at,
-                ),
-                "last_exit_at": result.last_exit_at,
-                "next_exit_at": result.next_exit_at,
-                "out_now": result.out_now,
-            }
-        ).data
-        return Response(data)
+        result = selectors.card_status(
+            card=card,
+            resident_id=params.get("resident"),
+            opening=opening,
+            vehicle=params["vehicle"],
+        )
+        return Response(CardStatusSerializer(_card_answer(result)).data)
+
+
+def _card_answer(result: selectors.CardStatus) -> dict[str, Any]:
+    return {
+        "card": result.card,
+        "exit_allowed": result.exit_allowed,
+        "reason": result.reason,
+        "message": reason_message(
+            result.reason, last_exit_at=result.last_exit_at, next_exit_at=result.next_exit_at
+        ),
+        "last_exit_at": result.last_exit_at,
+        "next_exit_at": result.next_exit_at,
+        "entry_allowed": result.entry_allowed,
+        "entry_reason": result.entry_reason,
+        "entry_message": reason_message(result.entry_reason),
+        "out_now": result.out_now,
+    }
+
+
+class PassageFilter(StrictFilterSet):
+    # Choices from the user's compounds: another compound's opening or household is
+    # refused exactly like one that does not exist.
+    opening = filters.ModelChoiceFilter(queryset=scoped_choices(Opening))
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
+    reason = filters.ChoiceFilter(choices=list(REASON_LABELS.items()))
+
+    class Meta:
+        model = Passage
+        fields = ["opening", "direction", "verdict", "reason", "household", "late"]
 
 
 class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PassageSerializer
-    filterset_fields = ["opening", "direction", "verdict", "reason", "household", "late"]
+    filterset_class = PassageFilter
     ordering_fields = ["occurred_at"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -116,8 +148,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         form = PassageCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        # The scoping rule in its SQL form (compounds.access.visible_sql): the hot path.
-        opening = gate_sql.opening_for_gate(user=request.user, opening_id=data["gate"])
+        opening = services.opening_for_gate(user=request.user, opening_id=data["gate"])
         if opening is None:
             raise Http404
         decision = services.passage_record(
@@ -152,9 +183,17 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         )
 
 
+class FeverAlertFilter(StrictFilterSet):
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
+
+    class Meta:
+        model = FeverAlert
+        fields = ["status", "compound"]
+
+
 class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FeverAlertSerializer
-    filterset_fields = ["status", "compound"]
+    filterset_class = FeverAlertFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return access.scoped(

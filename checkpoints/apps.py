@@ -8,6 +8,7 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Gates")
 
     def ready(self) -> None:
+        from checkpoints import audit  # noqa: F401 (registers the actions)
         from compounds import ui
         from compounds.access import Level
 

@@ -21,7 +21,7 @@ from weakref import WeakKeyDictionary
 from django.db import connection
 from django.db.models import Field, Model
 
-from checkpoints.models import CompoundRules, Passage, PassCard
+from checkpoints.models import QUOTA_EXIT, CompoundRules, Passage, PassCard
 from compounds import access
 from compounds.models import Building, Compound, Opening, Unit
 from residents.models import Household
@@ -166,14 +166,25 @@ def _literal(value: str) -> str:
     return f"'{value}'"
 
 
+def quota_exit_condition(alias: str = "") -> str:
+    """``models.QUOTA_EXIT`` as SQL, with literals: the partial index's very condition."""
+    prefix = f"{alias}." if alias else ""
+    terms = []
+    for name, value in QUOTA_EXIT.items():
+        column = prefix + _column(Passage, name)
+        if value is True:
+            terms.append(column)
+        else:
+            terms.append(f"{column} = {_literal(value)}")
+    return " AND ".join(terms)
+
+
 @cache
 def _quota_sql(vendor: str, bounded: bool) -> str:
     at = _column(Passage, "occurred_at")
     sql = (
         f"SELECT {at} FROM {_table(Passage)} WHERE {_column(Passage, 'household')} = %s "
-        f"AND {_column(Passage, 'verdict')} = {_literal(Passage.Verdict.ALLOWED)} "
-        f"AND {_column(Passage, 'direction')} = {_literal(Passage.Direction.OUT)} "
-        f"AND {_column(Passage, 'counts_quota')} AND {at} >= %s"
+        f"AND {quota_exit_condition()} AND {at} >= %s"
     )
     if bounded:
         sql += f" AND {at} < %s"

@@ -155,16 +155,30 @@ class WorkPass(models.Model):
         return f"{self.resident} · {self.work_unit}"
 
 
+class PassageDirection(models.TextChoices):
+    OUT = "out", _("out")
+    IN = "in", _("in")
+
+
+class PassageVerdict(models.TextChoices):
+    ALLOWED = "allowed", _("allowed")
+    DENIED = "denied", _("denied")
+
+
+# An exit that uses the household's quota. The one definition: the partial index, the ORM
+# (Passage.quota_exit_q) and the hand-written SQL (gate_sql.quota_exit_condition) read it.
+QUOTA_EXIT = {
+    "verdict": PassageVerdict.ALLOWED,
+    "direction": PassageDirection.OUT,
+    "counts_quota": True,
+}
+
+
 class Passage(models.Model):
     """One decision at a gate. Append-only: rows are never updated after the decision."""
 
-    class Direction(models.TextChoices):
-        OUT = "out", _("out")
-        IN = "in", _("in")
-
-    class Verdict(models.TextChoices):
-        ALLOWED = "allowed", _("allowed")
-        DENIED = "denied", _("denied")
+    Direction = PassageDirection
+    Verdict = PassageVerdict
 
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="passages", verbose_name=_("compound")
@@ -236,7 +250,7 @@ class Passage(models.Model):
             # denied scans piling up at the gate do not slow the lookup down.
             models.Index(
                 fields=["household", "occurred_at"],
-                condition=Q(verdict="allowed", direction="out", counts_quota=True),
+                condition=Q(**QUOTA_EXIT),
                 name="passage_quota_exit_idx",
             ),
             models.Index(fields=["household", "occurred_at"], name="passage_household_idx"),
@@ -261,6 +275,11 @@ class Passage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.direction} {self.verdict}"
+
+    @staticmethod
+    def quota_exit_q() -> Q:
+        """The allowed exits that count against the household's quota."""
+        return Q(**QUOTA_EXIT)
 
 
 class FeverAlert(models.Model):

@@ -137,6 +137,25 @@ class CardQuerySerializer(serializers.Serializer):
         max_value=2**31 - 1,
         help_text=_("The gate's compound: a card of any other compound is answered as unknown."),
     )
+    gate = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The opening where the card is shown: its state and vehicle rule count, and a "
+            "card of another compound is answered as unknown."
+        ),
+    )
+    resident = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The household member passing: their quarantine and work pass count. Not of "
+            "the card's household: 400 resident_not_in_household."
+        ),
+    )
+    vehicle = serializers.BooleanField(required=False, default=False)
 
 
 class CardStatusSerializer(serializers.Serializer):
@@ -144,9 +163,16 @@ class CardStatusSerializer(serializers.Serializer):
     state = serializers.CharField(source="card.state")
     compound = serializers.IntegerField(source="card.compound_id")
     household = serializers.SerializerMethodField()
-    exit_allowed = serializers.BooleanField()
+    exit_allowed = serializers.BooleanField(
+        help_text=_("What a check-in going out would decide now.")
+    )
     reason = serializers.CharField(allow_null=True)
     message = serializers.CharField()
+    entry_allowed = serializers.BooleanField(
+        help_text=_("What a check-in coming back in would decide now.")
+    )
+    entry_reason = serializers.CharField(allow_null=True)
+    entry_message = serializers.CharField()
     last_exit_at = serializers.DateTimeField(allow_null=True)
     next_exit_at = serializers.DateTimeField(allow_null=True)
     out_now = OutNowSerializer(many=True)

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from checkpoints import codes, gate_sql
-from checkpoints.errors import CheckpointConflict, CheckpointError, Reason, reason_message
+from checkpoints import audit as gate_audit
+from checkpoints import codes, gate_sql, rules
+from checkpoints.errors import CheckpointConflict, CheckpointError, reason_message
 from checkpoints.models import (
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
@@ -31,8 +32,8 @@ from checkpoints.models import (
     WorkPass,
 )
 from compounds import ratelimit
-from compounds.models import AuditEntry, Compound, Opening
-from compounds.services import audit_record
+from compounds.models import Compound, Opening
+from compounds.services import audit_bulk, audit_entry, audit_record
 from compounds.text import check_text_fields, replace_refused
 from residents.models import Household, Resident
 
@@ -81,32 +82,6 @@ def rules_for(compound: Compound) -> CompoundRules:
         return CompoundRules(compound=compound)
 
 
-def _local_midnight(day: Any) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def quota_window(rules: CompoundRules, at: datetime) -> tuple[datetime, datetime]:
-    """[start, end) around ``at``: another quota exit inside it conflicts with one at ``at``.
-
-    Calendar days (the default): 1 per 2 days means an exit on 13 Feb blocks the 13th
-    and 14th, and the next is allowed from 00:00 on the 15th, Asia/Shanghai.
-    """
-    if rules.quota_mode == CompoundRules.QuotaMode.ROLLING_HOURS:
-        span = timedelta(hours=rules.quota_hours)
-        return at - span + timedelta(microseconds=1), at + span
-    day = timezone.localtime(at).date()
-    start = _local_midnight(day - timedelta(days=rules.quota_days - 1))
-    end = _local_midnight(day + timedelta(days=rules.quota_days))
-    return start, end
-
-
-def next_exit_after(rules: CompoundRules, exit_at: datetime) -> datetime:
-    if rules.quota_mode == CompoundRules.QuotaMode.ROLLING_HOURS:
-        return exit_at + timedelta(hours=rules.quota_hours)
-    day = timezone.localtime(exit_at).date()
-    return _local_midnight(day + timedelta(days=rules.quota_days))
-
-
 def card_lookup(code: str) -> tuple[str, str] | None:
     normalized = codes.normalize(code)
     if not normalized:
@@ -147,47 +122,76 @@ def _validate_temperature(temperature: Decimal) -> Decimal:
     return value
 
 
-def _exit_decision(
+def opening_for_gate(*, user: Any, opening_id: int) -> Opening | None:
+    """The opening a check-in names, with its compound and rules, if the user may see it.
+    The scoping rule in its SQL form (compounds.access.visible_sql): the hot path."""
+    return gate_sql.opening_for_gate(user=user, opening_id=opening_id)
+
+
+def resident_for_passage(*, household: Household, resident_id: int, day: date) -> Resident:
+    """The resident named at the gate, with ``on_duty``: a work pass valid on ``day``."""
+    resident = (
+        Resident.objects.filter(pk=resident_id, household=household)
+        .annotate(
+            on_duty=Exists(
+                WorkPass.objects.filter(
+                    resident=OuterRef("pk"), valid_from__lte=day, valid_to__gte=day
+                )
+            )
+        )
+        .first()
+    )
+    if resident is None:
+        raise CheckpointError(
+            _("This resident does not belong to the card's household."),
+            "resident_not_in_household",
+        )
+    return resident
+
+
+def card_facts(card: PassCard, resident: Resident | None = None) -> rules.CardFacts:
+    """What ``rules.decide`` needs of a loaded card (``resident`` from resident_for_passage)."""
+    household = card.household
+    return rules.CardFacts(
+        revoked=card.state == PassCard.State.REVOKED,
+        building_sealed=household.building.sealed,
+        household_quarantine_until=household.quarantine_until,
+        resident_quarantine_until=resident.quarantine_until if resident else None,
+        work_pass=bool(resident and getattr(resident, "on_duty", False)),
+    )
+
+
+def passage_verdict(
     *,
-    rules: CompoundRules,
-    household: Household,
+    compound_rules: CompoundRules,
+    gate: rules.GateFacts,
+    card: PassCard | None,
     resident: Resident | None,
-    work_pass: bool,
-    opening: Opening,
+    direction: str,
     vehicle: bool,
-    temperature: Decimal,
+    temperature: Decimal | None,
     occurred_at: datetime,
     late: bool,
-) -> tuple[str, bool, datetime | None, datetime | None]:
-    """(reason or "", counts_quota, last_exit_at, next_exit_at) for an exit."""
-    today = timezone.localtime(occurred_at).date()
-    if temperature >= rules.fever_line:
-        return Reason.FEVER, False, None, None
-    if household.building.sealed:
-        return Reason.BUILDING_SEALED, False, None, None
-    if (household.quarantine_until and household.quarantine_until >= today) or (
-        resident and resident.quarantine_until and resident.quarantine_until >= today
-    ):
-        return Reason.QUARANTINED, False, None, None
-    if vehicle and opening.vehicle_rule == Opening.VehicleRule.NONE:
-        return Reason.VEHICLE_BARRED, False, None, None
-    if work_pass:
-        return "", False, None, None
-    start, end = quota_window(rules, occurred_at)
-    # Online, nothing after "now" exists yet; a late upload must also look forward, since
-    # exits decided after it (but happening later) may now be over the quota.
-    times = gate_sql.quota_exit_times(
-        household_id=household.pk, start=start, end=end if late else None
+) -> rules.Verdict:
+    """``rules.decide`` on a card of the gate's compound (None: unknown there), with the
+    household's quota exits read from the log. The check-in and the preview both ask it."""
+
+    def quota_exits(start: datetime, end: datetime | None) -> list[datetime]:
+        assert card is not None
+        return gate_sql.quota_exit_times(household_id=card.household_id, start=start, end=end)
+
+    return rules.decide(
+        rules=compound_rules,
+        fever_line=compound_rules.fever_line,
+        card=card_facts(card, resident) if card else None,
+        gate=gate,
+        direction=direction,
+        vehicle=vehicle,
+        temperature=temperature,
+        quota_exits=quota_exits,
+        occurred_at=occurred_at,
+        late=late,
     )
-    before = [t for t in times if t <= occurred_at]
-    if len(times) >= rules.quota_exits:
-        last = before[0] if before else None
-        oldest_blocking = (
-            before[rules.quota_exits - 1] if len(before) >= rules.quota_exits else None
-        )
-        next_at = next_exit_after(rules, oldest_blocking) if oldest_blocking else None
-        return Reason.QUOTA_USED, True, last, next_at
-    return "", True, before[0] if before else None, None
 
 
 def request_hash(
@@ -338,6 +342,32 @@ def _check_device_time(occurred_at: datetime, now: datetime) -> None:
         )
 
 
+def _card_and_resident(
+    opening: Opening, code: str, resident_id: int | None, occurred_at: datetime
+) -> tuple[PassCard | None, Resident | None]:
+    """The card (locked, see _card_for_checkin) if it is of the gate's compound, and the
+    resident named, of its household."""
+    card = _card_for_checkin(code)
+    if card is None or card.compound_id != opening.compound_id:
+        return None, None  # another compound's card is stored as an unknown one: see Reason
+    if resident_id is None:
+        return card, None
+    day = timezone.localtime(occurred_at).date()
+    return card, resident_for_passage(household=card.household, resident_id=resident_id, day=day)
+
+
+def _verdict_fields(verdict: rules.Verdict) -> dict[str, Any]:
+    return {
+        "verdict": Passage.Verdict.ALLOWED if verdict.allowed else Passage.Verdict.DENIED,
+        "reason": verdict.reason,
+        "counts_quota": verdict.counts_quota,
+        "fever": verdict.fever,
+        "breach": verdict.breach,
+        "last_exit_at": verdict.last_exit_at,
+        "next_exit_at": verdict.next_exit_at,
+    }
+
+
 @transaction.atomic
 def _passage_decide(
     *,
@@ -357,74 +387,19 @@ def _passage_decide(
     _check_device_time(occurred_at, now)
     late = (now - occurred_at).total_seconds() > settings.LATE_UPLOAD_SECONDS
     compound = opening.compound
-    rules = rules_for(compound)
-
-    card = _card_for_checkin(code)
+    card, resident = _card_and_resident(opening, code, resident_id, occurred_at)
     household = card.household if card else None
-    resident: Resident | None = None
-    work_pass = False
-    reason = ""
-    counts_quota = False
-    last_exit_at = next_exit_at = None
-    fever = temperature >= rules.fever_line
-
-    if card is not None and card.compound_id != opening.compound_id:
-        # Stored and answered exactly as an unknown card: see Reason.
-        reason, card, household = Reason.CARD_UNKNOWN, None, None
-    elif resident_id is not None and household is not None:
-        today = timezone.localtime(occurred_at).date()
-        resident = (
-            Resident.objects.filter(pk=resident_id, household=household)
-            .annotate(
-                on_duty=Exists(
-                    WorkPass.objects.filter(
-                        resident=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today
-                    )
-                )
-            )
-            .first()
-        )
-        if resident is None:
-            raise CheckpointError(
-                _("This resident does not belong to the card's household."),
-                "resident_not_in_household",
-            )
-        work_pass = resident.on_duty  # type: ignore[attr-defined]
-
-    if reason:
-        pass
-    elif opening.state == Opening.State.SEALED:
-        reason = Reason.GATE_SEALED
-    elif card is None:
-        reason = Reason.CARD_UNKNOWN
-    elif card.state == PassCard.State.REVOKED:
-        reason = Reason.CARD_REVOKED
-    elif direction == Passage.Direction.OUT:
-        assert household is not None
-        reason, counts_quota, last_exit_at, next_exit_at = _exit_decision(
-            rules=rules,
-            household=household,
-            resident=resident,
-            work_pass=work_pass,
-            opening=opening,
-            vehicle=vehicle,
-            temperature=temperature,
-            occurred_at=occurred_at,
-            late=late,
-        )
-    elif vehicle and not (
-        rules.vehicles_may_return and opening.vehicle_rule == Opening.VehicleRule.BOTH
-    ):
-        reason = Reason.VEHICLE_BARRED
-
-    breach = ""
-    if late and reason and reason != Reason.FEVER:
-        # The phone decided this offline and the person has passed: store it as it
-        # happened and flag the rule it broke for the secretary, never drop or rewrite it.
-        breach, reason = reason, ""
-        counts_quota = counts_quota or (
-            direction == Passage.Direction.OUT and household is not None and not work_pass
-        )
+    verdict = passage_verdict(
+        compound_rules=rules_for(compound),
+        gate=rules.GateFacts.of(opening),
+        card=card,
+        resident=resident,
+        direction=direction,
+        vehicle=vehicle,
+        temperature=temperature,
+        occurred_at=occurred_at,
+        late=late,
+    )
     passage = Passage(
         compound=compound,
         opening=opening,
@@ -437,18 +412,13 @@ def _passage_decide(
         occurred_at=occurred_at,
         received_at=now,
         volunteer=actor,
-        verdict=Passage.Verdict.DENIED if reason else Passage.Verdict.ALLOWED,
-        reason=reason,
-        counts_quota=counts_quota and not reason,
-        fever=fever,
         late=late,
-        breach=breach,
         client_id=client_id,
         request_hash=fingerprint,
-        last_exit_at=last_exit_at,
-        next_exit_at=next_exit_at,
+        **_verdict_fields(verdict),
     )
     gate_sql.passage_insert(passage)
+    fever = verdict.fever
     if fever:
         alert = FeverAlert.objects.create(
             compound=compound, passage=passage, temperature=temperature, created_at=occurred_at
@@ -593,7 +563,7 @@ def card_issue(*, household: Household, actor: Any, replace_reason: str = "") ->
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="card_issue",
+        action=gate_audit.CARD_ISSUE,
         obj=household,
         changes={"card": [current.number if current else None, card.number]},
     )
@@ -614,7 +584,7 @@ def card_revoke(*, card: PassCard, actor: Any, reason: str) -> PassCard:
     audit_record(
         compound=card.compound_id,
         actor=actor,
-        action="card_revoke",
+        action=gate_audit.CARD_REVOKE,
         obj=card.household,
         changes={"card": [card.number, None], "reason": reason},
     )
@@ -644,14 +614,12 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
             households, new_card_codes(len(households)), strict=True
         )
     )
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            compound_id=compound.pk,
+    audit_bulk(
+        audit_entry(
+            compound=compound,
             actor=issued_by,
-            action="card_issue",
-            object_type="household",
-            object_id=card.household.pk,
-            object_repr=str(card.household)[:200],
+            action=gate_audit.CARD_ISSUE,
+            obj=card.household,
             changes={"card": [None, card.number]},
         )
         for card in cards
@@ -673,7 +641,7 @@ def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRu
     audit_record(
         compound=compound,
         actor=actor,
-        action="rules_update",
+        action=gate_audit.RULES_UPDATE,
         obj=rules,
         changes=diff(before, snapshot(rules, fields)),
     )
@@ -703,7 +671,7 @@ def work_pass_create(
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,
-        action="workpass_create",
+        action=gate_audit.WORKPASS_CREATE,
         obj=resident,
         changes={"work_pass": [None, f"{work_unit} {valid_from}–{valid_to}"]},
     )

@@ -45,6 +45,7 @@ from residents.models import Household
 
 LOG_PAGE_SIZE = 50
 CARDS_PAGE_SIZE = 100
+ALERTS_PAGE_SIZE = 50
 CARDS_PER_SHEET = 8  # 2 × 4 on an A4 page
 
 
@@ -339,10 +340,7 @@ def household_history(request: HttpRequest, compound_id: int, household_id: int)
 @login_required
 def out_now(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id)
-    limit = selectors.overdue_since(compound=compound)
     households = list(selectors.households_out_now(compound=compound))
-    for h in households:
-        h.overdue = h.out_since < limit
     breaches = list(selectors.breaches(compound=compound)[:100])
     _label(breaches)
     context = _context(
@@ -405,6 +403,16 @@ def rules_edit(request: HttpRequest, compound_id: int) -> HttpResponse:
         openings=list(compound.openings.all()),
     )
     return render(request, "checkpoints/rules.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def alerts(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """Every open fever alert, newest first, a page at a time (the home page shows a few)."""
+    compound = _compound(request, compound_id)
+    page = Paginator(selectors.open_fever_alerts(compound=compound), ALERTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "checkpoints/alerts.html", _context(request, compound, page=page))
 
 
 @login_required

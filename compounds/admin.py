@@ -14,13 +14,15 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from compounds import access, counts
+from compounds import access, audit, counts
 from compounds.access import Level, visible_communities
+from compounds.capabilities import capability_revoke
 from compounds.models import (
     AuditEntry,
     Branch,
     BranchMember,
     Building,
+    Capability,
     Community,
     Compound,
     Opening,
@@ -28,8 +30,15 @@ from compounds.models import (
     Unit,
 )
 from compounds.scope import compound_id_of, scope_path
-from compounds.selectors import subquery_count
-from compounds.services import audit_record, building_seal, diff, snapshot
+from compounds.selectors import audit_entries_visible, subquery_count
+from compounds.services import (
+    audit_record,
+    building_seal,
+    diff,
+    role_grant,
+    role_revoke,
+    snapshot,
+)
 
 
 def officer_communities(user: Any) -> QuerySet[Community]:
@@ -77,6 +86,9 @@ def _choice_label(model: type[Model]) -> Callable[[Any], str] | None:
     return None
 
 
+ADMIN_ACTIONS = {"add": audit.ADMIN_ADD, "change": audit.ADMIN_CHANGE, "delete": audit.ADMIN_DELETE}
+
+
 def audit_change(
     request: HttpRequest, obj: Model, before: dict[str, Any], fields: list[str], verb: str
 ) -> None:
@@ -84,12 +96,10 @@ def audit_change(
     if compound_id is None:
         return
     changes = diff(before, snapshot(obj, fields)) if verb != "delete" else {}
-    if verb == "change" and not changes:
-        return
     audit_record(
         compound=compound_id,
         actor=request.user,
-        action=f"admin_{verb}",
+        action=ADMIN_ACTIONS[verb],
         obj=obj,
         changes=changes,
     )
@@ -397,10 +407,35 @@ class OpeningAdmin(ScopedAdmin):
 
 @admin.register(Role)
 class RoleAdmin(ScopedFormMixin, admin.ModelAdmin):
+    """Roles are given and removed through the services, which audit them; a change is
+    the old role removed and the new one given."""
+
     list_display = ["user", "kind", "community", "compound"]
     list_filter = ["kind", related_only("compound"), related_only("community")]
     search_fields = ["user__username", "compound__name", "community__name"]
     list_select_related = ["user", "community", "compound"]
+
+    def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
+        if change and not form.changed_data:
+            return
+        if change:
+            role_revoke(role=Role.objects.get(pk=obj.pk), actor=request.user)
+        granted = role_grant(
+            user=obj.user,
+            kind=obj.kind,
+            community=obj.community,
+            compound=obj.compound,
+            actor=request.user,
+        )
+        obj.pk = granted.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Role) -> None:
+        role_revoke(role=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for role in queryset:
+            role_revoke(role=role, actor=request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
@@ -446,8 +481,36 @@ class BranchMemberAdmin(ScopedAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "compound", "actor", "action", "object_type", "object_repr"]
-    list_filter = ["action", "object_type", related_only("compound")]
+    list_display = ["at", "compound", "community", "actor", "action_label", "object_repr"]
+    list_filter = ["action", "object_type", related_only("compound"), related_only("community")]
     search_fields = ["object_repr", "actor__username", "action"]
-    list_select_related = ["compound", "actor"]
+    list_select_related = ["compound", "community", "actor"]
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Not the compound path of ScopedAdmin: logins and roles belong to no compound.
+        return audit_entries_visible(request.user).select_related(*self.list_select_related)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj: AuditEntry) -> str:
+        return audit.action_label(obj.action)
+
+
+@admin.register(Capability)
+class CapabilityAdmin(ReadOnlyAdmin):
+    """Links and device tokens: listed here, revoked through the service (audited).
+
+    Tokens exist in clear only when issued; the list shows their first characters.
+    """
+
+    list_display = ["name", "purpose", "hint", "owner", "compound", "created_at"]
+    list_display += ["last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["purpose", related_only("compound")]
+    search_fields = ["name", "owner__username", "hint"]
+    list_select_related = ["owner", "compound"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected links and tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for capability in queryset.filter(revoked_at__isnull=True):
+            capability_revoke(capability=capability, actor=request.user)

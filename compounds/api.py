@@ -15,6 +15,7 @@ from rest_framework.routers import BaseRouter
 
 from compounds import access, counts
 from compounds.access import Level, visible_communities
+from compounds.api_filters import StrictFilterSet
 from compounds.models import Building, Community, Compound, Opening
 from compounds.selectors import subquery_count
 from compounds.serializers import BuildingSerializer, CompoundSerializer, OpeningSerializer
@@ -81,7 +82,7 @@ def _communities(request: Request | None) -> QuerySet[Community]:
     return visible_communities(request.user)
 
 
-class CompoundFilter(filters.FilterSet):
+class CompoundFilter(StrictFilterSet):
     community = filters.ModelChoiceFilter(queryset=lambda request: _communities(request))
 
     class Meta:
@@ -107,7 +108,7 @@ class CompoundViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class BuildingFilter(filters.FilterSet):
+class BuildingFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
 
     class Meta:
@@ -129,7 +130,7 @@ class BuildingViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
         return counts.annotate(Building.objects.select_related("compound"))
 
 
-class OpeningFilter(filters.FilterSet):
+class OpeningFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
 
     class Meta:

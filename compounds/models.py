@@ -6,6 +6,8 @@ not map one-to-one onto logins.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -265,10 +267,29 @@ class BranchMember(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who changed what, and when: one row per change to a resident's data, a card, money."""
+    """Who changed what, and when: one row per change to a resident's data, a card, money,
+    a role, and one per login.
+
+    It belongs to a compound (its data), to a community (an officer's role) or to neither
+    (a login): never both, since the compound says its community. Built only through
+    ``compounds.audit``; read through ``compounds.selectors.audit_entries_visible``.
+    """
 
     compound = models.ForeignKey(
-        Compound, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("compound")
+        Compound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("compound"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("community"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,11 +300,14 @@ class AuditEntry(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     action = SingleLineField(_("action"), max_length=50)
-    object_type = SingleLineField(_("object type"), max_length=50)
-    object_id = models.BigIntegerField(_("object id"))
+    object_type = SingleLineField(_("object type"), max_length=50, blank=True)
+    # None when the entry names nothing stored (a failed login for an unknown name).
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     object_repr = SingleLineField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
+    # Entries without a compound are no compound's data: the admin lists what
+    # audit_entries_visible allows instead of following this path.
     scope_path = "compound"
     office_read_only = True  # written by the gate or the audit trail only
 
@@ -292,6 +316,72 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compound__isnull=True) | Q(community__isnull=True),
+                name="audit_entry_one_scope",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class Capability(models.Model):
+    """A link or token that works without a login: a calendar feed, a household's own
+    page, a device's API token (``compounds.capabilities``).
+
+    Only the token's SHA-256 is stored: a leaked database gives no working link. The
+    token is shown once, when it is issued or rotated.
+    """
+
+    purpose = SingleLineField(_("purpose"), max_length=50)
+    name = SingleLineField(_("name"), max_length=100, blank=True)
+    token_hash = SingleLineField(max_length=64, unique=True, editable=False)
+    # The token's first characters: enough to tell two devices apart in a list.
+    hint = SingleLineField(_("starts with"), max_length=8, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="capabilities",
+        verbose_name=_("owner"),
+    )
+    compound = models.ForeignKey(
+        Compound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="capabilities",
+        verbose_name=_("compound"),
+    )
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "object_id")
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    scope_path = "compound"
+    office_read_only = True  # issued, rotated and revoked through the services only
+
+    class Meta:
+        verbose_name = _("capability link")
+        verbose_name_plural = _("capability links")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "purpose"], name="capability_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.purpose} ({self.hint}…)"

@@ -21,6 +21,7 @@ from rest_framework.routers import BaseRouter
 from compounds import access, scope
 from compounds.access import Level
 from compounds.api import ScopedViewSet, scoped_choices
+from compounds.api_filters import StrictBooleanFilter, StrictFilterBackend, StrictFilterSet
 from compounds.models import Building, Compound, Unit
 from compounds.selectors import subquery_count
 from residents import services
@@ -94,17 +95,17 @@ class RegistrySearchFilter(SearchFilter):
         return queryset.filter(Q(pk__in=found.values("pk")) | phones)
 
 
-REGISTRY_FILTERS = [filters.DjangoFilterBackend, RegistrySearchFilter, OrderingFilter]
+REGISTRY_FILTERS = [StrictFilterBackend, RegistrySearchFilter, OrderingFilter]
 
 
 # --- households --------------------------------------------------------------------
 
 
-class HouseholdFilter(filters.FilterSet):
+class HouseholdFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
     building = filters.ModelChoiceFilter(queryset=scoped_choices(Building))
     unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit))
-    in_quarantine = filters.BooleanFilter(
+    in_quarantine = StrictBooleanFilter(
         method="filter_in_quarantine", label=_("in home quarantine today")
     )
 
@@ -175,7 +176,7 @@ class HouseholdViewSet(
 # --- residents ---------------------------------------------------------------------
 
 
-class ResidentFilter(filters.FilterSet):
+class ResidentFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(
         field_name="household__compound", queryset=scoped_choices(Compound)
     )
@@ -183,7 +184,7 @@ class ResidentFilter(filters.FilterSet):
         field_name="household__building", queryset=scoped_choices(Building)
     )
     household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
-    vulnerable = filters.BooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
+    vulnerable = StrictBooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
 
     class Meta:
         model = Resident

@@ -11,6 +11,7 @@ class ResidentsConfig(AppConfig):
         from compounds import api_errors, counts, ui
         from compounds.access import Level
         from compounds.models import Building, Compound
+        from residents import audit  # noqa: F401 (registers the actions)
         from residents.rules import VALIDATOR_CODES
 
         # A bad ID number refused by the API's serializer answers with the code the

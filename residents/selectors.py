@@ -10,6 +10,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from compounds.audit import action_label
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.selectors import subquery_count
 from residents.flags import VULNERABLE_KINDS
@@ -184,16 +185,6 @@ def household_audit(*, household: Household) -> QuerySet[AuditEntry]:
 
 # --- The audit trail as a page shows it --------------------------------------------
 
-ACTION_LABELS = {
-    "household_create": gettext_lazy("household registered"),
-    "household_update": gettext_lazy("household changed"),
-    "resident_create": gettext_lazy("resident added"),
-    "resident_update": gettext_lazy("resident changed"),
-    "card_issue": gettext_lazy("pass card issued"),
-    "card_revoke": gettext_lazy("pass card revoked"),
-    "workpass_create": gettext_lazy("work pass issued"),
-    "import": gettext_lazy("imported from Excel"),
-}
 EXTRA_LABELS = {
     "address": gettext_lazy("address"),
     "card": gettext_lazy("pass card"),
@@ -260,6 +251,5 @@ def audit_lines(entries: Any, *, personal: bool) -> list[AuditLine]:
                     new=_value(name, new, personal=personal),
                 )
             )
-        action = ACTION_LABELS.get(entry.action, entry.action)
-        lines.append(AuditLine(entry=entry, action=str(action), changes=changes))
+        lines.append(AuditLine(entry=entry, action=action_label(entry.action), changes=changes))
     return lines

@@ -24,7 +24,7 @@ from compounds.errors import RateLimited
 from compounds.models import Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
 from compounds.text import check_text_fields
-from residents import rules
+from residents import audit, rules
 from residents.errors import Code, ResidentError
 from residents.flags import FLAG_NAMES
 from residents.models import Household, Resident
@@ -124,7 +124,7 @@ def household_create(
     audit_record(
         compound=compound,
         actor=actor,
-        action="household_create",
+        action=audit.HOUSEHOLD_CREATE,
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
@@ -159,7 +159,7 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="household_update",
+        action=audit.HOUSEHOLD_UPDATE,
         obj=household,
         changes=changes,
     )
@@ -219,7 +219,7 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="resident_create",
+        action=audit.RESIDENT_CREATE,
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
     )
@@ -247,7 +247,7 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,
-        action="resident_update",
+        action=audit.RESIDENT_UPDATE,
         obj=resident,
         changes=changes,
     )
@@ -286,7 +286,7 @@ def phone_search_check(*, actor: Any, compounds: Iterable[Compound], query: str)
         audit_record(
             compound=compound,
             actor=actor,
-            action="phone_search",
+            action=audit.PHONE_SEARCH,
             obj=compound,
             changes={"query": query.strip()},
         )

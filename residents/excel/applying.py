@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compounds.models import AuditEntry, Building, Compound, Unit
-from compounds.services import SECRET_FIELDS, diff, snapshot
+from compounds.services import audit_bulk, audit_entry, diff, snapshot
+from residents import audit as registry_audit
 from residents import rules
 from residents.errors import Code
 from residents.excel.columns import (
@@ -21,7 +22,6 @@ from residents.excel.columns import (
 )
 from residents.excel.reading import ImportIssue, ImportResult, Plan, merge, read_file
 from residents.models import Household, Resident
-from residents.validators import mask_id_number
 
 BATCH_SIZE = 500
 HOUSEHOLD_AUDIT_FIELDS = ["address", "contact_phone"]
@@ -81,23 +81,7 @@ def check_id_numbers(
         first_row.setdefault(number, row)
 
 
-def _audit(
-    *, compound: Compound, actor: Any, action: str, obj: Any, changes: dict[str, Any]
-) -> AuditEntry:
-    """The row `compounds.services.audit_record` writes, built for one bulk insert."""
-    safe = {
-        k: [mask_id_number(x or "") for x in v] if k in SECRET_FIELDS else v
-        for k, v in changes.items()
-    }
-    return AuditEntry(
-        compound_id=compound.pk,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        changes=safe,
-    )
+_audit = audit_entry  # the rows audit_record writes, built for one bulk insert
 
 
 def _created(obj: Any, fields: list[str]) -> dict[str, list[Any]]:
@@ -124,7 +108,7 @@ def _ensure_places(compound: Compound, plan: Plan, existing: Existing) -> None:
 
 def _apply_households(
     *, compound: Compound, actor: Any, plan: Plan, existing: Existing, result: ImportResult
-) -> list[AuditEntry]:
+) -> list[AuditEntry | None]:
     now = timezone.now()
     new: list[Household] = []
     changed: list[tuple[Household, dict[str, Any]]] = []
@@ -156,21 +140,27 @@ def _apply_households(
         _audit(
             compound=compound,
             actor=actor,
-            action="import_create",
+            action=registry_audit.IMPORT_CREATE,
             obj=h,
             changes=_created(h, HOUSEHOLD_AUDIT_FIELDS),
         )
         for h in new
     ]
     return audit + [
-        _audit(compound=compound, actor=actor, action="import_update", obj=h, changes=changes)
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_UPDATE,
+            obj=h,
+            changes=changes,
+        )
         for h, changes in changed
     ]
 
 
 def _apply_residents(
     *, compound: Compound, actor: Any, plan: Plan, existing: Existing, result: ImportResult
-) -> list[AuditEntry]:
+) -> list[AuditEntry | None]:
     now = timezone.now()
     new: list[Resident] = []
     changed: list[tuple[Resident, dict[str, Any]]] = []
@@ -203,14 +193,20 @@ def _apply_residents(
         _audit(
             compound=compound,
             actor=actor,
-            action="import_create",
+            action=registry_audit.IMPORT_CREATE,
             obj=r,
             changes=_created(r, resident_fields),
         )
         for r in new
     ]
     return audit + [
-        _audit(compound=compound, actor=actor, action="import_update", obj=r, changes=changes)
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_UPDATE,
+            obj=r,
+            changes=changes,
+        )
         for r, changes in changed
     ]
 
@@ -222,7 +218,7 @@ def apply(
     kwargs = {"compound": compound, "actor": actor, "plan": plan, "existing": existing}
     audit = _apply_households(**kwargs, result=result)
     audit += _apply_residents(**kwargs, result=result)
-    AuditEntry.objects.bulk_create(audit, batch_size=BATCH_SIZE)
+    audit_bulk(audit, batch_size=BATCH_SIZE)
 
 
 def households_import(*, compound: Compound, file: IO[bytes], actor: Any) -> ImportResult:

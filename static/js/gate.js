@@ -181,15 +181,38 @@
       btn.className = "resident-btn";
       btn.textContent = r.name;
       btn.dataset.resident = r.id;
-      btn.setAttribute("aria-pressed", "false");
+      btn.setAttribute("aria-pressed", String(state.resident === r.id));
       btn.addEventListener("click", function () {
         state.resident = state.resident === r.id ? null : r.id;
         Array.prototype.forEach.call(box.children, function (b) {
           b.setAttribute("aria-pressed", String(String(state.resident) === b.dataset.resident));
         });
+        // Their own quarantine and work pass count: ask again for this person.
+        if (state.card && navigator.onLine) askCard(state.cardCode);
       });
       box.appendChild(btn);
     });
+  }
+
+  // The headline for the card. The page cannot know which way the person is going before
+  // the tap: when someone of the household is out (the chosen resident, or anyone if none
+  // is chosen and nobody may leave), it is most likely them coming back, and coming back
+  // is never shown as "may not go out".
+  function cardAnswer(data, outNow) {
+    var chosenOut = state.resident !== null && outNow.some(function (o) {
+      return String(o.resident) === String(state.resident);
+    });
+    var back = chosenOut || (state.resident === null && outNow.length > 0 && !data.exit_allowed);
+    if (back && data.entry_allowed) {
+      return {
+        tone: "back",
+        head: S.may_come_back,
+        detail: data.exit_allowed ? "" : fmt(S.exit_not_now, { detail: data.message }),
+      };
+    }
+    if (data.exit_allowed && !chosenOut) return { tone: "ok", head: S.may_go_out, detail: "" };
+    if (!data.entry_allowed) return { tone: "no", head: S.may_not_pass, detail: data.message };
+    return { tone: "no", head: S.may_not_go_out, detail: data.message };
   }
 
   function renderCard(data) {
@@ -201,17 +224,18 @@
       $("card-answer").textContent = S.card_other_compound;
       return;
     }
-    var ok = data.exit_allowed;
-    info.dataset.state = ok ? "ok" : "no";
-    $("card-answer").className = "card-answer " + (ok ? "ok" : "no");
-    var out = (data.out_now || []).map(function (o) {
+    var outNow = data.out_now || [];
+    var answer = cardAnswer(data, outNow);
+    info.dataset.state = answer.tone;
+    $("card-answer").className = "card-answer " + answer.tone;
+    var out = outNow.map(function (o) {
       // Surname only, as for the residents list: the gate needs no more.
       var name = o.name ? o.name.charAt(0) + "*".repeat(Math.max(0, o.name.length - 1)) : S.someone;
       return fmt(S.out_now_entry, { name: name, time: hhmm(new Date(o.since)) });
     });
     $("card-answer").textContent = [
-      ok ? S.may_go_out : S.may_not_go_out,
-      !ok && data.message ? data.message : "",
+      answer.head,
+      answer.detail,
       out.length ? fmt(S.out_now, { names: out.join("、") }) : "",
     ].filter(Boolean).join(" — ");
     renderResidents(data.residents || []);
@@ -220,15 +244,22 @@
   function lookupCard() {
     clearTimeout(lookupTimer);
     var code = normalizeCode(els.cardInput.value);
-    var answered = ["checking", "ok", "no"].indexOf($("card-info").dataset.state) >= 0;
+    var answered = ["checking", "ok", "no", "back"].indexOf($("card-info").dataset.state) >= 0;
     if (code === state.cardCode && answered) return; // asked already (e.g. blur after typing)
     resetCardInfo();
     if (code.length < 6) return;
-    var seq = ++lookupSeq;
     state.cardCode = code;
-    if (!navigator.onLine) { cardNote(S.card_offline, "unknown"); return; }
+    if (!navigator.onLine) { ++lookupSeq; cardNote(S.card_offline, "unknown"); return; }
     cardNote(S.card_checking, "checking");
+    askCard(code);
+  }
+
+  // What a check-in would decide now, at this opening, for the person chosen (if any).
+  function askCard(code) {
+    var seq = ++lookupSeq;
     var url = config.urls.card.replace(config.urls.cardPlaceholder, encodeURIComponent(code));
+    if (state.gate) url += "&gate=" + encodeURIComponent(state.gate.id);
+    if (state.resident !== null) url += "&resident=" + encodeURIComponent(state.resident);
     Q.fetchWithTimeout(url, {
       credentials: "same-origin",
       headers: { Accept: "application/json", "Accept-Language": config.lang },

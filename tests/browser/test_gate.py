@@ -104,8 +104,11 @@ def test_exit_is_recorded_in_two_taps_and_a_second_exit_is_denied(
     next_person(page)
     assert page.input_value("#card-input") == ""
     page.fill("#card-input", number)
-    # Before any tap, the card answer already says no, and why.
-    page.wait_for_selector("#card-info[data-state='no']")
+    # Before any tap: someone of the household is out, so the answer leads with coming
+    # back in (never a red "may not go out"), and says why nobody else may go out.
+    page.wait_for_selector("#card-info[data-state='back']")
+    answer = page.text_content("#card-answer")
+    assert "现在不能外出" not in answer and "下次可外出" in answer
     screenshot("gate-card")
     page.click(".temp-btn[data-temp='36.6']")
     page.click("#btn-out")
@@ -119,6 +122,25 @@ def test_exit_is_recorded_in_two_taps_and_a_second_exit_is_denied(
     assert rows.count() == 2
     assert page.get_attribute("#pending-count", "data-count") == "0"
     screenshot("gate-list")
+
+
+def test_choosing_a_resident_in_quarantine_turns_the_card_answer_to_no(
+    page, login, live_server, gate
+):
+    from django.utils import timezone
+
+    gate["first"].residents.update(quarantine_until=timezone.localdate())
+    open_gate(page, login, live_server, gate)
+    page.fill("#card-input", gate["card1"].number)
+    page.wait_for_selector("#card-info[data-state='ok']")  # the household may go out
+    page.click(".resident-btn")
+    # The card is asked again for that person: what the check-in would decide for them.
+    page.wait_for_selector("#card-info[data-state='no']")
+    assert "居家隔离" in page.text_content("#card-answer")
+    assert page.get_attribute(".resident-btn", "aria-pressed") == "true"
+    page.click(".temp-btn[data-temp='36.5']")
+    page.click("#btn-out")
+    page.wait_for_selector("#verdict[data-verdict='denied'][data-reason='quarantined']")
 
 
 def test_fever_on_exit_is_denied_and_alerted(page, login, live_server, gate):

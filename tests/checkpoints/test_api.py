@@ -149,6 +149,65 @@ def test_entry_brings_the_resident_back_in(as_volunteer, gate_a, card_a, residen
     assert as_volunteer.get(f"/api/v1/cards/{card_a.number}/").json()["out_now"] == []
 
 
+def test_card_status_for_a_resident_in_home_quarantine_refuses_as_the_check_in_does(
+    as_volunteer, gate_a, card_a, resident_a
+):
+    resident_a.quarantine_until = timezone.localdate()
+    resident_a.save()
+    url = f"/api/v1/cards/{card_a.number}/?gate={gate_a.pk}&resident={resident_a.pk}"
+    preview = as_volunteer.get(url).json()
+    assert (preview["exit_allowed"], preview["reason"]) == (False, "quarantined")
+    assert preview["message"]
+    decided = post(as_volunteer, body(gate_a, card_a, resident=resident_a.pk)).json()
+    assert (decided["reason"], decided["message"]) == ("quarantined", preview["message"])
+
+
+def test_card_status_after_an_exit_says_coming_back_in_is_allowed(as_volunteer, gate_a, card_a):
+    post(as_volunteer, body(gate_a, card_a))
+    data = as_volunteer.get(f"/api/v1/cards/{card_a.number}/").json()
+    assert (data["exit_allowed"], data["reason"]) == (False, "quota_used")
+    assert (data["entry_allowed"], data["entry_reason"]) == (True, None)
+    assert data["entry_message"]
+
+
+def test_card_status_at_a_gate_that_bars_vehicles(as_volunteer, compound_a, card_a):
+    lane = f.opening(compound=compound_a, name="人行口", vehicle_rule="none")
+    url = f"/api/v1/cards/{card_a.number}/?gate={lane.pk}"
+    assert as_volunteer.get(url).json()["exit_allowed"] is True
+    by_car = as_volunteer.get(url + "&vehicle=true").json()
+    assert (by_car["exit_allowed"], by_car["reason"]) == (False, "vehicle_barred")
+    assert (by_car["entry_allowed"], by_car["entry_reason"]) == (False, "vehicle_barred")
+
+
+def test_card_status_of_a_stranger_to_the_household_is_400(as_volunteer, card_a, building_a):
+    stranger = f.resident(household=f.household(building=building_a, room="101"))
+    response = as_volunteer.get(f"/api/v1/cards/{card_a.number}/?resident={stranger.pk}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "resident_not_in_household"
+
+
+def test_card_status_at_a_gate_the_user_cannot_see_is_404(as_volunteer_b, gate_a, household_b):
+    own = f.card(household=household_b)
+    response = as_volunteer_b.get(f"/api/v1/cards/{own.number}/?gate={gate_a.pk}")
+    assert response.status_code == 404
+
+
+def test_card_status_at_a_gate_of_another_compound_is_an_unknown_card(
+    as_officer, gate_a, household_b
+):
+    other = f.card(household=household_b)
+    response = as_officer.get(f"/api/v1/cards/{other.number}/?gate={gate_a.pk}")
+    assert response.status_code == 404 and response.json()["code"] == "card_unknown"
+    mismatch = f"/api/v1/cards/{other.number}/?gate={gate_a.pk}&compound={other.compound_id}"
+    assert as_officer.get(mismatch).json()["code"] == "card_unknown"
+
+
+def test_the_api_reaches_the_hand_written_sql_through_the_services_only():
+    from checkpoints import api
+
+    assert "gate_sql" not in vars(api)
+
+
 def test_unknown_card_status_is_404(as_volunteer):
     assert as_volunteer.get("/api/v1/cards/ZZZZZZ/").status_code == 404
 

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from checkpoints import gate_sql
-from checkpoints.models import CompoundRules, Passage, PassCard
+from checkpoints.models import QUOTA_EXIT, CompoundRules, Passage, PassCard
 from compounds.models import Compound, Opening
 from tests import factories as f
 
@@ -245,3 +245,26 @@ def test_compound_rules_row_loaded_by_the_gate_saves_without_loss(volunteer, gat
     assert compound.address == gate_a.compound.address
     assert compound.rules.fever_line == Decimal("37.5")
     assert compound.rules.max_minutes_out == 90
+
+
+def test_the_quota_exit_is_defined_once_for_the_index_the_orm_and_the_sql():
+    (index,) = [i for i in Passage._meta.indexes if i.name == "passage_quota_exit_idx"]
+    assert index.condition == Passage.quota_exit_q()
+    sql = gate_sql.quota_exit_condition("p")
+    for name in QUOTA_EXIT:
+        assert f"p.{connection.ops.quote_name(name)}" in sql
+    assert sql.count(" AND ") == len(QUOTA_EXIT) - 1
+
+
+@pytest.mark.postgres
+def test_the_quota_lookup_can_use_the_partial_index(household_a):
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's choice is PostgreSQL's; run with DATABASE_URL")
+    sql = gate_sql._quota_sql(connection.vendor, True)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        # A test table is tiny: make the planner show whether it could use the index at all.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", [household_a.pk, now - timedelta(days=2), now])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "passage_quota_exit_idx" in plan

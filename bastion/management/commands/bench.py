@@ -37,6 +37,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from bastion.demo import build_compound
+from checkpoints import gate_sql
 from checkpoints.models import FeverAlert, Passage, PassCard
 from compounds.models import Community, Compound, Opening, Role
 from residents.models import Household
@@ -331,7 +332,7 @@ class Command(BaseCommand):
             cur.execute(
                 q(
                     "SELECT occurred_at FROM checkpoints_passage WHERE household_id = "
-                    f"{ph} AND verdict = 'allowed' AND direction = 'out' AND counts_quota AND occurred_at >= {ph}"
+                    f"{ph} AND {gate_sql.quota_exit_condition()} AND occurred_at >= {ph}"
                 ),
                 (row[3], now - timedelta(days=2)),
             )
