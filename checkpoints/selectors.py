@@ -13,7 +13,7 @@ from checkpoints.models import FeverAlert, Passage, PassCard, RefusedUpload
 from checkpoints.services import card_lookup, rules_for
 from compounds import access
 from compounds.models import Compound, Opening
-from residents.models import Household
+from residents.models import Household, address_order
 
 # How many open fever alerts the compound's home page lists; the rest are on the alerts page.
 HOME_ALERTS = 20
@@ -274,7 +274,7 @@ def households_with_cards(
             card_issued_at=Subquery(latest.values("issued_at")[:1]),
         )
         .select_related("building", "unit")
-        .order_by("building__number", "unit__number", "room")
+        .order_by(address_order(), "pk")
     )
 
 
@@ -293,7 +293,7 @@ def cards_for_print(
     if household_id:
         qs = qs.filter(household_id=household_id)
     return qs.select_related("household__building", "household__unit").order_by(
-        "household__building__number", "household__unit__number", "household__room"
+        address_order("household__"), "pk"
     )
 
 

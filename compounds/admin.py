@@ -29,6 +29,7 @@ from compounds.models import (
     Role,
     Unit,
 )
+from compounds.ordering import NaturalKey
 from compounds.scope import compound_id_of, scope_path
 from compounds.selectors import audit_entries_visible, subquery_count
 from compounds.services import (
@@ -352,7 +353,7 @@ class UnitInline(ScopedTabularInline):
 
 @admin.register(Building)
 class BuildingAdmin(ScopedAdmin):
-    list_display = ["__str__", "compound", "sealed", "sealed_since", "note"]
+    list_display = ["label", "compound", "sealed", "sealed_since", "note"]
     list_filter = [related_only("compound"), "sealed"]
     search_fields = ["number", "compound__name", "note"]
     list_select_related = ["compound"]
@@ -369,6 +370,10 @@ class BuildingAdmin(ScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return counts.annotate(super().get_queryset(request))
 
+    @admin.display(description=_("building"), ordering=NaturalKey("number"))
+    def label(self, obj: Building) -> str:
+        return str(obj)
+
     def save_model(self, request: HttpRequest, obj: Building, form: Any, change: bool) -> None:
         if "sealed" not in form.changed_data:
             super().save_model(request, obj, form, change)
@@ -383,7 +388,7 @@ class BuildingAdmin(ScopedAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
-    list_display = ["__str__", "building", "compound"]
+    list_display = ["label", "building", "compound"]
     list_filter = [related_only("building__compound")]
     search_fields = ["number", "building__number", "building__compound__name"]
     list_select_related = ["building__compound"]
@@ -391,6 +396,10 @@ class UnitAdmin(ScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # A unit stays in its building: its households' unit and building must agree.
         return ["building"] if obj else []
+
+    @admin.display(description=_("unit"), ordering=NaturalKey("number"))
+    def label(self, obj: Unit) -> str:
+        return str(obj)
 
     @admin.display(description=_("compound"), ordering="building__compound__name")
     def compound(self, obj: Unit) -> Compound:

@@ -17,7 +17,7 @@ from residents import rules, services
 from residents.errors import ResidentError
 from residents.flags import FLAG_NAMES, NEEDS_AND_STATUS, RETURN_FLAGS
 from residents.forms import ConstraintsAreTheServices
-from residents.models import Household, Resident
+from residents.models import Household, Resident, address_order
 from residents.services import RESIDENT_FIELDS
 from residents.validators import mask_id_number, mask_phone, normalize_id_number
 
@@ -201,7 +201,7 @@ class HouseholdAdmin(ScopedAdmin):
                 **{n: getattr(resident, n) for n in fields},
             )
 
-    @admin.display(description=_("address"), ordering="room")
+    @admin.display(description=_("address"), ordering=address_order())
     def address(self, obj: Household) -> str:
         return obj.address
 
@@ -272,7 +272,7 @@ class ResidentAdmin(ScopedAdmin):
             )
         _take_over(obj, saved)
 
-    @admin.display(description=_("household"), ordering="household__room")
+    @admin.display(description=_("household"), ordering=address_order("household__"))
     def household_address(self, obj: Resident) -> str:
         return obj.household.address
 

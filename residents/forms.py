@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, Compound, Unit
+from compounds.ordering import NaturalKey
 from residents.flags import NEEDS_AND_STATUS, RETURN_FLAGS, VULNERABLE_KINDS
 from residents.models import Household, Resident
 from residents.services import RESIDENT_FIELDS
@@ -63,12 +64,12 @@ class HouseholdForm(ConstraintsAreTheServices):
         # Only this compound's buildings and units can be chosen: a forged id of another
         # compound's building is "not one of the available choices".
         self.fields["building"].queryset = Building.objects.filter(compound=compound).order_by(
-            "number"
+            NaturalKey("number")
         )
         self.fields["unit"].queryset = (
             Unit.objects.filter(building__compound=compound)
             .select_related("building")
-            .order_by("building__number", "number")
+            .order_by(NaturalKey("building__number", "number"))
         )
 
 

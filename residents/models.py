@@ -4,9 +4,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, Compound, Unit
+from compounds.ordering import NaturalKey, natural_key
 from compounds.text import MultiLineField, SingleLineField
 from residents.flags import FLAGS, Flag, flag_field
 from residents.validators import validate_id_number, validate_phone
+
+
+def address_order(prefix: str = "") -> NaturalKey:
+    """Households in address order (20-1-101, 20-1-1002, 20-2-101): building, unit, room.
+
+    ``prefix`` reaches a household from another model: ``address_order("household__")``.
+    """
+    return NaturalKey(f"{prefix}building__number", f"{prefix}unit__number", f"{prefix}room")
 
 
 class Household(models.Model):
@@ -45,7 +54,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["building__number", "unit__number", "room"]
+        ordering = [address_order()]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "unit", "room"],
@@ -61,6 +70,12 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def address_key(self) -> str:
+        """The key of ``address_order`` in Python, for lists already in memory."""
+        unit = self.unit.number if self.unit_id else None
+        return natural_key(self.building.number, unit, self.room)
 
     @property
     def address(self) -> str:

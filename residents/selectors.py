@@ -6,15 +6,15 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compounds.audit import action_label
 from compounds.models import AuditEntry, Building, Compound, Unit
+from compounds.ordering import NaturalKey
 from compounds.selectors import subquery_count
 from residents.flags import VULNERABLE_KINDS
-from residents.models import Household, Resident
+from residents.models import Household, Resident, address_order
 from residents.validators import mask_phone
 
 # 20-1702, 20-2-1702, "20 2 1702", 20栋2单元1702(室), 20#1702
@@ -53,16 +53,20 @@ def compound_summary(*, compound: Compound) -> dict[str, Any]:
 
 
 def households_for(*, compound: Compound) -> QuerySet[Household]:
-    """The compound's households with what a list row shows, in one query."""
+    """The compound's households with what a list row shows, in one query.
+
+    Counted in subqueries: a join would GROUP BY every household row, the address's sort
+    key included, and cost several times as much on a compound of 1,300 households.
+    """
     return (
         Household.objects.filter(compound=compound)
         .select_related("building", "unit")
         .annotate(
-            residents_count=Count("residents"),
-            returnees_count=Count("residents", filter=Q(residents__returnee=True)),
-            vulnerable_count=Count("residents", filter=vulnerable_q("residents__")),
+            residents_count=subquery_count(Resident, "household"),
+            returnees_count=subquery_count(Resident, "household", Q(returnee=True)),
+            vulnerable_count=subquery_count(Resident, "household", vulnerable_q()),
         )
-        .order_by("building__number", "unit__number", Length("room"), "room")
+        .order_by(address_order(), "pk")
     )
 
 
@@ -133,7 +137,7 @@ def buildings_with_counts(*, compound: Compound) -> QuerySet[Building]:
             residents_count=subquery_count(Resident, "household__building"),
             units_count=subquery_count(Unit, "building"),
         )
-        .order_by(Length("number"), "number")
+        .order_by(NaturalKey("number"))
     )
 
 
@@ -142,13 +146,7 @@ def residents_of(compound: Compound) -> QuerySet[Resident]:
     return (
         Resident.objects.filter(household__compound=compound)
         .select_related("household__building", "household__unit")
-        .order_by(
-            "household__building__number",
-            "household__unit__number",
-            Length("household__room"),
-            "household__room",
-            "id",
-        )
+        .order_by(address_order("household__"), "id")
     )
 
 
@@ -165,7 +163,7 @@ def returnees(*, compound: Compound) -> QuerySet[Resident]:
     return (
         residents_of(compound)
         .filter(returnee=True)
-        .order_by("-returned_on", "household__building__number", "household__room", "id")
+        .order_by("-returned_on", address_order("household__"), "id")
     )
 
 

@@ -52,6 +52,7 @@ def import_households(request: HttpRequest, compound_id: int) -> HttpResponse:
         "form": form,
         "columns": _columns(),
         "max_bytes": settings.IMPORT_MAX_BYTES,
+        "max_rows": excel.MAX_ROWS,
     }
     if request.method == "POST" and form.is_valid():
         result = excel.households_import(

@@ -27,10 +27,11 @@ the same words and with the same code.
 from residents.excel.applying import households_import
 from residents.excel.columns import COLUMNS, Column, column_help, header_lookup, sample_id_number
 from residents.excel.export import export_rows, headers, households_workbook, template_workbook
-from residents.excel.reading import ImportIssue, ImportResult
+from residents.excel.reading import MAX_ROWS, ImportIssue, ImportResult
 
 __all__ = [
     "COLUMNS",
+    "MAX_ROWS",
     "Column",
     "ImportIssue",
     "ImportResult",

@@ -6,7 +6,6 @@ imports nothing. (The example once sat under the headers, and was imported as a 
 household.)
 """
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,15 +21,9 @@ from residents.excel.columns import (
     FLAG_KEYS,
     RESIDENT_KEYS,
     column_help,
-    household_key,
     sample_id_number,
 )
 from residents.models import Household, Resident
-
-
-def _natural(text: str) -> tuple[Any, ...]:
-    """ "2" before "10", as people count buildings and rooms."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def _yes_no(flag: bool) -> str:
@@ -85,10 +78,7 @@ def export_rows(compound: Compound) -> Iterator[list[Any]]:
         .prefetch_related("residents")
     )
     labels = _Labels()
-    for household in sorted(
-        households,
-        key=lambda h: tuple(_natural(part) for part in household_key(h)),
-    ):
+    for household in sorted(households, key=lambda h: h.address_key):
         place = _place_cells(household)
         residents = list(household.residents.all()) or [None]
         for resident in residents:

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from compounds.models import AuditEntry, Building, Unit
-from residents.excel import households_import, sample_id_number
+from residents.excel import MAX_ROWS, households_import, sample_id_number
 from residents.models import Household, Resident
 from tests import factories as f
 
@@ -489,6 +490,24 @@ def test_import_page_links_the_template_and_states_the_limit(as_secretary, compo
     content = response.content.decode()
     assert url("import-template", compound_a) in content
     assert "5.0" in content and 'enctype="multipart/form-data"' in content
+
+
+def test_import_page_states_the_size_limit_as_a_size_in_chinese(as_secretary, compound_a, settings):
+    # It once read "最多 5.0 MB 行": the translation put the word for rows after a size.
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    response = as_secretary.get(url("import", compound_a), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    content = response.content.decode()
+    assert re.search(r"5\.0\sMB", content)
+    assert not re.search(r"MB\s*行", content)
+    assert str(MAX_ROWS) in content
+
+
+def test_import_page_states_both_limits_in_english(as_secretary, compound_a, settings):
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    response = as_secretary.get(url("import", compound_a), HTTP_ACCEPT_LANGUAGE="en")
+    content = response.content.decode().replace("\xa0", " ")
+    assert f"at most {MAX_ROWS} rows and 5.0 MB per file" in content
 
 
 def test_import_page_shows_counts_after_a_good_file(as_secretary, compound_a):
