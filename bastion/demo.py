@@ -23,12 +23,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
+from checkpoints.models import CompoundRules, Passage, PassCard
 from checkpoints.rules import next_exit_after
 from checkpoints.services import new_card_codes, rules_for
 from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
 from compounds.ordering import natural_key
-from residents.models import Household, Resident
+from residents.models import FeverAlert, HealthRules, Household, Resident
 from residents.validators import id_checksum
 
 Progress = Callable[[str], None]
@@ -344,6 +344,7 @@ def _create_compound(
         hardship_hotline=f"0790-63{rng.randrange(10**5):05d}",
     )
     CompoundRules.objects.create(compound=compound)
+    HealthRules.objects.create(compound=compound)
     Opening.objects.bulk_create(
         Opening(compound=compound, name=o.name, state=o.state, vehicle_rule=o.vehicle_rule)
         for o in openings
@@ -681,11 +682,12 @@ class _GateLog:
 
 
 def _raise_fever_alert(passage: Passage) -> None:
-    if passage.pk is None:  # backends that do not return ids from bulk inserts
-        passage = Passage.objects.get(client_id=passage.client_id)
-    FeverAlert.objects.create(
+    """The alert first, as the gate raises it: the passage points at it."""
+    passage.fever_alert = FeverAlert.objects.create(
         compound=passage.compound,
-        passage=passage,
+        source=FeverAlert.Source.GATE,
+        household=passage.household,
+        resident=passage.resident,
         temperature=passage.temperature,
         created_at=passage.occurred_at,
     )
@@ -724,7 +726,7 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
             reason="fever",
             fever=True,
         )
-    Passage.objects.bulk_create(gate.rows)
     if fever is not None:
         _raise_fever_alert(fever)
+    Passage.objects.bulk_create(gate.rows)
     return len(gate.rows)

@@ -1,4 +1,5 @@
-"""Households and residents in the community office's admin (scoped, audited, masked)."""
+"""Households and residents in the community office's admin (scoped, audited, masked),
+the compounds' health rules, and the fever alerts with their steps (read only)."""
 
 from collections.abc import Iterable
 from datetime import date
@@ -9,16 +10,32 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from compounds.admin import ScopedAdmin, ScopedTabularInline, audit_change, related_only
+from compounds.admin import (
+    ReadOnlyAdmin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    audit_change,
+    on_compound_added,
+    related_only,
+)
+from compounds.models import Compound
 from compounds.selectors import subquery_count
 from residents import rules, services
 from residents.errors import ResidentError
 from residents.flags import FLAG_NAMES, NEEDS_AND_STATUS, RETURN_FLAGS
 from residents.forms import ConstraintsAreTheServices
-from residents.models import Household, Resident, address_order
-from residents.services import RESIDENT_FIELDS
+from residents.models import (
+    FeverAction,
+    FeverAlert,
+    HealthRules,
+    Household,
+    Resident,
+    address_order,
+)
+from residents.services import RESIDENT_FIELDS, health_rules_update
 from residents.validators import mask_id_number, mask_phone, normalize_id_number
 
 
@@ -291,3 +308,66 @@ class ResidentAdmin(ScopedAdmin):
     @admin.display(description=_("vulnerable"), boolean=True)
     def vulnerable_flag(self, obj: Resident) -> bool:
         return obj.vulnerable
+
+
+def _give_health_rules(compound: Compound) -> None:
+    # A compound the office adds gets its row at once, so the rules list shows it.
+    HealthRules.objects.get_or_create(compound=compound)
+
+
+on_compound_added(_give_health_rules)
+
+
+@admin.register(HealthRules)
+class HealthRulesAdmin(ScopedAdmin):
+    list_display = ["compound", "fever_line", "updated_at"]
+    search_fields = ["compound__name"]
+    list_select_related = ["compound"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["compound", "updated_at"] if obj else ["updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: HealthRules, form: Any, change: bool) -> None:
+        # The service validates, saves and records the change.
+        health_rules_update(
+            compound=obj.compound, actor=request.user, fever_line=form.cleaned_data["fever_line"]
+        )
+
+
+class FeverActionInline(admin.TabularInline):
+    model = FeverAction
+    fields = ["at", "status", "temperature", "note", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FeverAlert)
+class FeverAlertAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "compound", "temperature", "status", "address", "source"]
+    list_filter = ["status", "source", related_only("compound")]
+    search_fields = ["household__room", "resident__name"]
+    list_select_related = ["compound", "household__building", "household__unit"]
+    inlines = [FeverActionInline]
+
+    @admin.display(description=_("household"))
+    def address(self, obj: FeverAlert) -> str:
+        return obj.household.address if obj.household else gettext("(no card)")
+
+
+@admin.register(FeverAction)
+class FeverActionAdmin(ReadOnlyAdmin):
+    list_display = ["at", "alert", "compound", "status", "temperature", "actor", "note"]
+    list_filter = ["status", related_only("alert__compound")]
+    search_fields = ["note", "actor__username"]
+    list_select_related = ["alert__compound", "actor"]
+
+    @admin.display(description=_("compound"))
+    def compound(self, obj: FeverAction) -> str:
+        return str(obj.alert.compound)

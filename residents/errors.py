@@ -31,3 +31,8 @@ class Code:
     # A value no rule of ours names (a choice, a length, a type): Django's check.
     INVALID = "invalid"
     SEARCH_RATE_LIMITED = "search_rate_limited"
+    TEMPERATURE_OUT_OF_RANGE = "temperature_out_of_range"
+    ALERT_SOURCE_INVALID = "alert_source_invalid"
+    ALERT_OTHER_COMPOUND = "alert_other_compound"
+    ALERT_STATUS_INVALID = "alert_status_invalid"
+    ALERT_RESOLVED = "alert_resolved"

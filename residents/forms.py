@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from compounds.models import Building, Compound, Unit
 from compounds.ordering import NaturalKey
 from residents.flags import NEEDS_AND_STATUS, RETURN_FLAGS, VULNERABLE_KINDS
-from residents.models import Household, Resident
+from residents.models import FeverAction, FeverAlert, Household, Resident
 from residents.services import RESIDENT_FIELDS
-from residents.validators import normalize_id_number
+from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN, normalize_id_number
 
 
 class DateInput(forms.DateInput):
@@ -147,3 +147,27 @@ class VulnerableFilterForm(forms.Form):
         required=False,
         choices=[("", _("all kinds")), *VULNERABLE_KINDS.items()],
     )
+
+
+class FeverStepForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What was done"),
+        choices=[c for c in FeverAlert.Status.choices if c[0] != FeverAlert.Status.OPEN],
+    )
+    temperature = forms.DecimalField(
+        label=_("New reading (°C)"),
+        required=False,
+        max_digits=3,
+        decimal_places=1,
+        min_value=TEMPERATURE_MIN,
+        max_value=TEMPERATURE_MAX,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    # The model's field: its length and its text rule (compounds.text).
+    note = FeverAction._meta.get_field("note").formfield(label=_("Note"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == FeverAlert.Status.REMEASURED and data.get("temperature") is None:
+            self.add_error("temperature", _("Enter the new reading."))
+        return data

@@ -14,7 +14,7 @@ from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.ordering import NaturalKey
 from compounds.selectors import subquery_count
 from residents.flags import VULNERABLE_KINDS
-from residents.models import Household, Resident, address_order
+from residents.models import FeverAlert, HealthRules, Household, Resident, address_order
 from residents.validators import mask_phone
 
 # 20-1702, 20-2-1702, "20 2 1702", 20栋2单元1702(室), 20#1702
@@ -22,6 +22,25 @@ _ADDRESS_SPLIT = re.compile(r"[\s\-/#.,，、栋幢号单元室]+")
 _ADDRESS_PART = re.compile(r"^[0-9A-Za-z]+$")
 _DIGITS = re.compile(r"^[0-9]+$")
 PHONE_TAIL_MIN = 4
+
+
+def health_rules_for(compound: Compound) -> HealthRules:
+    """The compound's health rules, or the defaults (fever line 37.3 °C) if never set.
+    Loaded with the compound (``select_related("health_rules")``), this costs no query."""
+    try:
+        return compound.health_rules
+    except HealthRules.DoesNotExist:
+        return HealthRules(compound=compound)
+
+
+def open_fever_alerts(*, compound: Compound) -> QuerySet[FeverAlert]:
+    """The compound's alerts not yet resolved, newest first, with whom they are about."""
+    return (
+        FeverAlert.objects.filter(compound=compound)
+        .exclude(status=FeverAlert.Status.RESOLVED)
+        .select_related("household__building", "household__unit", "resident")
+        .order_by("-created_at")
+    )
 
 
 def vulnerable_q(prefix: str = "") -> Q:

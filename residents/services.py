@@ -11,15 +11,18 @@ character is refused before that with code ``text_control_character`` (``compoun
 import logging
 import math
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compounds import access, ratelimit
+from compounds import access, events, ratelimit
 from compounds.errors import RateLimited
 from compounds.models import Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
@@ -27,9 +30,9 @@ from compounds.text import check_text_fields
 from residents import audit, rules
 from residents.errors import Code, ResidentError
 from residents.flags import FLAG_NAMES
-from residents.models import Household, Resident
+from residents.models import FeverAction, FeverAlert, HealthRules, Household, Resident
 from residents.selectors import searches_phones
-from residents.validators import normalize_id_number
+from residents.validators import body_temperature, normalize_id_number
 
 # What a household's audit row tracks: the address stands for building + unit + room.
 HOUSEHOLD_AUDIT_FIELDS = ["address", "contact_phone", "note", "quarantine_until"]
@@ -73,6 +76,28 @@ def _full_clean(obj: Model, *, exclude: Iterable[str] = ()) -> None:
 def _created(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
     """The audit diff of a new row: its non-empty values, from nothing."""
     return {k: [None, v] for k, v in snapshot(obj, fields).items() if v not in (None, "", False)}
+
+
+def _dates(change: list[Any]) -> dict[str, Any]:
+    """before/after of an audit diff's date (ISO text there) as dates again."""
+    before, after = (date.fromisoformat(v) if v else None for v in change)
+    return {"before": before, "after": after}
+
+
+def _quarantine_event(
+    household: Household, resident: Resident | None, *, before: Any, after: Any, actor: Any
+) -> None:
+    if before == after:
+        return
+    events.send(
+        events.quarantine_changed,
+        sender=Resident if resident is not None else Household,
+        household=household,
+        resident=resident,
+        before=before,
+        after=after,
+        actor=actor,
+    )
 
 
 # --- Households --------------------------------------------------------------------
@@ -128,6 +153,7 @@ def household_create(
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
+    _quarantine_event(household, None, before=None, after=household.quarantine_until, actor=actor)
     return household
 
 
@@ -163,6 +189,8 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
         obj=household,
         changes=changes,
     )
+    if "quarantine_until" in changes:
+        _quarantine_event(household, None, actor=actor, **_dates(changes["quarantine_until"]))
     return household
 
 
@@ -223,6 +251,9 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
     )
+    _quarantine_event(
+        household, resident, before=None, after=resident.quarantine_until, actor=actor
+    )
     return resident
 
 
@@ -251,6 +282,10 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
         obj=resident,
         changes=changes,
     )
+    if "quarantine_until" in changes:
+        _quarantine_event(
+            resident.household, resident, actor=actor, **_dates(changes["quarantine_until"])
+        )
     return resident
 
 
@@ -290,3 +325,111 @@ def phone_search_check(*, actor: Any, compounds: Iterable[Compound], query: str)
             obj=compound,
             changes={"query": query.strip()},
         )
+
+
+# --- Health: the fever line and fever alerts ----------------------------------------
+
+
+def health_rules_update(*, compound: Compound, actor: Any, fever_line: Decimal) -> HealthRules:
+    """Set the compound's fever line (validated by the field: 36.5–39.0 °C)."""
+    with transaction.atomic():
+        rules, _created_now = HealthRules.objects.select_for_update().get_or_create(
+            compound=compound
+        )
+        before = snapshot(rules, ["fever_line"])
+        rules.fever_line = fever_line
+        _full_clean(rules)
+        changes = diff(before, snapshot(rules, ["fever_line"]))
+        if changes:
+            rules.save()
+            audit_record(
+                compound=compound,
+                actor=actor,
+                action=audit.HEALTH_RULES_UPDATE,
+                obj=rules,
+                changes=changes,
+            )
+    # The compound may carry the rules it was loaded with: give it these.
+    compound.health_rules = rules
+    return rules
+
+
+def _check_alert_subject(
+    compound: Compound, household: Household | None, resident: Resident | None
+) -> None:
+    if (household is not None and household.compound_id != compound.pk) or (
+        resident is not None and household is not None and resident.household_id != household.pk
+    ):
+        raise ResidentError(
+            _("This household or resident is not of the alert's compound."),
+            Code.ALERT_OTHER_COMPOUND,
+        )
+
+
+def fever_alert_raise(
+    *,
+    compound: Compound,
+    source: str,
+    temperature: Decimal,
+    actor: Any,
+    household: Household | None = None,
+    resident: Resident | None = None,
+    at: datetime | None = None,
+) -> FeverAlert:
+    """Raise a fever alert about a person (or a household, or someone unknown) in
+    ``compound``, from a reading taken at ``source``; sends ``fever_alert_raised``.
+
+    Joins the caller's transaction without a savepoint (the gate calls it on its hot
+    path, holding the household's lock); alone, it runs in a transaction of its own."""
+    if source not in FeverAlert.Source.values:
+        raise ResidentError(_("Say where the reading was taken."), Code.ALERT_SOURCE_INVALID)
+    temperature = body_temperature(temperature)
+    if household is None and resident is not None:
+        household = resident.household
+    _check_alert_subject(compound, household, resident)
+    with transaction.atomic(savepoint=False):
+        alert = FeverAlert.objects.create(
+            compound=compound,
+            source=source,
+            household=household,
+            resident=resident,
+            temperature=temperature,
+            created_at=at or timezone.now(),
+        )
+        events.send(events.fever_alert_raised, sender=FeverAlert, alert=alert, actor=actor)
+        transaction.on_commit(
+            lambda: logger.warning(
+                "fever alert %s: %s °C (%s, compound %s)",
+                alert.pk,
+                temperature,
+                source,
+                compound.pk,
+            )
+        )
+    return alert
+
+
+def fever_alert_handle(
+    *,
+    alert: FeverAlert,
+    status: str,
+    actor: Any,
+    note: str = "",
+    temperature: Decimal | None = None,
+) -> FeverAlert:
+    """Record one step of handling: re-measured, reported, sent to hospital, resolved."""
+    if status not in FeverAlert.Status.values or status == FeverAlert.Status.OPEN:
+        raise ResidentError(_("Choose what was done."), Code.ALERT_STATUS_INVALID)
+    if temperature is not None:
+        temperature = body_temperature(temperature)
+    action = FeverAction(status=status, temperature=temperature, note=note, actor=actor)
+    check_text_fields(action, error=ResidentError)
+    with transaction.atomic():
+        alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
+        if alert.status == FeverAlert.Status.RESOLVED:
+            raise ResidentError(_("This alert is already resolved."), Code.ALERT_RESOLVED)
+        action.alert = alert
+        action.save()
+        alert.status = status
+        alert.save(update_fields=["status", "updated_at"])
+    return alert

@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from checkpoints.errors import CheckpointError
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
-from checkpoints.services import fever_alert_handle, passage_record
+from checkpoints.models import CompoundRules, Passage, PassCard
+from checkpoints.services import passage_record
 from compounds.capabilities import capability_issue
 from compounds.models import AuditEntry, Building
 from compounds.office import office_group
-from residents.models import Household, Resident
+from residents.models import FeverAlert, HealthRules, Household, Resident
+from residents.services import fever_alert_handle
 from tests import factories as f
 from tests.capability_urls import DEMO
 
@@ -343,6 +344,7 @@ def test_a_compound_added_in_the_admin_gets_its_gate_rules(as_office, community)
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert CompoundRules.objects.filter(compound__name="新建小区").count() == 1
+    assert HealthRules.objects.filter(compound__name="新建小区").count() == 1
 
 
 def test_passages_are_read_only_in_the_admin(as_superuser, full_a):
@@ -359,7 +361,7 @@ def test_passages_are_read_only_in_the_admin(as_superuser, full_a):
 
 def test_fever_alert_page_shows_its_steps(as_office, full_a):
     alert = FeverAlert.objects.get(compound=full_a.compound)
-    response = as_office.get(reverse("admin:checkpoints_feveralert_change", args=[alert.pk]))
+    response = as_office.get(reverse("admin:residents_feveralert_change", args=[alert.pk]))
     assert response.status_code == 200
     assert "38.0" in response.content.decode()
 

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('residents', '0001_initial'),
+        ('residents', '0002_health_rules_and_fever_alerts'),
     ]
 
     operations = [
