@@ -368,8 +368,12 @@ class BuildingAdmin(ScopedAdmin[Building]):
     list_filter = [related_only("compound"), "sealed"]
     search_fields = ["number", "compound__name", "note"]
     list_select_related = ["compound"]
-    readonly_fields = ["sealed_since"]
     inlines = [UnitInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A building stays in its compound: its households record that compound (the
+        # registry's services keep the two equal), and a move here would part them.
+        return ["compound", "sealed_since"] if obj else ["sealed_since"]
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         return [*super().get_list_display(request), *count_columns(Building)]
@@ -399,6 +403,10 @@ class UnitAdmin(ScopedAdmin):
     list_filter = [related_only("building__compound")]
     search_fields = ["number", "building__number", "building__compound__name"]
     list_select_related = ["building__compound"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A unit stays in its building: its households' unit and building must agree.
+        return ["building"] if obj else []
 
     @admin.display(description=_("unit"), ordering=NaturalKey("number"))
     def label(self, obj: Unit) -> str:

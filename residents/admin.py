@@ -1,12 +1,13 @@
 """Households and residents in the community office's admin (scoped, audited, masked),
 the compounds' health rules, and the fever alerts with their steps (read only)."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,11 +17,16 @@ from compounds.admin import (
     ReadOnlyAdmin,
     ScopedAdmin,
     ScopedTabularInline,
+    audit_change,
     on_compound_added,
     related_only,
 )
 from compounds.models import Compound
 from compounds.selectors import subquery_count
+from residents import rules, services
+from residents.errors import ResidentError
+from residents.flags import FLAG_NAMES, NEEDS_AND_STATUS, RETURN_FLAGS
+from residents.forms import ConstraintsAreTheServices
 from residents.models import (
     FeverAction,
     FeverAlert,
@@ -49,7 +55,34 @@ class QuarantineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class HouseholdForm(forms.ModelForm):
+class CheckedByService(ConstraintsAreTheServices):
+    """An admin form whose rules are the service's: the row is checked by the service's own
+    check, so the admin refuses what the page and the API refuse, in the same words and
+    with the same code. The model's constraints give way to it (they would say it
+    otherwise); field validation (formats, choices) still runs first."""
+
+    def service_check(self) -> None:
+        raise NotImplementedError
+
+    def validate_unique(self) -> None:
+        if self.errors:  # during cleaning: the errors so far, no second clean
+            return  # a field is already wrong; the service would repeat it
+        if self.instance.pk and not self.has_changed():
+            return  # an inline row nobody touched is not written
+        try:
+            self.service_check()
+        except ResidentError as error:
+            add_refusal(self, error)
+
+
+def add_refusal(form: forms.BaseForm, error: ResidentError) -> None:
+    """The service's refusal beside the field it concerns (or above the form)."""
+    name = error.params.get("field")
+    refusal = forms.ValidationError(str(error.message), code=error.code)
+    form.add_error(name if isinstance(name, str) and name in form.fields else None, refusal)
+
+
+class HouseholdForm(CheckedByService):
     class Meta:
         model = Household
         fields = ["building", "unit", "room", "contact_phone", "quarantine_until", "note"]
@@ -57,16 +90,17 @@ class HouseholdForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        building, unit = data.get("building"), data.get("unit")
-        if building and unit and unit.building_id != building.pk:
-            self.add_error("unit", _("This unit is in another building."))
-        if building:
-            # The compound is stored beside the building; set it before model validation.
+        building = data.get("building")
+        if building and not self.instance.pk:
+            # A new household's compound is its building's; a household keeps its compound.
             self.instance.compound_id = building.compound_id
         return data
 
+    def service_check(self) -> None:
+        services.household_check(self.instance)
 
-class ResidentForm(forms.ModelForm):
+
+class ResidentForm(CheckedByService):
     class Meta:
         model = Resident
         fields = ["household", *RESIDENT_FIELDS]
@@ -74,27 +108,51 @@ class ResidentForm(forms.ModelForm):
     def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data.get("id_number", ""))
 
+    def service_check(self) -> None:
+        services.resident_check(self.instance)
+
+
+class ResidentFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """Two rows of one save with one ID number: each row's own check cannot see the
+        other (neither is written yet), so the refusal the service would give is made here."""
+        super().clean()
+        first: dict[str, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            number = data.get("id_number")
+            if not number or data.get("DELETE"):
+                continue
+            if number in first:
+                refusal = rules.id_number_registered(
+                    name=first[number], address=self.instance.address
+                )
+                add_refusal(form, refusal)
+            else:
+                first[number] = data.get("name", "")
+
 
 class ResidentInline(ScopedTabularInline):
     model = Resident
     form = ResidentForm
-    fields = [
-        "name",
-        "sex",
-        "birth_year",
-        "relation",
-        "phone",
-        "id_number",
-        "party_member",
-        "elderly_alone",
-        "chronic_illness",
-        "disability",
-        "pregnant",
-        "infant",
-        "returnee",
-    ]
+    formset = ResidentFormSet
+    fields = ["name", "sex", "birth_year", "relation", "phone", "id_number", *FLAG_NAMES]
     extra = 0
     show_change_link = True
+
+
+def _take_over(obj: Model, saved: Model) -> None:
+    """Make the admin's ``obj`` the row the service wrote: the admin goes on with it (its
+    log entry, the inline rows it saves next, the redirect)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def _values(form: forms.BaseForm, names: Iterable[str], *, changed: bool) -> dict[str, Any]:
+    wanted = set(form.changed_data) if changed else set(form.cleaned_data)
+    return {n: form.cleaned_data[n] for n in names if n in wanted and n in form.cleaned_data}
 
 
 @admin.register(Household)
@@ -130,6 +188,37 @@ class HouseholdAdmin(ScopedAdmin):
             .annotate(_residents=subquery_count(Resident, "household"))
         )
 
+    def save_model(self, request: HttpRequest, obj: Household, form: Any, change: bool) -> None:
+        # The service validates, writes and audits (as on the page and in the API).
+        if change:
+            values = _values(form, services.HOUSEHOLD_FIELDS, changed=True)
+            saved = services.household_update(household=obj, actor=request.user, **values)
+        else:
+            values = _values(form, services.HOUSEHOLD_FIELDS, changed=False)
+            saved = services.household_create(
+                compound=obj.building.compound, actor=request.user, **values
+            )
+        _take_over(obj, saved)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Resident:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted
+        for resident in formset.deleted_objects:
+            audit_change(request, resident, {}, [], "delete")
+            resident.delete()
+        for resident, names in formset.changed_objects:
+            values = {n: getattr(resident, n) for n in names if n in RESIDENT_FIELDS}
+            services.resident_update(resident=resident, actor=request.user, **values)
+        fields = [n for n in RESIDENT_FIELDS if n in formset.form.base_fields]
+        for resident in formset.new_objects:
+            services.resident_create(
+                household=form.instance,
+                actor=request.user,
+                **{n: getattr(resident, n) for n in fields},
+            )
+
     @admin.display(description=_("address"), ordering=address_order())
     def address(self, obj: Household) -> str:
         return obj.address
@@ -158,18 +247,7 @@ class ResidentAdmin(ScopedAdmin):
         "returnee",
         "vulnerable_flag",
     ]
-    list_filter = [
-        related_only("household__compound"),
-        "returnee",
-        "party_member",
-        "elderly_alone",
-        "chronic_illness",
-        "disability",
-        "pregnant",
-        "infant",
-        "relation",
-        "sex",
-    ]
+    list_filter = [related_only("household__compound"), *FLAG_NAMES, "relation", "sex"]
     # The full ID number finds a person exactly; partial numbers find nobody.
     search_fields = ["name", "=id_number", "=phone", "household__room"]
     list_select_related = ["household__compound", "household__building", "household__unit"]
@@ -179,22 +257,13 @@ class ResidentAdmin(ScopedAdmin):
         (_("Contact and identity"), {"fields": ["phone", "id_number"]}),
         (
             _("Needs"),
-            {
-                "fields": [
-                    "party_member",
-                    "elderly_alone",
-                    "chronic_illness",
-                    "disability",
-                    "pregnant",
-                    "infant",
-                ]
-            },
+            {"fields": list(NEEDS_AND_STATUS)},
         ),
         (
             _("Return and quarantine"),
             {
                 "fields": [
-                    "returnee",
+                    *RETURN_FLAGS,
                     "returned_from",
                     "returned_on",
                     "return_transport",
@@ -204,6 +273,22 @@ class ResidentAdmin(ScopedAdmin):
         ),
         (None, {"fields": ["note"]}),
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A resident stays in their household (as in the API): moving is a new registration.
+        return ["household"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Resident, form: Any, change: bool) -> None:
+        # The service validates, writes and audits (as on the page and in the API).
+        if change:
+            values = _values(form, RESIDENT_FIELDS, changed=True)
+            saved = services.resident_update(resident=obj, actor=request.user, **values)
+        else:
+            values = _values(form, RESIDENT_FIELDS, changed=False)
+            saved = services.resident_create(
+                household=form.cleaned_data["household"], actor=request.user, **values
+            )
+        _take_over(obj, saved)
 
     @admin.display(description=_("household"), ordering=address_order("household__"))
     def household_address(self, obj: Resident) -> str:

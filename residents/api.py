@@ -33,6 +33,7 @@ from compounds.models import Building, Compound, Unit
 from compounds.selectors import subquery_count
 from residents import services
 from residents.errors import ResidentError
+from residents.flags import FLAG_NAMES
 from residents.models import Household, Resident, address_order
 from residents.selectors import (
     household_phone_q,
@@ -210,13 +211,7 @@ class ResidentFilter(StrictFilterSet):
             "household",
             "sex",
             "relation",
-            "party_member",
-            "elderly_alone",
-            "chronic_illness",
-            "disability",
-            "pregnant",
-            "infant",
-            "returnee",
+            *FLAG_NAMES,
         ]
 
     def filter_vulnerable(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:

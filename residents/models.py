@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from compounds.models import Building, Compound, Unit
 from compounds.ordering import NaturalKey, natural_key
 from compounds.text import MultiLineField, SingleLineField
+from residents.flags import FLAGS, Flag, flag_field
 from residents.validators import (
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
@@ -129,13 +130,14 @@ class Resident(models.Model):
     relation = models.CharField(
         _("relation to head"), max_length=20, choices=Relation.choices, default=Relation.HEAD
     )
-    party_member = models.BooleanField(_("party member"), default=False)
-    elderly_alone = models.BooleanField(_("elderly living alone"), default=False)
-    chronic_illness = models.BooleanField(_("chronic illness"), default=False)
-    disability = models.BooleanField(_("disability"), default=False)
-    pregnant = models.BooleanField(_("pregnant"), default=False)
-    infant = models.BooleanField(_("infant"), default=False)
-    returnee = models.BooleanField(_("returnee"), default=False)
+    # The flags, their labels and their order are residents.flags.FLAGS.
+    party_member = flag_field("party_member")
+    elderly_alone = flag_field("elderly_alone")
+    chronic_illness = flag_field("chronic_illness")
+    disability = flag_field("disability")
+    pregnant = flag_field("pregnant")
+    infant = flag_field("infant")
+    returnee = flag_field("returnee")
     returned_from = SingleLineField(_("returned from"), max_length=100, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     return_transport = models.CharField(
@@ -169,13 +171,12 @@ class Resident(models.Model):
 
     @property
     def vulnerable(self) -> bool:
-        return (
-            self.elderly_alone
-            or self.chronic_illness
-            or self.disability
-            or self.pregnant
-            or self.infant
-        )
+        return any(getattr(self, flag.name) for flag in FLAGS if flag.vulnerable)
+
+    @property
+    def flags_set(self) -> list[Flag]:
+        """The flags this resident has, in the one order (the badges)."""
+        return [flag for flag in FLAGS if getattr(self, flag.name)]
 
 
 DEFAULT_FEVER_LINE = Decimal("37.3")

@@ -13,16 +13,9 @@ from compounds.audit import action_label
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.ordering import NaturalKey
 from compounds.selectors import subquery_count
+from residents.flags import VULNERABLE_KINDS
 from residents.models import FeverAlert, HealthRules, Household, Resident, address_order
 from residents.validators import mask_phone
-
-VULNERABLE_KINDS = {
-    "elderly_alone": gettext_lazy("elderly living alone"),
-    "chronic_illness": gettext_lazy("chronic illness"),
-    "disability": gettext_lazy("disability"),
-    "infant": gettext_lazy("infant"),
-    "pregnant": gettext_lazy("pregnant"),
-}
 
 # 20-1702, 20-2-1702, "20 2 1702", 20栋2单元1702(室), 20#1702
 _ADDRESS_SPLIT = re.compile(r"[\s\-/#.,，、栋幢号单元室]+")

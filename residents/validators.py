@@ -41,12 +41,12 @@ def validate_id_number(value: str) -> None:
     if not _ID_RE.match(value):
         raise ValidationError(
             _("An ID card number has 18 characters: 17 digits and a digit or X."),
-            code="id_format",
+            code=Code.ID_FORMAT,
         )
     if id_checksum(value[:17]) != value[17]:
         raise ValidationError(
             _("This ID card number's check digit is wrong; please check it again."),
-            code="id_checksum",
+            code=Code.ID_CHECKSUM,
         )
 
 

@@ -69,9 +69,8 @@ def _show_error(form: forms.BaseForm, error: ResidentError) -> None:
             form.add_error(name if name in form.fields else None, messages_)
         return
     name = error.params.get("field")
-    form.add_error(
-        name if isinstance(name, str) and name in form.fields else None, str(error.message)
-    )
+    refusal = forms.ValidationError(str(error.message), code=error.code)
+    form.add_error(name if isinstance(name, str) and name in form.fields else None, refusal)
 
 
 # --- Read pages --------------------------------------------------------------------

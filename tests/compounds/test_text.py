@@ -32,7 +32,7 @@ from compounds.models import AuditEntry, Building, Community, Compound, Opening,
 from compounds.office import office_group
 from residents import services
 from residents.errors import ResidentError
-from residents.importing import households_import
+from residents.excel import households_import
 from residents.models import FeverAction, FeverAlert, Household, Resident
 from tests import factories as f
 

@@ -106,7 +106,7 @@ def test_household_create_refuses_a_bad_phone_with_the_field_named(
             contact_phone="call me",
             note="",
         )
-    assert caught.value.code == Code.INVALID
+    assert caught.value.code == Code.PHONE_FORMAT
     assert "contact_phone" in caught.value.params["errors"]
     assert not Household.objects.filter(room="101").exists()
     assert not AuditEntry.objects.exists()
@@ -227,7 +227,7 @@ def test_resident_create_refuses_a_bad_id_checksum(household_a, secretary):
     bad = good[:17] + ("1" if good[17] != "1" else "2")
     with pytest.raises(ResidentError) as caught:
         services.resident_create(household=household_a, actor=secretary, name="李四", id_number=bad)
-    assert caught.value.code == Code.INVALID
+    assert caught.value.code == Code.ID_CHECKSUM
     assert "id_number" in caught.value.params["errors"]
     assert not Resident.objects.filter(name="李四").exists()
     assert not AuditEntry.objects.exists()
@@ -323,7 +323,7 @@ def test_resident_update_refuses_a_bad_phone_and_keeps_the_old_one(resident_a, s
     old_phone = resident_a.phone
     with pytest.raises(ResidentError) as caught:
         services.resident_update(resident=resident_a, actor=secretary, phone="abc")
-    assert caught.value.code == Code.INVALID
+    assert caught.value.code == Code.PHONE_FORMAT
     resident_a.refresh_from_db()
     assert resident_a.phone == old_phone
     assert not AuditEntry.objects.exists()
