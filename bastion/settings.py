@@ -19,6 +19,15 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     IMPORT_MAX_BYTES=(int, 5 * 1024 * 1024),
     LATE_UPLOAD_SECONDS=(int, 120),
+    SESSION_HOURS=(float, 12.0),
+    PROXY_COUNT=(int, 0),
+    LOGIN_ATTEMPTS_PER_MINUTE=(int, 20),
+    LOGIN_FAILURE_LIMIT=(int, 5),
+    LOGIN_LOCKOUT_MINUTES=(int, 5),
+    API_THROTTLE=(bool, True),
+    API_RATE_ANON=(str, "60/min"),
+    API_RATE_USER=(str, "600/min"),
+    API_RATE_GATE=(str, "1200/min"),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -42,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "compounds",
     "residents",
     "checkpoints",
@@ -50,7 +60,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bastion.middleware.ContentSecurityPolicyMiddleware",
+    "bastion.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and CSRF: a refused guess costs one counter, never a password hash.
+    "compounds.logins.LoginRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bastion.urls"
@@ -112,14 +128,32 @@ CACHES = {
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "bastion_cache",
+    },
+    # The API throttles' counters. Shared through Redis when there is one; otherwise each
+    # worker counts in its own memory (a client may get up to workers × the rate), because
+    # the database cache would add five statements to every check-in at the gate.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
     }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "bastion-throttle",
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Ten characters: a volunteer types it on a phone once a working day, and a guesser
+    # gets five tries per account and address before the growing lockout.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -149,7 +183,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# A session ends after a working day (from login, not from the last click); "log out on
+# every device" and a password change end the others at once (compounds/views.py).
+SESSION_COOKIE_AGE = int(env("SESSION_HOURS") * 3600)
 
 SECURE = env("SECURE")
 if SECURE:
@@ -161,7 +197,54 @@ if SECURE:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (bastion/middleware.py); the camera's video and the
+# QR codes drawn on a canvas need blob: and data: images.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "media-src": ["'self'", "blob:"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Request bodies: forms and API calls stay small; only the Excel import carries a file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Refused from the Content-Length header alone, before a byte of the body is read.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=env("IMPORT_MAX_BYTES") + 1024 * 1024)
+
+# Behind nginx (or Caddy) the client's address is the last one the proxy appended to
+# X-Forwarded-For: PROXY_COUNT=1. Directly exposed, REMOTE_ADDR is the client (0).
+PROXY_COUNT = env("PROXY_COUNT")
+
+# Logins (compounds/logins.py). Per address, before the password is hashed: one hash costs
+# ~350 ms of CPU, so an unlimited guesser would fill the cores that the gate needs.
+LOGIN_ATTEMPTS_PER_MINUTE = env("LOGIN_ATTEMPTS_PER_MINUTE")
+# Per account *and* address (django-axes): per account alone would let an outsider lock
+# volunteers out in the morning rush; per address alone would lock out everyone behind
+# one carrier's shared address. The cool-off doubles with each lockout of the same pair.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+LOGIN_LOCKOUT_MINUTES = env("LOGIN_LOCKOUT_MINUTES")
+AXES_COOLOFF_TIME = "compounds.logins.cool_off"
+# Counters in the default cache, the store every worker shares (the database cache, or
+# Redis with REDIS_URL); logins, failures and lockouts also go to axes' access logs.
+AXES_HANDLER = "compounds.logins.LoginGuardHandler"
+AXES_CLIENT_IP_CALLABLE = "compounds.logins.client_ip"
+AXES_LOCKOUT_CALLABLE = "compounds.logins.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 
 # Preloading a domain into browsers' HSTS lists is a decision for its owner, not a default.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
@@ -181,6 +264,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "compounds.api_errors.exception_handler",
+    # Generous enough for a gate phone (a check-in every 5-10 s, bursts when an offline
+    # queue uploads, several phones on one account); a runaway client gets 429 and the
+    # gate page keeps its records queued. API_THROTTLE=0 lifts them (the benchmark does).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "compounds.throttles.AnonThrottle",
+        "compounds.throttles.UserThrottle",
+        "compounds.throttles.ScopedThrottle",
+    ]
+    if env("API_THROTTLE")
+    else [],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_RATE_ANON"),
+        "user": env("API_RATE_USER"),
+        "gate": env("API_RATE_GATE"),
+    },
+    "NUM_PROXIES": env("PROXY_COUNT"),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -210,4 +309,8 @@ LOGGING = {
 # The same database sessions and users as Django's own, each read in one hand-written
 # query instead of through the ORM (compounds/authentication.py says why).
 SESSION_ENGINE = "compounds.sessions"
-AUTHENTICATION_BACKENDS = ["compounds.authentication.FastModelBackend"]
+# axes first: a locked-out pair is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "compounds.logins.LoginGuardBackend",
+    "compounds.authentication.FastModelBackend",
+]

@@ -31,6 +31,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class CardDetailView(APIView):
+    throttle_scope = "gate"  # settings: DEFAULT_THROTTLE_RATES
+
     @extend_schema(
         operation_id="card_status",
         responses={200: CardStatusSerializer, 404: OpenApiResponse(description="No such card")},
@@ -63,6 +65,7 @@ class CardDetailView(APIView):
 
 class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PassageSerializer
+    throttle_scope = "gate"
     filterset_fields = ["opening", "direction", "verdict", "reason", "household", "late"]
     ordering_fields = ["occurred_at"]
 
