@@ -137,3 +137,21 @@ def _english_unless_asked(request, settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_and_throttle_counters(settings):
+    """Every test starts with no login refusals and empty API throttles.
+
+    The per-address login limit is lifted unless a test sets it: every client of the
+    suite logs in from 127.0.0.1, and the counters outlive a test in process memory.
+    """
+    from django.core.cache import caches
+
+    from compounds import logins
+
+    settings.LOGIN_ATTEMPTS_PER_MINUTE = 10_000
+    logins._refused_until.clear()
+    caches["throttle"].clear()
+    yield
+    logins._refused_until.clear()
