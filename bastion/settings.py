@@ -168,16 +168,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `make serve` sets MANIFEST_STATIC=1 and runs collectstatic: hashed names that browsers
+# may cache for a year, gzip-compressed by whitenoise. Without it (make run, the tests)
+# files are served straight from the finders, no collectstatic needed.
+MANIFEST_STATIC = not DEBUG and env.bool("MANIFEST_STATIC", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env.bool("MANIFEST_STATIC", default=False)
+        if MANIFEST_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Serve static files straight from the finders when no collectstatic has run (make run).
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not MANIFEST_STATIC
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
