@@ -2,8 +2,8 @@
 
 1. Per address, before anything else (``LoginRateLimitMiddleware``): one password hash
    costs ~350 ms of CPU, so about six guesses a second would fill both cores that the
-   gate needs. Past ``LOGIN_ATTEMPTS_PER_MINUTE`` an address gets 429 for the rest of
-   the minute, at the cost of one counter in the shared store.
+   gate needs. Past ``LOGIN_ATTEMPTS`` in ``LOGIN_ATTEMPT_WINDOW`` seconds an address
+   gets 429 for the rest of the window, at the cost of one counter in the shared store.
 2. Per account *and* address (django-axes, ``AXES_LOCKOUT_PARAMETERS``): after
    ``AXES_FAILURE_LIMIT`` failures the pair is locked out; each further lockout of the
    same pair within a day doubles the cool-off (``cool_off``).
@@ -65,15 +65,16 @@ def login_paths() -> set[str]:
 
 
 def address_may_try(address: str) -> bool:
-    """Count one login attempt for ``address``; False once it is over the minute's limit."""
+    """Count one login attempt for ``address``; False once it is over the window's limit."""
     now = time.time()
     if _refused_until.get(address, 0) > now:
         return False
-    if ratelimit.hit("login", address, limit=settings.LOGIN_ATTEMPTS_PER_MINUTE, window=60):
+    window = settings.LOGIN_ATTEMPT_WINDOW
+    if ratelimit.hit("login", address, limit=settings.LOGIN_ATTEMPTS, window=window):
         return True
     if len(_refused_until) > 10_000:
         _refused_until.clear()
-    _refused_until[address] = now + ratelimit.remaining_seconds(60)
+    _refused_until[address] = now + ratelimit.remaining_seconds(window)
     return False
 
 
@@ -93,7 +94,7 @@ class LoginRateLimitMiddleware:
 
 
 def too_many_attempts(request: HttpRequest) -> HttpResponse:
-    wait = ratelimit.remaining_seconds(60)
+    wait = ratelimit.remaining_seconds(settings.LOGIN_ATTEMPT_WINDOW)
     response = render(request, "registration/too_many_attempts.html", {"seconds": wait}, status=429)
     response["Retry-After"] = str(wait)
     return response
