@@ -48,7 +48,7 @@ serve: $(STAMP)
 	MANIFEST_STATIC=1 exec $(VENV)/bin/gunicorn bastion.wsgi \
 		--workers $(WORKERS) --bind $(HOST):$(PORT) \
 		--max-requests 2000 --max-requests-jitter 200 --timeout 30 --graceful-timeout 20 \
-		--access-logfile - --log-level $${GUNICORN_LOG_LEVEL:-info}
+		--access-logfile - --log-level $${GUNICORN_LOG_LEVEL:-info} $(GUNICORN_ARGS)
 
 test: $(STAMP)
 	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ]; then \

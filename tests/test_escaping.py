@@ -58,7 +58,11 @@ def cells_that_run(content: bytes) -> list[str]:
 
 @pytest.mark.parametrize("who", ["officer", "secretary"])
 def test_payloads_are_escaped_on_every_page_and_inert_in_every_export(
-    who, world, client, officer, secretary
+    who,
+    world,  # noqa: F811  (the access matrix's fixture, imported above)
+    client,
+    officer,
+    secretary,
 ):
     assert poison_every_text_column() > 10
     client.force_login({"officer": officer, "secretary": secretary}[who])

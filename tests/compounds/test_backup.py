@@ -45,7 +45,9 @@ def empty_database(tmp_path):
 
 
 def connect(settings):
-    wrapper = type(connections["default"])({**settings, "OPTIONS": {**settings.get("OPTIONS", {})}}, "restored")
+    wrapper = type(connections["default"])(
+        {**settings, "OPTIONS": {**settings.get("OPTIONS", {})}}, "restored"
+    )
     wrapper.ensure_connection()
     return wrapper
 
