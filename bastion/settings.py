@@ -7,7 +7,10 @@ newcomer needs nothing; ``DATABASE_URL=postgres://…`` switches to PostgreSQL.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from bastion.secret_key import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,14 +32,23 @@ env = environ.Env(
     API_RATE_ANON=(str, "60/min"),
     API_RATE_USER=(str, "600/min"),
     API_RATE_GATE=(str, "1200/min"),
+    GATE_OFFLINE_MAX_DAYS=(int, 7),
+    GATE_REFUSED_LOG_PER_HOUR=(int, 120),
+    PHONE_SEARCH_LIMIT=(int, 60),
+    CAPABILITY_FAILURES_PER_HOUR=(int, 100),
 )
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env("DEBUG")
-# A fixed development key is only acceptable while SECURE is off; `check --deploy`
-# under production settings (SECURE=1) demands a real one from the environment.
-SECRET_KEY = env("SECRET_KEY", default="bastion-dev-only-not-secret-" + "x" * 30)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+# No key is ever published: a server reachable from elsewhere must be given one; a
+# loopback-only setup (make run, make test) makes its own once in var/ (git-ignored).
+SECRET_KEY = secret_key(
+    configured=env("SECRET_KEY", default=""),
+    secure=env("SECURE"),
+    allowed_hosts=ALLOWED_HOSTS,
+    key_file=BASE_DIR / "var" / "secret_key",
+)
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -57,15 +69,19 @@ INSTALLED_APPS = [
     "residents",
     "checkpoints",
     "supplies",
+    # The top layer, last: it composes the apps above (bastion/apps.py says why here).
+    "bastion",
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every answer under /api/ and turns HTML error pages into JSON.
+    "compounds.api_errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "bastion.middleware.ContentSecurityPolicyMiddleware",
     "bastion.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before sessions and CSRF: a refused guess costs one counter, never a password hash.
-    "compounds.logins.LoginRateLimitMiddleware",
+    "compounds.login_guard.LoginRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -231,7 +247,7 @@ MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=env("IMPORT_MAX_BYTES")
 # X-Forwarded-For: PROXY_COUNT=1. Directly exposed, REMOTE_ADDR is the client (0).
 PROXY_COUNT = env("PROXY_COUNT")
 
-# Logins (compounds/logins.py). Per address, before the password is hashed: one hash costs
+# Logins (compounds/login_guard.py). Per address, before the password is hashed: one hash costs
 # ~350 ms of CPU, so an unlimited guesser would fill the cores that the gate needs.
 # 3 attempts per 15 s (12 a minute, in small bursts) keep a guesser under a tenth of a
 # core and are plenty for the volunteers behind one address who log in once a day.
@@ -243,14 +259,16 @@ LOGIN_ATTEMPT_WINDOW = env("LOGIN_ATTEMPT_WINDOW")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
 LOGIN_LOCKOUT_MINUTES = env("LOGIN_LOCKOUT_MINUTES")
-AXES_COOLOFF_TIME = "compounds.logins.cool_off"
+AXES_COOLOFF_TIME = "compounds.login_guard.cool_off"
 # Counters in the default cache, the store every worker shares (the database cache, or
-# Redis with REDIS_URL); logins, failures and lockouts also go to axes' access logs.
-AXES_HANDLER = "compounds.logins.LoginGuardHandler"
-AXES_CLIENT_IP_CALLABLE = "compounds.logins.client_ip"
-AXES_LOCKOUT_CALLABLE = "compounds.logins.lockout_response"
+# Redis with REDIS_URL). Logins, failures and lockouts go to the audit trail instead of
+# axes' own tables, which the cache handler leaves empty: no axes pages in the admin.
+AXES_HANDLER = "compounds.login_guard.LoginGuardHandler"
+AXES_CLIENT_IP_CALLABLE = "compounds.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "compounds.login_guard.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 
 # Preloading a domain into browsers' HSTS lists is a decision for its owner, not a default.
@@ -258,14 +276,22 @@ SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "compounds.authentication.FastTokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "compounds.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # A JSON body nested deeper than any request needs is refused (compounds/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "compounds.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Filters refuse a bad value with a code instead of ignoring it (compounds/api_filters.py).
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "compounds.api_filters.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
@@ -298,12 +324,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the error answers it can give (compounds/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "compounds.api_schema.document_error_responses",
+    ],
 }
 
 # Uploaded Excel files larger than this are refused with a message before parsing.
 IMPORT_MAX_BYTES = env("IMPORT_MAX_BYTES")
 # An upload whose device time is older than this is a late (offline) record.
 LATE_UPLOAD_SECONDS = env("LATE_UPLOAD_SECONDS")
+# The oldest record the gate page may still upload, in days. Anything older is refused
+# (recorded_too_old) and kept apart: a phone whose clock says 1970 must not slip past
+# the exit quota as a "late" record.
+GATE_OFFLINE_MAX_DAYS = env("GATE_OFFLINE_MAX_DAYS")
+if GATE_OFFLINE_MAX_DAYS < 1:
+    raise ImproperlyConfigured("GATE_OFFLINE_MAX_DAYS must be at least 1.")
+# Refused uploads logged per volunteer and hour; beyond it they are still refused, but
+# only counted in the server log, so that a broken or hostile phone cannot fill the table.
+GATE_REFUSED_LOG_PER_HOUR = env("GATE_REFUSED_LOG_PER_HOUR")
+# Searches by the last 4 phone digits that one user who sees masked phones (a volunteer)
+# may make per hour, on the page and in the API together; each is also audited. A
+# 4-digit room number (1702) counts too: it is matched against phone tails as well.
+PHONE_SEARCH_LIMIT = env("PHONE_SEARCH_LIMIT")
+# Lookups with a capability link or device token that does not work, per address and hour
+# (compounds/capabilities.py); beyond it the address gets 429 until the hour ends.
+CAPABILITY_FAILURES_PER_HOUR = env("CAPABILITY_FAILURES_PER_HOUR")
 
 LOGGING = {
     "version": 1,
@@ -313,11 +360,8 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# The same database sessions and users as Django's own, each read in one hand-written
-# query instead of through the ORM (compounds/authentication.py says why).
-SESSION_ENGINE = "compounds.sessions"
 # axes first: a locked-out pair is refused before any password is hashed.
 AUTHENTICATION_BACKENDS = [
-    "compounds.logins.LoginGuardBackend",
-    "compounds.authentication.FastModelBackend",
+    "compounds.login_guard.LoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from bastion import api_urls
+from bastion import api_urls, views
 from compounds import views as compound_views
 
 urlpatterns = [
@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", views.home, name="home"),
+    path("c/<int:compound_id>/", views.compound_home, name="compound-home"),
     path("", include("compounds.urls")),
     path("", include("residents.urls")),
     path("", include("checkpoints.urls")),

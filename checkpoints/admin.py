@@ -14,8 +14,25 @@ from django.utils.translation import gettext_lazy as _
 
 from checkpoints import codes, services
 from checkpoints.errors import CheckpointError
-from checkpoints.models import CompoundRules, FeverAction, FeverAlert, Passage, PassCard, WorkPass
-from compounds.admin import ReadOnlyAdmin, ScopedAdmin, related_only
+from checkpoints.models import (
+    CompoundRules,
+    FeverAction,
+    FeverAlert,
+    Passage,
+    PassCard,
+    RefusedUpload,
+    WorkPass,
+)
+from compounds.admin import ReadOnlyAdmin, ScopedAdmin, on_compound_added, related_only
+from compounds.models import Compound
+
+
+def _give_rules(compound: Compound) -> None:
+    # A compound the office adds gets its rules row at once, so the rules list shows it.
+    CompoundRules.objects.get_or_create(compound=compound)
+
+
+on_compound_added(_give_rules)
 
 
 @admin.register(CompoundRules)
@@ -207,3 +224,11 @@ class FeverActionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("compound"))
     def compound(self, obj: FeverAction) -> str:
         return str(obj.alert.compound)
+
+
+@admin.register(RefusedUpload)
+class RefusedUploadAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "compound", "opening", "code", "device_time", "volunteer"]
+    list_filter = ["code", related_only("compound"), "received_at"]
+    search_fields = ["volunteer__username", "device_time"]
+    list_select_related = ["compound", "opening", "volunteer"]

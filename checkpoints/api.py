@@ -1,10 +1,12 @@
 """Gate API: the contract the gate page and any scanner device use. Keep it stable."""
 
 from datetime import datetime
+from typing import Any
 
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -12,10 +14,11 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from checkpoints import gate_sql, selectors, services
-from checkpoints.errors import reason_message
-from checkpoints.models import FeverAlert, Passage, PassCard
+from checkpoints import selectors, services
+from checkpoints.errors import REASON_LABELS, Reason, reason_message
+from checkpoints.models import FeverAlert, Passage
 from checkpoints.serializers import (
+    CardQuerySerializer,
     CardStatusSerializer,
     FeverAlertSerializer,
     PassageCreateSerializer,
@@ -23,6 +26,10 @@ from checkpoints.serializers import (
     PassageSerializer,
 )
 from compounds import access
+from compounds.api import scoped_choices
+from compounds.api_filters import StrictFilterSet
+from compounds.models import Compound, Opening
+from residents.models import Household
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -30,43 +37,87 @@ def _iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
+def _no_such_card() -> Response:
+    # One answer for a card that does not exist, one of a compound the user may not see,
+    # and one of another compound than the gate's: byte for byte the same, so that card
+    # numbers cannot be confirmed across the city.
+    return Response(
+        status=status.HTTP_404_NOT_FOUND,
+        data={"code": Reason.CARD_UNKNOWN, "detail": reason_message(Reason.CARD_UNKNOWN)},
+    )
+
+
 class CardDetailView(APIView):
     throttle_scope = "gate"  # settings: DEFAULT_THROTTLE_RATES
 
     @extend_schema(
         operation_id="card_status",
-        responses={200: CardStatusSerializer, 404: OpenApiResponse(description="No such card")},
+        parameters=[CardQuerySerializer],
+        responses={
+            200: CardStatusSerializer,
+            404: OpenApiResponse(
+                description="card_unknown: no such card, or none the user may see here"
+            ),
+        },
         summary="Card state and whether its household may go out now",
     )
     def get(self, request: Request, code: str) -> Response:
-        card = services.find_card(code)
+        query = CardQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        compound_id, opening = params.get("compound"), None
+        if params.get("gate") is not None:
+            opening = services.opening_for_gate(user=request.user, opening_id=params["gate"])
+            if opening is None:
+                raise Http404
+            if compound_id not in (None, opening.compound_id):
+                return _no_such_card()
+            compound_id = opening.compound_id
+        card = selectors.visible_card(user=request.user, code=code, compound_id=compound_id)
         if card is None:
-            return Response(status=status.HTTP_404_NOT_FOUND, data={"code": "card_unknown"})
-        # A card of a compound the user may not see is answered exactly like no card.
-        access.get_scoped_or_404(request.user, PassCard.objects.all(), pk=card.pk)
-        result = selectors.card_status(card=card)
-        data = CardStatusSerializer(
-            {
-                "card": card,
-                "exit_allowed": result.exit_allowed,
-                "reason": result.reason,
-                "message": reason_message(
-                    result.reason,
-                    last_exit_at=result.last_exit_at,
-                    next_exit_at=result.next_exit_at,
-                ),
-                "last_exit_at": result.last_exit_at,
-                "next_exit_at": result.next_exit_at,
-                "out_now": result.out_now,
-            }
-        ).data
-        return Response(data)
+            return _no_such_card()
+        result = selectors.card_status(
+            card=card,
+            resident_id=params.get("resident"),
+            opening=opening,
+            vehicle=params["vehicle"],
+        )
+        return Response(CardStatusSerializer(_card_answer(result)).data)
+
+
+def _card_answer(result: selectors.CardStatus) -> dict[str, Any]:
+    return {
+        "card": result.card,
+        "exit_allowed": result.exit_allowed,
+        "reason": result.reason,
+        "message": reason_message(
+            result.reason, last_exit_at=result.last_exit_at, next_exit_at=result.next_exit_at
+        ),
+        "last_exit_at": result.last_exit_at,
+        "next_exit_at": result.next_exit_at,
+        "entry_allowed": result.entry_allowed,
+        "entry_reason": result.entry_reason,
+        "entry_message": reason_message(result.entry_reason),
+        "out_now": result.out_now,
+    }
+
+
+class PassageFilter(StrictFilterSet):
+    # Choices from the user's compounds: another compound's opening or household is
+    # refused exactly like one that does not exist.
+    opening = filters.ModelChoiceFilter(queryset=scoped_choices(Opening))
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
+    reason = filters.ChoiceFilter(choices=list(REASON_LABELS.items()))
+
+    class Meta:
+        model = Passage
+        fields = ["opening", "direction", "verdict", "reason", "household", "late"]
 
 
 class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PassageSerializer
     throttle_scope = "gate"
-    filterset_fields = ["opening", "direction", "verdict", "reason", "household", "late"]
+    filterset_class = PassageFilter
     ordering_fields = ["occurred_at"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -84,8 +135,15 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             200: OpenApiResponse(
                 PassageResultSerializer, description="Same client_id: the first answer"
             ),
-            400: OpenApiResponse(description="Malformed input; nothing written"),
+            400: OpenApiResponse(
+                description="Malformed input, or a device time out of bounds "
+                "(recorded_too_old, recorded_in_future); nothing written"
+            ),
             404: OpenApiResponse(description="Unknown gate, or one the user may not see"),
+            409: OpenApiResponse(
+                description="client_id_conflict: the client_id is already stored for "
+                "another record; nothing written"
+            ),
         },
         summary="Record one passage at a gate and get the verdict",
     )
@@ -93,8 +151,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         form = PassageCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        # The scoping rule in its SQL form (compounds.access.visible_sql): the hot path.
-        opening = gate_sql.opening_for_gate(user=request.user, opening_id=data["gate"])
+        opening = services.opening_for_gate(user=request.user, opening_id=data["gate"])
         if opening is None:
             raise Http404
         decision = services.passage_record(
@@ -107,6 +164,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             resident_id=data.get("resident"),
             recorded_at=data.get("recorded_at"),
             vehicle=data.get("vehicle", False),
+            sent=request.data,
         )
         p = decision.passage
         # A plain dict, not PassageResultSerializer (which documents it in the schema):
@@ -128,9 +186,17 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         )
 
 
+class FeverAlertFilter(StrictFilterSet):
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
+
+    class Meta:
+        model = FeverAlert
+        fields = ["status", "compound"]
+
+
 class FeverAlertViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = FeverAlertSerializer
-    filterset_fields = ["status", "compound"]
+    filterset_class = FeverAlertFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return access.scoped(

@@ -6,3 +6,24 @@ class CheckpointsConfig(AppConfig):
     name = "checkpoints"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Gates")
+
+    def ready(self) -> None:
+        from checkpoints import audit  # noqa: F401 (registers the actions)
+        from compounds import ui
+        from compounds.access import Level
+
+        for tab in (
+            ui.Tab("gate", _("Gate"), "checkpoints:gate", order=10),
+            ui.Tab("log", _("Gate log"), "checkpoints:log", order=40),
+            ui.Tab("out-now", _("Out now"), "checkpoints:out-now", order=50),
+            ui.Tab("cards", _("Pass cards"), "checkpoints:cards", Level.MANAGE, order=60),
+            ui.Tab("rules", _("Gate rules"), "checkpoints:rules", order=70),
+        ):
+            ui.register_tab(tab)
+        gate = ui.Link("gate", _("Open the gate page"), "checkpoints:gate", order=20, primary=True)
+        ui.register_link("compound", gate)
+        for link in (
+            ui.Link("pass-card", _("Pass card"), "checkpoints:household-card", Level.MANAGE, 10),
+            ui.Link("passages", _("Gate passages"), "checkpoints:household-history", order=20),
+        ):
+            ui.register_link("household", link)

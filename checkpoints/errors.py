@@ -13,10 +13,17 @@ class CheckpointError(BastionError):
     """An input the gate cannot decide on (nothing is written): 400, or 409 for conflicts."""
 
 
+class CheckpointConflict(CheckpointError):
+    """The request clashes with one already stored (a client_id used for another record)."""
+
+    status_code = 409
+
+
 class Reason:
+    # A card of another compound is CARD_UNKNOWN too, on purpose: a gate must not confirm
+    # that a number exists elsewhere in the city.
     CARD_UNKNOWN = "card_unknown"
     CARD_REVOKED = "card_revoked"
-    WRONG_COMPOUND = "wrong_compound"
     QUOTA_USED = "quota_used"
     FEVER = "fever"
     BUILDING_SEALED = "building_sealed"
@@ -28,13 +35,20 @@ class Reason:
 REASON_LABELS = {
     Reason.CARD_UNKNOWN: gettext_lazy("unknown card"),
     Reason.CARD_REVOKED: gettext_lazy("card revoked"),
-    Reason.WRONG_COMPOUND: gettext_lazy("card of another compound"),
     Reason.QUOTA_USED: gettext_lazy("exit quota used"),
     Reason.FEVER: gettext_lazy("fever"),
     Reason.BUILDING_SEALED: gettext_lazy("building sealed"),
     Reason.QUARANTINED: gettext_lazy("home quarantine"),
     Reason.GATE_SEALED: gettext_lazy("opening sealed"),
     Reason.VEHICLE_BARRED: gettext_lazy("vehicle not allowed"),
+}
+
+
+# Uploads the server refused outright (services.LOGGED_REFUSALS), as the refused log shows them.
+REFUSAL_LABELS = {
+    "recorded_too_old": gettext_lazy("device clock far behind, or record too old"),
+    "recorded_in_future": gettext_lazy("device clock ahead of the server"),
+    "client_id_conflict": gettext_lazy("record id already used for another record"),
 }
 
 
@@ -66,7 +80,6 @@ def reason_message(
         Reason.CARD_REVOKED: _(
             "This card has been revoked (lost or replaced). Only the new card is valid."
         ),
-        Reason.WRONG_COMPOUND: _("This card belongs to another compound."),
         Reason.FEVER: _(
             "Temperature %(t)s °C is at or above the fever line: no exit. "
             "The branch has been alerted; please re-measure."

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from checkpoints.models import (
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
     CompoundRules,
+    FeverAction,
     FeverAlert,
     Passage,
     WorkPass,
@@ -19,12 +21,21 @@ from checkpoints.models import (
 from compounds.models import Building, Compound, Opening
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The gate log holds no passage outside these days; beyond them date arithmetic overflows.
+FIRST_LOG_DAY = date(2000, 1, 1)
+LAST_LOG_DAY = date(2999, 12, 31)
 
 
 class LogFilterForm(forms.Form):
     """The filters of the gate log and of its Excel export (read from the query string)."""
 
-    day = forms.DateField(label=_("Day"), required=False, widget=DATE_INPUT)
+    # Bounded: the day's end is computed from it, and 9999-12-31 plus a day overflowed.
+    day = forms.DateField(
+        label=_("Day"),
+        required=False,
+        widget=DATE_INPUT,
+        validators=[MinValueValidator(FIRST_LOG_DAY), MaxValueValidator(LAST_LOG_DAY)],
+    )
     opening = forms.ModelChoiceField(
         label=_("Opening"), queryset=Opening.objects.none(), required=False, empty_label=_("all")
     )
@@ -139,7 +150,8 @@ class FeverStepForm(forms.Form):
         max_value=TEMPERATURE_MAX,
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    # The model's field: its length and its text rule (compounds.text).
+    note = FeverAction._meta.get_field("note").formfield(label=_("Note"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

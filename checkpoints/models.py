@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Compound, Opening
+from compounds.text import MultiLineField, SingleLineField
 from residents.models import Household, Resident
 
 TEMPERATURE_MIN = Decimal("34.0")
@@ -60,6 +61,8 @@ class CompoundRules(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    scope_path = "compound"
+
     class Meta:
         verbose_name = _("gate rules")
         verbose_name_plural = _("gate rules")
@@ -88,8 +91,8 @@ class PassCard(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="cards", verbose_name=_("household")
     )
-    number = models.CharField(_("card number"), max_length=12, unique=True)
-    secret = models.CharField(_("QR secret"), max_length=32, unique=True)
+    number = SingleLineField(_("card number"), max_length=12, unique=True)
+    secret = SingleLineField(_("QR secret"), max_length=32, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(
@@ -103,6 +106,8 @@ class PassCard(models.Model):
     revoke_reason = models.CharField(
         _("revoke reason"), max_length=20, choices=RevokeReason.choices, blank=True
     )
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("pass card")
@@ -126,13 +131,15 @@ class WorkPass(models.Model):
     resident = models.ForeignKey(
         Resident, on_delete=models.CASCADE, related_name="work_passes", verbose_name=_("resident")
     )
-    work_unit = models.CharField(_("work unit"), max_length=100)
-    certificate = models.CharField(
+    work_unit = SingleLineField(_("work unit"), max_length=100)
+    certificate = SingleLineField(
         _("certificate"), max_length=200, help_text=_("The unit's certificate: number or note.")
     )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    scope_path = "resident__household__compound"
 
     class Meta:
         verbose_name = _("work pass")
@@ -148,16 +155,30 @@ class WorkPass(models.Model):
         return f"{self.resident} · {self.work_unit}"
 
 
+class PassageDirection(models.TextChoices):
+    OUT = "out", _("out")
+    IN = "in", _("in")
+
+
+class PassageVerdict(models.TextChoices):
+    ALLOWED = "allowed", _("allowed")
+    DENIED = "denied", _("denied")
+
+
+# An exit that uses the household's quota. The one definition: the partial index, the ORM
+# (Passage.quota_exit_q) and the hand-written SQL (gate_sql.quota_exit_condition) read it.
+QUOTA_EXIT = {
+    "verdict": PassageVerdict.ALLOWED,
+    "direction": PassageDirection.OUT,
+    "counts_quota": True,
+}
+
+
 class Passage(models.Model):
     """One decision at a gate. Append-only: rows are never updated after the decision."""
 
-    class Direction(models.TextChoices):
-        OUT = "out", _("out")
-        IN = "in", _("in")
-
-    class Verdict(models.TextChoices):
-        ALLOWED = "allowed", _("allowed")
-        DENIED = "denied", _("denied")
+    Direction = PassageDirection
+    Verdict = PassageVerdict
 
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="passages", verbose_name=_("compound")
@@ -201,18 +222,24 @@ class Passage(models.Model):
         verbose_name=_("volunteer"),
     )
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
-    reason = models.CharField(_("reason"), max_length=30, blank=True)
+    reason = SingleLineField(_("reason"), max_length=30, blank=True)
     # Work-pass exits and entries do not count against the household's exit quota.
     counts_quota = models.BooleanField(_("counts against the quota"), default=False)
     fever = models.BooleanField(_("fever"), default=False)
     late = models.BooleanField(_("uploaded late"), default=False)
     # A late upload is stored as it happened; a rule it broke is flagged here for the
     # secretary instead of turning the past into a refusal.
-    breach = models.CharField(_("rule breach found"), max_length=30, blank=True)
+    breach = SingleLineField(_("rule breach found"), max_length=30, blank=True)
     client_id = models.UUIDField(_("client id"), unique=True)
+    # SHA-256 of the request as decided (services.request_hash): a second upload with the
+    # same client_id is a replay only if this matches. Blank on rows from before it.
+    request_hash = SingleLineField(_("request hash"), max_length=64, blank=True, default="")
     # Kept with the decision so that a retried upload gets the very same answer back.
     next_exit_at = models.DateTimeField(_("next exit allowed at"), null=True, blank=True)
     last_exit_at = models.DateTimeField(_("last exit"), null=True, blank=True)
+
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
 
     class Meta:
         verbose_name = _("passage")
@@ -223,7 +250,7 @@ class Passage(models.Model):
             # denied scans piling up at the gate do not slow the lookup down.
             models.Index(
                 fields=["household", "occurred_at"],
-                condition=Q(verdict="allowed", direction="out", counts_quota=True),
+                condition=Q(**QUOTA_EXIT),
                 name="passage_quota_exit_idx",
             ),
             models.Index(fields=["household", "occurred_at"], name="passage_household_idx"),
@@ -249,6 +276,11 @@ class Passage(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.direction} {self.verdict}"
 
+    @staticmethod
+    def quota_exit_q() -> Q:
+        """The allowed exits that count against the household's quota."""
+        return Q(**QUOTA_EXIT)
+
 
 class FeverAlert(models.Model):
     class Status(models.TextChoices):
@@ -271,6 +303,9 @@ class FeverAlert(models.Model):
     created_at = models.DateTimeField(_("raised at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
+
     class Meta:
         verbose_name = _("fever alert")
         verbose_name_plural = _("fever alerts")
@@ -291,11 +326,14 @@ class FeverAction(models.Model):
     temperature = models.DecimalField(
         _("new reading (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = MultiLineField(_("note"), max_length=300, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    scope_path = "alert__compound"
+    office_read_only = True  # written by the gate or the audit trail only
 
     class Meta:
         verbose_name = _("fever alert step")
@@ -304,3 +342,48 @@ class FeverAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} → {self.status}"
+
+
+class RefusedUpload(models.Model):
+    """A check-in the server refused outright (device clock too far off, a client_id
+    already used for another record). Never a passage: kept apart for the secretary to
+    follow up with the volunteer, since the person at the gate was never decided on."""
+
+    scope_path = "compound"
+
+    compound = models.ForeignKey(
+        Compound,
+        on_delete=models.CASCADE,
+        related_name="refused_uploads",
+        verbose_name=_("compound"),
+    )
+    opening = models.ForeignKey(
+        Opening,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opening"),
+    )
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("volunteer"),
+    )
+    code = SingleLineField(_("refusal"), max_length=40)
+    client_id = models.UUIDField(_("client id"), null=True, blank=True)
+    device_time = SingleLineField(_("device time as sent"), max_length=64, blank=True)
+    # What the phone sent, capped in size (services.REFUSED_BODY_MAX_CHARS).
+    body = models.JSONField(_("request"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("refused upload")
+        verbose_name_plural = _("refused uploads")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["compound", "received_at"], name="refused_compound_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M} {self.code}"

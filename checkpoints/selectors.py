@@ -2,77 +2,113 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from checkpoints.errors import Reason
-from checkpoints.models import FeverAlert, Passage, PassCard
-from checkpoints.services import next_exit_after, quota_window, rules_for
-from compounds.models import Compound
+from checkpoints import rules, services
+from checkpoints.models import FeverAlert, Passage, PassCard, RefusedUpload
+from checkpoints.services import card_lookup, rules_for
+from compounds import access
+from compounds.models import Compound, Opening
 from residents.models import Household
+
+# How many open fever alerts the compound's home page lists; the rest are on the alerts page.
+HOME_ALERTS = 20
 
 
 @dataclass(frozen=True)
 class CardStatus:
+    """What a check-in with this card would decide now, going out and coming back in."""
+
     card: PassCard
     exit_allowed: bool
     reason: str | None
     last_exit_at: datetime | None
     next_exit_at: datetime | None
     out_now: list[dict[str, Any]]
+    entry_allowed: bool = True
+    entry_reason: str | None = None
 
 
-def card_status(*, card: PassCard, at: datetime | None = None) -> CardStatus:
-    """What the gate shows on scanning a card, before anyone presses a button."""
+def visible_card(*, user: Any, code: str, compound_id: int | None = None) -> PassCard | None:
+    """A card by its QR secret or printed number, among the cards the user may see (and
+    of ``compound_id`` only, if given). One query whether or not the card exists, so the
+    answer for another compound's card cannot be told from "no such card", even by time."""
+    lookup = card_lookup(code)
+    if lookup is None:
+        return None
+    field, value = lookup
+    qs = access.scoped(
+        user, PassCard.objects.select_related("household__building", "household__unit")
+    )
+    if compound_id is not None:
+        qs = qs.filter(compound_id=compound_id)
+    rows = list(qs.filter(**{field: value}).order_by()[:1])
+    return rows[0] if rows else None
+
+
+def card_status(
+    *,
+    card: PassCard,
+    at: datetime | None = None,
+    resident_id: int | None = None,
+    opening: Opening | None = None,
+    vehicle: bool = False,
+    temperature: Decimal | None = None,
+) -> CardStatus:
+    """What the gate shows on scanning a card, before anyone presses a button: the very
+    verdicts a check-in at ``at`` would reach (``rules.decide``), for an exit and an entry.
+
+    ``opening`` None: an open gate that lets vehicles both ways. ``temperature`` None: not
+    measured yet. ``resident_id`` not of the household: CheckpointError, as at check-in.
+    """
     at = at or timezone.now()
     household = card.household
-    rules = rules_for(card.compound)
-    today = timezone.localtime(at).date()
-    start, _end = quota_window(rules, at)
-    reason: str | None = None
-    last_exit_at = (
-        Passage.objects.filter(
-            household=household,
-            verdict=Passage.Verdict.ALLOWED,
-            direction=Passage.Direction.OUT,
-            counts_quota=True,
+    resident = None
+    if resident_id is not None:
+        day = timezone.localtime(at).date()
+        resident = services.resident_for_passage(
+            household=household, resident_id=resident_id, day=day
         )
+    here = opening is None or card.compound_id == opening.compound_id
+    compound_rules = rules_for(card.compound)
+    verdicts = {
+        direction: services.passage_verdict(
+            compound_rules=compound_rules,
+            gate=rules.GateFacts.of(opening) if opening else rules.GateFacts(),
+            card=card if here else None,
+            resident=resident,
+            direction=direction,
+            vehicle=vehicle,
+            temperature=temperature,
+            occurred_at=at,
+            late=False,
+        )
+        for direction in Passage.Direction.values
+    }
+    out, back = verdicts[Passage.Direction.OUT], verdicts[Passage.Direction.IN]
+    return CardStatus(
+        card=card,
+        exit_allowed=out.allowed,
+        reason=out.reason or None,
+        # Shown even when the quota is free again: "last outing" helps the volunteer.
+        last_exit_at=out.last_exit_at or last_quota_exit(household=household, at=at),
+        next_exit_at=out.next_exit_at,
+        out_now=household_out_now(household=household),
+        entry_allowed=back.allowed,
+        entry_reason=back.reason or None,
+    )
+
+
+def last_quota_exit(*, household: Household, at: datetime) -> datetime | None:
+    return (
+        Passage.objects.filter(Passage.quota_exit_q(), household=household, occurred_at__lte=at)
         .order_by("-occurred_at")
         .values_list("occurred_at", flat=True)
         .first()
-    )
-    next_exit_at = None
-    if card.state == PassCard.State.REVOKED:
-        reason = Reason.CARD_REVOKED
-    elif household.building.sealed:
-        reason = Reason.BUILDING_SEALED
-    elif household.quarantine_until and household.quarantine_until >= today:
-        reason = Reason.QUARANTINED
-    else:
-        recent = list(
-            Passage.objects.filter(
-                household=household,
-                verdict=Passage.Verdict.ALLOWED,
-                direction=Passage.Direction.OUT,
-                counts_quota=True,
-                occurred_at__gte=start,
-                occurred_at__lte=at,
-            )
-            .order_by("-occurred_at")
-            .values_list("occurred_at", flat=True)[: rules.quota_exits]
-        )
-        if len(recent) >= rules.quota_exits:
-            reason = Reason.QUOTA_USED
-            next_exit_at = next_exit_after(rules, recent[-1])
-    return CardStatus(
-        card=card,
-        exit_allowed=reason is None,
-        reason=reason,
-        last_exit_at=last_exit_at,
-        next_exit_at=next_exit_at,
-        out_now=household_out_now(household=household),
     )
 
 
@@ -108,8 +144,9 @@ def household_out_now(*, household: Household, horizon_days: int = 14) -> list[d
     return list(out.values()) + anonymous
 
 
-def households_out_now(*, compound: Compound) -> QuerySet[Household]:
-    """Households whose latest allowed passage is an exit, with when and through where."""
+def households_out_now(*, compound: Compound, at: datetime | None = None) -> QuerySet[Household]:
+    """Households whose latest allowed passage is an exit, with when and through where,
+    and ``overdue``: out for longer than the rules allow."""
     latest = Passage.objects.filter(
         household=OuterRef("pk"), verdict=Passage.Verdict.ALLOWED
     ).order_by("-occurred_at", "-id")
@@ -122,14 +159,16 @@ def households_out_now(*, compound: Compound) -> QuerySet[Household]:
             out_opening=Subquery(latest.values("opening__name")[:1]),
         )
         .filter(last_direction=Passage.Direction.OUT)
+        .annotate(
+            overdue=Case(
+                When(out_since__lt=overdue_since(compound=compound, at=at), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
         .select_related("building", "unit")
         .order_by("out_since")
     )
-
-
-def households_overdue(*, compound: Compound) -> list[Household]:
-    limit = timezone.now() - rules_for(compound).max_time_out
-    return [h for h in households_out_now(compound=compound) if h.out_since < limit]
 
 
 def open_fever_alerts(*, compound: Compound) -> QuerySet[FeverAlert]:
@@ -157,16 +196,28 @@ def breaches(*, compound: Compound, days: int = 7) -> QuerySet[Passage]:
     )
 
 
+def newest_open_fever_alerts(
+    *, compound: Compound, limit: int = HOME_ALERTS
+) -> tuple[list[FeverAlert], int]:
+    """The newest open alerts and how many are open: the count costs a query only when
+    there are more than are shown."""
+    alerts = open_fever_alerts(compound=compound)
+    newest = list(alerts[:limit])
+    return newest, (len(newest) if len(newest) < limit else alerts.count())
+
+
 def compound_gate_overview(*, compound: Compound) -> dict[str, Any]:
     """What the secretary's compound page shows of the gate, at once."""
     today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     out_now = list(households_out_now(compound=compound))
-    limit = timezone.now() - rules_for(compound).max_time_out
+    fever_alerts, fever_alert_count = newest_open_fever_alerts(compound=compound)
     return {
-        "fever_alerts": list(open_fever_alerts(compound=compound)),
+        # A bad day at the gate left 966 open alerts: the page shows the newest and a link.
+        "fever_alerts": fever_alerts,
+        "fever_alert_count": fever_alert_count,
         "breaches": list(breaches(compound=compound)[:50]),
         "out_now_count": len(out_now),
-        "overdue": [h for h in out_now if h.out_since < limit],
+        "overdue": [h for h in out_now if h.overdue],
         "today_exits": Passage.objects.filter(
             compound=compound,
             occurred_at__gte=today_start,
@@ -191,6 +242,14 @@ def passages_for_log(
     return qs.select_related(
         "opening", "household__building", "household__unit", "resident", "volunteer", "card"
     ).order_by("-occurred_at", "-id")
+
+
+def refused_uploads(*, compound: Compound) -> QuerySet[RefusedUpload]:
+    return (
+        RefusedUpload.objects.filter(compound=compound)
+        .select_related("opening", "volunteer")
+        .order_by("-received_at", "-id")
+    )
 
 
 # --- Gate office pages -------------------------------------------------------------

@@ -1,11 +1,41 @@
+import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from checkpoints import codes
 from checkpoints.models import TEMPERATURE_MAX, TEMPERATURE_MIN, FeverAlert, Passage
 from residents.validators import mask_name, mask_phone
+
+
+class ClientIdField(serializers.UUIDField):
+    """A UUID as text only: DRF would also take an integer (or true) as a UUID, and a
+    device counting 1, 2, 3 would then clash with every other device."""
+
+    def to_internal_value(self, data: Any) -> uuid.UUID:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class DeviceTimeField(serializers.DateTimeField):
+    """The phone's clock, whatever it says: a time beyond what Python can convert (year 1
+    in a time zone east of UTC, year 9999 west of it) stands for "long ago" or "far
+    ahead", so that the gate refuses it with its code instead of failing."""
+
+    def enforce_timezone(self, value: datetime) -> datetime:
+        try:
+            aware = value if timezone.is_aware(value) else timezone.make_aware(value)
+            aware.astimezone(UTC)
+        except OverflowError:
+            if value.year > 5000:
+                return datetime.max.replace(tzinfo=UTC)
+            return datetime.min.replace(tzinfo=UTC)
+        return super().enforce_timezone(value)
 
 
 class PassageCreateSerializer(serializers.Serializer):
@@ -25,11 +55,21 @@ class PassageCreateSerializer(serializers.Serializer):
         help_text=_("°C, one decimal; 34.0–43.0."),
     )
     resident = serializers.IntegerField(required=False, allow_null=True)
-    client_id = serializers.UUIDField(
-        help_text=_("Made by the device; the same id is written once.")
+    client_id = ClientIdField(
+        help_text=_(
+            "A UUID made by the device for this record: sent again with the same record, "
+            "it is written once; sent with another record, the answer is 409 "
+            "client_id_conflict."
+        )
     )
-    recorded_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text=_("When it happened on the device (ISO 8601).")
+    recorded_at = DeviceTimeField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "When it happened on the device (ISO 8601). Older than the gate keeps offline "
+            "records (7 days by default): 400 recorded_too_old; more than 5 minutes ahead "
+            "of the server: 400 recorded_in_future."
+        ),
     )
     vehicle = serializers.BooleanField(required=False, default=False)
 
@@ -90,14 +130,49 @@ class OutNowSerializer(serializers.Serializer):
         return mask_name(obj["name"])
 
 
+class CardQuerySerializer(serializers.Serializer):
+    compound = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("The gate's compound: a card of any other compound is answered as unknown."),
+    )
+    gate = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The opening where the card is shown: its state and vehicle rule count, and a "
+            "card of another compound is answered as unknown."
+        ),
+    )
+    resident = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_(
+            "The household member passing: their quarantine and work pass count. Not of "
+            "the card's household: 400 resident_not_in_household."
+        ),
+    )
+    vehicle = serializers.BooleanField(required=False, default=False)
+
+
 class CardStatusSerializer(serializers.Serializer):
     number = serializers.SerializerMethodField()
     state = serializers.CharField(source="card.state")
     compound = serializers.IntegerField(source="card.compound_id")
     household = serializers.SerializerMethodField()
-    exit_allowed = serializers.BooleanField()
+    exit_allowed = serializers.BooleanField(
+        help_text=_("What a check-in going out would decide now.")
+    )
     reason = serializers.CharField(allow_null=True)
     message = serializers.CharField()
+    entry_allowed = serializers.BooleanField(
+        help_text=_("What a check-in coming back in would decide now.")
+    )
+    entry_reason = serializers.CharField(allow_null=True)
+    entry_message = serializers.CharField()
     last_exit_at = serializers.DateTimeField(allow_null=True)
     next_exit_at = serializers.DateTimeField(allow_null=True)
     out_now = OutNowSerializer(many=True)

@@ -1,9 +1,12 @@
 """The gate's writes. ``passage_record`` is the one place an exit is decided."""
 
+import hashlib
+import json
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +15,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from checkpoints import codes, gate_sql
-from checkpoints.errors import CheckpointError, Reason, reason_message
+from checkpoints import audit as gate_audit
+from checkpoints import codes, gate_sql, rules
+from checkpoints.errors import CheckpointConflict, CheckpointError, reason_message
 from checkpoints.models import (
     TEMPERATURE_MAX,
     TEMPERATURE_MIN,
@@ -23,16 +28,33 @@ from checkpoints.models import (
     FeverAlert,
     Passage,
     PassCard,
+    RefusedUpload,
     WorkPass,
 )
-from compounds.models import AuditEntry, Compound, Opening
-from compounds.services import audit_record
+from compounds import ratelimit
+from compounds.models import Compound, Opening
+from compounds.services import audit_bulk, audit_entry, audit_record
+from compounds.text import check_text_fields, replace_refused
 from residents.models import Household, Resident
 
 logger = logging.getLogger("bastion.gate")
 
 # A device clock may run a little ahead of the server's; more than this is an error.
 CLOCK_SKEW = timedelta(minutes=5)
+# Refusals of the upload itself rather than of the person at the gate: logged apart.
+LOGGED_REFUSALS = frozenset({"recorded_too_old", "recorded_in_future", "client_id_conflict"})
+# What a refused upload keeps of the request: the check-in's own fields, each cut short.
+REFUSED_BODY_FIELDS = (
+    "gate",
+    "card",
+    "direction",
+    "temperature",
+    "resident",
+    "client_id",
+    "recorded_at",
+    "vehicle",
+)
+REFUSED_VALUE_MAX_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -60,33 +82,7 @@ def rules_for(compound: Compound) -> CompoundRules:
         return CompoundRules(compound=compound)
 
 
-def _local_midnight(day: Any) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def quota_window(rules: CompoundRules, at: datetime) -> tuple[datetime, datetime]:
-    """[start, end) around ``at``: another quota exit inside it conflicts with one at ``at``.
-
-    Calendar days (the default): 1 per 2 days means an exit on 13 Feb blocks the 13th
-    and 14th, and the next is allowed from 00:00 on the 15th, Asia/Shanghai.
-    """
-    if rules.quota_mode == CompoundRules.QuotaMode.ROLLING_HOURS:
-        span = timedelta(hours=rules.quota_hours)
-        return at - span + timedelta(microseconds=1), at + span
-    day = timezone.localtime(at).date()
-    start = _local_midnight(day - timedelta(days=rules.quota_days - 1))
-    end = _local_midnight(day + timedelta(days=rules.quota_days))
-    return start, end
-
-
-def next_exit_after(rules: CompoundRules, exit_at: datetime) -> datetime:
-    if rules.quota_mode == CompoundRules.QuotaMode.ROLLING_HOURS:
-        return exit_at + timedelta(hours=rules.quota_hours)
-    day = timezone.localtime(exit_at).date()
-    return _local_midnight(day + timedelta(days=rules.quota_days))
-
-
-def _card_lookup(code: str) -> tuple[str, str] | None:
+def card_lookup(code: str) -> tuple[str, str] | None:
     normalized = codes.normalize(code)
     if not normalized:
         return None
@@ -95,7 +91,7 @@ def _card_lookup(code: str) -> tuple[str, str] | None:
 
 def find_card(code: str) -> PassCard | None:
     """A card by its QR secret or its printed number, with its household."""
-    lookup = _card_lookup(code)
+    lookup = card_lookup(code)
     if lookup is None:
         return None
     field, value = lookup
@@ -108,7 +104,7 @@ def _card_for_checkin(code: str) -> PassCard | None:
     """The card for a check-in, holding a lock on its household until the decision is
     written: the quota is counted per household, and a reissued card must queue behind a
     scan of the old one."""
-    lookup = _card_lookup(code)
+    lookup = card_lookup(code)
     if lookup is None:
         return None
     field, value = lookup
@@ -126,47 +122,119 @@ def _validate_temperature(temperature: Decimal) -> Decimal:
     return value
 
 
-def _exit_decision(
+def opening_for_gate(*, user: Any, opening_id: int) -> Opening | None:
+    """The opening a check-in names, with its compound and rules, if the user may see it.
+    The scoping rule in its SQL form (compounds.access.visible_sql): the hot path."""
+    return gate_sql.opening_for_gate(user=user, opening_id=opening_id)
+
+
+def resident_for_passage(*, household: Household, resident_id: int, day: date) -> Resident:
+    """The resident named at the gate, with ``on_duty``: a work pass valid on ``day``."""
+    resident = (
+        Resident.objects.filter(pk=resident_id, household=household)
+        .annotate(
+            on_duty=Exists(
+                WorkPass.objects.filter(
+                    resident=OuterRef("pk"), valid_from__lte=day, valid_to__gte=day
+                )
+            )
+        )
+        .first()
+    )
+    if resident is None:
+        raise CheckpointError(
+            _("This resident does not belong to the card's household."),
+            "resident_not_in_household",
+        )
+    return resident
+
+
+def card_facts(card: PassCard, resident: Resident | None = None) -> rules.CardFacts:
+    """What ``rules.decide`` needs of a loaded card (``resident`` from resident_for_passage)."""
+    household = card.household
+    return rules.CardFacts(
+        revoked=card.state == PassCard.State.REVOKED,
+        building_sealed=household.building.sealed,
+        household_quarantine_until=household.quarantine_until,
+        resident_quarantine_until=resident.quarantine_until if resident else None,
+        work_pass=bool(resident and getattr(resident, "on_duty", False)),
+    )
+
+
+def passage_verdict(
     *,
-    rules: CompoundRules,
-    household: Household,
+    compound_rules: CompoundRules,
+    gate: rules.GateFacts,
+    card: PassCard | None,
     resident: Resident | None,
-    work_pass: bool,
-    opening: Opening,
+    direction: str,
     vehicle: bool,
-    temperature: Decimal,
+    temperature: Decimal | None,
     occurred_at: datetime,
     late: bool,
-) -> tuple[str, bool, datetime | None, datetime | None]:
-    """(reason or "", counts_quota, last_exit_at, next_exit_at) for an exit."""
-    today = timezone.localtime(occurred_at).date()
-    if temperature >= rules.fever_line:
-        return Reason.FEVER, False, None, None
-    if household.building.sealed:
-        return Reason.BUILDING_SEALED, False, None, None
-    if (household.quarantine_until and household.quarantine_until >= today) or (
-        resident and resident.quarantine_until and resident.quarantine_until >= today
-    ):
-        return Reason.QUARANTINED, False, None, None
-    if vehicle and opening.vehicle_rule == Opening.VehicleRule.NONE:
-        return Reason.VEHICLE_BARRED, False, None, None
-    if work_pass:
-        return "", False, None, None
-    start, end = quota_window(rules, occurred_at)
-    # Online, nothing after "now" exists yet; a late upload must also look forward, since
-    # exits decided after it (but happening later) may now be over the quota.
-    times = gate_sql.quota_exit_times(
-        household_id=household.pk, start=start, end=end if late else None
+) -> rules.Verdict:
+    """``rules.decide`` on a card of the gate's compound (None: unknown there), with the
+    household's quota exits read from the log. The check-in and the preview both ask it."""
+
+    def quota_exits(start: datetime, end: datetime | None) -> list[datetime]:
+        assert card is not None
+        return gate_sql.quota_exit_times(household_id=card.household_id, start=start, end=end)
+
+    return rules.decide(
+        rules=compound_rules,
+        fever_line=compound_rules.fever_line,
+        card=card_facts(card, resident) if card else None,
+        gate=gate,
+        direction=direction,
+        vehicle=vehicle,
+        temperature=temperature,
+        quota_exits=quota_exits,
+        occurred_at=occurred_at,
+        late=late,
     )
-    before = [t for t in times if t <= occurred_at]
-    if len(times) >= rules.quota_exits:
-        last = before[0] if before else None
-        oldest_blocking = (
-            before[rules.quota_exits - 1] if len(before) >= rules.quota_exits else None
-        )
-        next_at = next_exit_after(rules, oldest_blocking) if oldest_blocking else None
-        return Reason.QUOTA_USED, True, last, next_at
-    return "", True, before[0] if before else None, None
+
+
+def request_hash(
+    *,
+    opening_id: int,
+    code: str,
+    direction: str,
+    temperature: Decimal,
+    resident_id: int | None,
+    vehicle: bool,
+    recorded_at: datetime | None,
+) -> str:
+    """The fingerprint of a check-in as the gate would decide it: a retry of the same
+    record has the same one, however the card was typed. Not the card row, which is
+    null for an unknown card."""
+    canonical = [
+        codes.normalize(code),
+        opening_id,
+        direction,
+        str(Decimal(temperature).quantize(Decimal("0.1"))),
+        resident_id,
+        bool(vehicle),
+        recorded_at.astimezone(UTC).isoformat() if recorded_at else None,
+    ]
+    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
+
+
+def _is_replay(first: Passage, *, opening: Opening, actor: Any, fingerprint: str) -> bool:
+    # Rows stored before the hash existed carry none: they replay as they always did.
+    same_request = first.request_hash == fingerprint or not first.request_hash
+    return (
+        same_request and first.compound_id == opening.compound_id and first.volunteer_id == actor.pk
+    )
+
+
+def _client_id_conflict() -> CheckpointConflict:
+    return CheckpointConflict(
+        _(
+            "Another record was already sent with this record's id: this one was not "
+            "saved. Keep it on the phone and tell the branch."
+        ),
+        "client_id_conflict",
+    )
 
 
 def passage_record(
@@ -180,13 +248,27 @@ def passage_record(
     resident_id: int | None = None,
     recorded_at: datetime | None = None,
     vehicle: bool = False,
+    sent: Mapping[str, Any] | None = None,
 ) -> Decision:
     """Decide and log one passage at ``opening``. Every decision is written, denials too.
 
     Runs in one transaction holding a lock on the household, so two gates scanning the
-    same card at once are decided one after the other. The same ``client_id`` again
-    returns the first decision and writes nothing.
+    same card at once are decided one after the other. The same ``client_id`` with the
+    same request returns the first decision and writes nothing; with another request it
+    is a conflict (409) and the second record is not stored. Uploads refused for their
+    device time or a conflicting id go to ``RefusedUpload`` (``sent``: the request body
+    as received, for that log), never to the passage log.
     """
+    temperature = _validate_temperature(temperature)
+    fingerprint = request_hash(
+        opening_id=opening.pk,
+        code=code,
+        direction=direction,
+        temperature=temperature,
+        resident_id=resident_id,
+        vehicle=vehicle,
+        recorded_at=recorded_at,
+    )
     try:
         return _passage_decide(
             opening=opening,
@@ -198,20 +280,92 @@ def passage_record(
             resident_id=resident_id,
             recorded_at=recorded_at,
             vehicle=vehicle,
+            fingerprint=fingerprint,
         )
     except IntegrityError:
         # The client_id is already stored (a retry, or an offline queue uploading twice):
-        # the unique index refused the row and rolled this transaction back whole, so the
-        # retry writes nothing and answers with the first decision. Checking first would
-        # cost every check-in a query to save work on the rare retry.
+        # the unique index refused the row and rolled this transaction back whole. Checking
+        # first would cost every check-in a query to save work on the rare retry.
         first = Passage.objects.filter(client_id=client_id).first()
         if first is None:
             raise
-        if first.compound_id != opening.compound_id or first.volunteer_id != actor.pk:
-            raise CheckpointError(
-                _("This record id was already used for another record."), "client_id_reused"
-            ) from None
+        refusal: CheckpointError = _client_id_conflict()
+    except CheckpointError as error:
+        if error.code not in LOGGED_REFUSALS:
+            raise
+        # A record stored days ago and retried now (its answer was lost) is still a replay.
+        first, refusal = Passage.objects.filter(client_id=client_id).first(), error
+    if first is not None and _is_replay(
+        first, opening=opening, actor=actor, fingerprint=fingerprint
+    ):
         return Decision(passage=first, created=False)
+    # Written after the refused transaction has rolled back, so that it stays.
+    refused_upload_record(
+        opening=opening,
+        actor=actor,
+        code=refusal.code,
+        client_id=client_id,
+        sent=sent
+        or {
+            "gate": opening.pk,
+            "card": code,
+            "direction": direction,
+            "temperature": str(temperature),
+            "resident": resident_id,
+            "recorded_at": recorded_at.isoformat() if recorded_at else None,
+            "vehicle": vehicle,
+        },
+    )
+    raise refusal
+
+
+def _check_device_time(occurred_at: datetime, now: datetime) -> None:
+    if occurred_at > now + CLOCK_SKEW:
+        raise CheckpointError(
+            _("The device's clock is ahead of the server's: check the phone's time."),
+            "recorded_in_future",
+        )
+    days = settings.GATE_OFFLINE_MAX_DAYS
+    if occurred_at < now - timedelta(days=days):
+        raise CheckpointError(
+            ngettext(
+                "The device's clock is too far behind, or the record is more than %(days)s "
+                "day old: check the phone's date and time, and tell the branch about this "
+                "passage.",
+                "The device's clock is too far behind, or the record is more than %(days)s "
+                "days old: check the phone's date and time, and tell the branch about this "
+                "passage.",
+                days,
+            )
+            % {"days": days},
+            "recorded_too_old",
+        )
+
+
+def _card_and_resident(
+    opening: Opening, code: str, resident_id: int | None, occurred_at: datetime
+) -> tuple[PassCard | None, Resident | None]:
+    """The card (locked, see _card_for_checkin) if it is of the gate's compound, and the
+    resident named, of its household."""
+    card = _card_for_checkin(code)
+    if card is None or card.compound_id != opening.compound_id:
+        return None, None  # another compound's card is stored as an unknown one: see Reason
+    if resident_id is None:
+        return card, None
+    day = timezone.localtime(occurred_at).date()
+    return card, resident_for_passage(household=card.household, resident_id=resident_id, day=day)
+
+
+def _verdict_fields(verdict: rules.Verdict) -> dict[str, Any]:
+    return {
+        "verdict": Passage.Verdict.ALLOWED if verdict.allowed else Passage.Verdict.DENIED,
+        "reason": verdict.reason,
+        "counts_quota": verdict.counts_quota,
+        "fever": verdict.fever,
+        "breach": verdict.breach,
+        "last_exit_at": verdict.last_exit_at,
+        "next_exit_at": verdict.next_exit_at,
+    }
 
 
 @transaction.atomic
@@ -226,84 +380,26 @@ def _passage_decide(
     resident_id: int | None = None,
     recorded_at: datetime | None = None,
     vehicle: bool = False,
+    fingerprint: str = "",
 ) -> Decision:
     now = timezone.now()
     occurred_at = recorded_at or now
-    if occurred_at > now + CLOCK_SKEW:
-        raise CheckpointError(
-            _("The device's clock is ahead of the server's: check the phone's time."),
-            "recorded_in_future",
-        )
+    _check_device_time(occurred_at, now)
     late = (now - occurred_at).total_seconds() > settings.LATE_UPLOAD_SECONDS
-    temperature = _validate_temperature(temperature)
     compound = opening.compound
-    rules = rules_for(compound)
-
-    card = _card_for_checkin(code)
+    card, resident = _card_and_resident(opening, code, resident_id, occurred_at)
     household = card.household if card else None
-    resident: Resident | None = None
-    work_pass = False
-    reason = ""
-    counts_quota = False
-    last_exit_at = next_exit_at = None
-    fever = temperature >= rules.fever_line
-
-    if card is not None and card.compound_id != opening.compound_id:
-        reason, card, household = Reason.WRONG_COMPOUND, None, None
-    elif resident_id is not None and household is not None:
-        today = timezone.localtime(occurred_at).date()
-        resident = (
-            Resident.objects.filter(pk=resident_id, household=household)
-            .annotate(
-                on_duty=Exists(
-                    WorkPass.objects.filter(
-                        resident=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today
-                    )
-                )
-            )
-            .first()
-        )
-        if resident is None:
-            raise CheckpointError(
-                _("This resident does not belong to the card's household."),
-                "resident_not_in_household",
-            )
-        work_pass = resident.on_duty  # type: ignore[attr-defined]
-
-    if reason:
-        pass
-    elif opening.state == Opening.State.SEALED:
-        reason = Reason.GATE_SEALED
-    elif card is None:
-        reason = Reason.CARD_UNKNOWN
-    elif card.state == PassCard.State.REVOKED:
-        reason = Reason.CARD_REVOKED
-    elif direction == Passage.Direction.OUT:
-        assert household is not None
-        reason, counts_quota, last_exit_at, next_exit_at = _exit_decision(
-            rules=rules,
-            household=household,
-            resident=resident,
-            work_pass=work_pass,
-            opening=opening,
-            vehicle=vehicle,
-            temperature=temperature,
-            occurred_at=occurred_at,
-            late=late,
-        )
-    elif vehicle and not (
-        rules.vehicles_may_return and opening.vehicle_rule == Opening.VehicleRule.BOTH
-    ):
-        reason = Reason.VEHICLE_BARRED
-
-    breach = ""
-    if late and reason and reason != Reason.FEVER:
-        # The phone decided this offline and the person has passed: store it as it
-        # happened and flag the rule it broke for the secretary, never drop or rewrite it.
-        breach, reason = reason, ""
-        counts_quota = counts_quota or (
-            direction == Passage.Direction.OUT and household is not None and not work_pass
-        )
+    verdict = passage_verdict(
+        compound_rules=rules_for(compound),
+        gate=rules.GateFacts.of(opening),
+        card=card,
+        resident=resident,
+        direction=direction,
+        vehicle=vehicle,
+        temperature=temperature,
+        occurred_at=occurred_at,
+        late=late,
+    )
     passage = Passage(
         compound=compound,
         opening=opening,
@@ -316,17 +412,13 @@ def _passage_decide(
         occurred_at=occurred_at,
         received_at=now,
         volunteer=actor,
-        verdict=Passage.Verdict.DENIED if reason else Passage.Verdict.ALLOWED,
-        reason=reason,
-        counts_quota=counts_quota and not reason,
-        fever=fever,
         late=late,
-        breach=breach,
         client_id=client_id,
-        last_exit_at=last_exit_at,
-        next_exit_at=next_exit_at,
+        request_hash=fingerprint,
+        **_verdict_fields(verdict),
     )
     gate_sql.passage_insert(passage)
+    fever = verdict.fever
     if fever:
         alert = FeverAlert.objects.create(
             compound=compound, passage=passage, temperature=temperature, created_at=occurred_at
@@ -343,6 +435,65 @@ def _passage_decide(
     return Decision(passage=passage, created=True)
 
 
+def _card_for_log(code: str, compound_id: int) -> str:
+    """A QR secret never goes into a log as text: this compound's card number for it, or
+    a stub. A printed number stays as typed."""
+    normalized = codes.normalize(code)
+    if not normalized or codes.is_number(normalized):
+        return replace_refused(code[:REFUSED_VALUE_MAX_CHARS])
+    number = (
+        PassCard.objects.filter(compound_id=compound_id, secret=normalized)
+        .values_list("number", flat=True)
+        .first()
+    )
+    return number or f"{normalized[:2]}…"
+
+
+def _body_for_log(sent: Mapping[str, Any], *, compound_id: int) -> dict[str, Any]:
+    """The check-in's fields as sent, each cut short: a phone cannot fill the table."""
+    body: dict[str, Any] = {}
+    for key in REFUSED_BODY_FIELDS:
+        if key not in sent:
+            continue
+        value = sent[key]
+        if value is not None and not isinstance(value, bool):
+            if not isinstance(value, int | float) or len(str(value)) > REFUSED_VALUE_MAX_CHARS:
+                value = replace_refused(str(value)[:REFUSED_VALUE_MAX_CHARS])
+        body[key] = value
+    if isinstance(body.get("card"), str):
+        body["card"] = _card_for_log(body["card"], compound_id)
+    if len(sent) > len(body):
+        body["other_fields"] = len(sent) - len(body)
+    return body
+
+
+def refused_upload_record(
+    *,
+    opening: Opening,
+    actor: Any,
+    code: str,
+    client_id: uuid.UUID | None,
+    sent: Mapping[str, Any],
+) -> RefusedUpload | None:
+    """Log an upload refused outright, for the secretary; None once the volunteer is past
+    ``GATE_REFUSED_LOG_PER_HOUR`` (still refused, only not logged)."""
+    if not ratelimit.hit(
+        "refused-upload", str(actor.pk), limit=settings.GATE_REFUSED_LOG_PER_HOUR, window=3600
+    ):
+        logger.warning("refused upload %s by user %s not logged: over the rate", code, actor.pk)
+        return None
+    return RefusedUpload.objects.create(
+        compound_id=opening.compound_id,
+        opening_id=opening.pk,
+        volunteer_id=actor.pk,
+        code=code,
+        client_id=client_id,
+        device_time=replace_refused(str(sent.get("recorded_at") or "")[:REFUSED_VALUE_MAX_CHARS]),
+        body=_body_for_log(sent, compound_id=opening.compound_id),
+        received_at=timezone.now(),
+    )
+
+
 def fever_alert_handle(
     *,
     alert: FeverAlert,
@@ -356,13 +507,14 @@ def fever_alert_handle(
         raise CheckpointError(_("Choose what was done."), "alert_status_invalid")
     if temperature is not None:
         temperature = _validate_temperature(temperature)
+    action = FeverAction(status=status, temperature=temperature, note=note, actor=actor)
+    check_text_fields(action, error=CheckpointError)
     with transaction.atomic():
         alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
         if alert.status == FeverAlert.Status.RESOLVED:
             raise CheckpointError(_("This alert is already resolved."), "alert_resolved")
-        FeverAction.objects.create(
-            alert=alert, status=status, temperature=temperature, note=note, actor=actor
-        )
+        action.alert = alert
+        action.save()
         alert.status = status
         alert.save(update_fields=["status", "updated_at"])
     return alert
@@ -411,7 +563,7 @@ def card_issue(*, household: Household, actor: Any, replace_reason: str = "") ->
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="card_issue",
+        action=gate_audit.CARD_ISSUE,
         obj=household,
         changes={"card": [current.number if current else None, card.number]},
     )
@@ -432,7 +584,7 @@ def card_revoke(*, card: PassCard, actor: Any, reason: str) -> PassCard:
     audit_record(
         compound=card.compound_id,
         actor=actor,
-        action="card_revoke",
+        action=gate_audit.CARD_REVOKE,
         obj=card.household,
         changes={"card": [card.number, None], "reason": reason},
     )
@@ -462,14 +614,12 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
             households, new_card_codes(len(households)), strict=True
         )
     )
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            compound_id=compound.pk,
+    audit_bulk(
+        audit_entry(
+            compound=compound,
             actor=issued_by,
-            action="card_issue",
-            object_type="household",
-            object_id=card.household.pk,
-            object_repr=str(card.household)[:200],
+            action=gate_audit.CARD_ISSUE,
+            obj=card.household,
             changes={"card": [None, card.number]},
         )
         for card in cards
@@ -485,12 +635,13 @@ def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRu
     before = snapshot(rules, fields)
     for key, value in values.items():
         setattr(rules, key, value)
+    check_text_fields(rules, error=CheckpointError)
     rules.full_clean()
     rules.save()
     audit_record(
         compound=compound,
         actor=actor,
-        action="rules_update",
+        action=gate_audit.RULES_UPDATE,
         obj=rules,
         changes=diff(before, snapshot(rules, fields)),
     )
@@ -508,17 +659,19 @@ def work_pass_create(
 ) -> WorkPass:
     if valid_to < valid_from:
         raise CheckpointError(_("The pass must end on or after its first day."), "workpass_range")
-    work_pass = WorkPass.objects.create(
+    work_pass = WorkPass(
         resident=resident,
         work_unit=work_unit,
         certificate=certificate,
         valid_from=valid_from,
         valid_to=valid_to,
     )
+    check_text_fields(work_pass, error=CheckpointError)
+    work_pass.save()
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,
-        action="workpass_create",
+        action=gate_audit.WORKPASS_CREATE,
         obj=resident,
         changes={"work_pass": [None, f"{work_unit} {valid_from}–{valid_to}"]},
     )

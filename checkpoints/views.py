@@ -2,6 +2,7 @@
 fever alerts and work passes. The gate page itself is in ``views_gate``."""
 
 import copy
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,9 +21,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
-from checkpoints import selectors, services
+from checkpoints import codes, selectors, services
 from checkpoints.codes import display_number
-from checkpoints.errors import REASON_LABELS, CheckpointError
+from checkpoints.errors import REASON_LABELS, REFUSAL_LABELS, CheckpointError
 from checkpoints.forms import (
     BuildingFilterForm,
     BuildingSealForm,
@@ -33,7 +34,7 @@ from checkpoints.forms import (
     RulesForm,
     WorkPassForm,
 )
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard, RefusedUpload
 from compounds import access
 from compounds.access import Level
 from compounds.models import Building, Compound
@@ -44,6 +45,7 @@ from residents.models import Household
 
 LOG_PAGE_SIZE = 50
 CARDS_PAGE_SIZE = 100
+ALERTS_PAGE_SIZE = 50
 CARDS_PER_SHEET = 8  # 2 × 4 on an A4 page
 
 
@@ -51,7 +53,6 @@ def _compound(request: HttpRequest, compound_id: int, need: Level = Level.VOLUNT
     return access.get_scoped_or_404(
         request.user,
         Compound.objects.select_related("community"),
-        via="",
         pk=compound_id,
         need=need,
     )
@@ -245,6 +246,26 @@ def log(request: HttpRequest, compound_id: int) -> HttpResponse:
     return render(request, "checkpoints/log.html", context)
 
 
+def _label_refusals(refusals: Iterable[RefusedUpload]) -> None:
+    for r in refusals:
+        card = r.body.get("card")
+        number = codes.normalize(card) if isinstance(card, str) else ""
+        r.card_display = display_number(number) if codes.is_number(number) else card  # type: ignore[attr-defined]
+        r.code_label = REFUSAL_LABELS.get(r.code, r.code)  # type: ignore[attr-defined]
+        r.body_json = json.dumps(r.body, ensure_ascii=False)  # type: ignore[attr-defined]
+
+
+@login_required
+def log_refused(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """Uploads refused outright, for the secretary to follow up: never in the gate log."""
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    page = Paginator(selectors.refused_uploads(compound=compound), LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    _label_refusals(page.object_list)
+    return render(request, "checkpoints/log_refused.html", _context(request, compound, page=page))
+
+
 @login_required
 def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id, need=Level.MANAGE)
@@ -319,10 +340,7 @@ def household_history(request: HttpRequest, compound_id: int, household_id: int)
 @login_required
 def out_now(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id)
-    limit = selectors.overdue_since(compound=compound)
     households = list(selectors.households_out_now(compound=compound))
-    for h in households:
-        h.overdue = h.out_since < limit
     breaches = list(selectors.breaches(compound=compound)[:100])
     _label(breaches)
     context = _context(
@@ -388,6 +406,16 @@ def rules_edit(request: HttpRequest, compound_id: int) -> HttpResponse:
 
 
 @login_required
+def alerts(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """Every open fever alert, newest first, a page at a time (the home page shows a few)."""
+    compound = _compound(request, compound_id)
+    page = Paginator(selectors.open_fever_alerts(compound=compound), ALERTS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "checkpoints/alerts.html", _context(request, compound, page=page))
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def alert_detail(request: HttpRequest, compound_id: int, alert_id: int) -> HttpResponse:
     compound = _compound(request, compound_id)
@@ -432,7 +460,6 @@ def work_passes(request: HttpRequest, compound_id: int, resident_id: int) -> Htt
     resident = access.get_scoped_or_404(
         request.user,
         resident_selectors.residents_of(compound),
-        via="household__compound",
         pk=resident_id,
         need=Level.MANAGE,
     )

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
@@ -33,8 +34,16 @@ from compounds import access
 from compounds.models import Compound, Opening
 
 SERVICE_WORKER = "js/gate-sw.js"
+# The upload queue, loaded by the page (<script>) and by the worker (importScripts).
+QUEUE_SCRIPT = "js/gate-queue.js"
 # What the service worker keeps for offline use besides the gate pages themselves.
-OFFLINE_ASSETS = ("css/bastion.css", "css/gate.css", "js/gate.js", "vendor/jsqr/jsQR.js")
+OFFLINE_ASSETS = (
+    "css/bastion.css",
+    "css/gate.css",
+    QUEUE_SCRIPT,
+    "js/gate.js",
+    "vendor/jsqr/jsQR.js",
+)
 _CARD_CODE_PLACEHOLDER = "CARDCODE"
 _ID_PLACEHOLDER = 987654321
 
@@ -61,6 +70,26 @@ def _strings() -> dict[str, str]:
         ),
         "failed_title": _("Not accepted"),
         "failed_message": _("The server refused this record: %(detail)s"),
+        # The server's code for a refusal that came without words (see gate-queue.js).
+        "refused_recorded_too_old": _("the record is too old to be uploaded."),
+        "refused_recorded_in_future": _(
+            "the record's time is in the future: check this phone's date and time."
+        ),
+        "refused_client_id_conflict": _(
+            "Another record was uploaded under this record's number: this one was not saved."
+        ),
+        "conflict_title": _("Clashes with an uploaded record"),
+        # After the server's own words, which may advise telling the branch.
+        "conflict_hint": _("If this passage did happen, send it as a new record."),
+        "busy_title": _("Server busy"),
+        "busy_message": _(
+            "The server is busy: the card could not be checked. The record is kept on this "
+            "phone and sent by itself in a moment."
+        ),
+        "busy_banner": _(
+            "The server is busy: the records waiting on this phone are sent by themselves "
+            "from %(time)s."
+        ),
         "login_expired": _(
             "Your login has expired: log in again to upload the records waiting on this phone."
         ),
@@ -69,8 +98,10 @@ def _strings() -> dict[str, str]:
         "status_pending": _("waiting"),
         "status_sent": _("sent"),
         "status_failed": _("refused"),
+        "status_conflict": _("clash"),
         "late": _("uploaded late"),
         "retry": _("Send again"),
+        "send_as_new": _("Send as a new record"),
         "no_records": _("No records from this phone today."),
         "other_user_pending": _(
             "%(count)s records of another login are waiting on this phone: they are sent "
@@ -84,13 +115,18 @@ def _strings() -> dict[str, str]:
         ),
         "card_checking": _("Checking the card…"),
         "card_unknown": _("No such card. Check the number, or ask the branch for a card."),
-        "card_other_compound": _("This card belongs to another compound."),
+        # The card API answers a card of another compound as unknown (404); should a
+        # page still tell the two apart, it says the same.
+        "card_other_compound": _("No such card. Check the number, or ask the branch for a card."),
         "card_offline": _(
             "Offline: the card cannot be checked now. The record will be checked on upload."
         ),
         "card_error": _("The card could not be checked. You can still record the passage."),
         "may_go_out": _("May go out now"),
         "may_not_go_out": _("May not go out now"),
+        "may_come_back": _("May come back in"),
+        "may_not_pass": _("May not pass"),
+        "exit_not_now": _("Going out is not allowed now: %(detail)s"),
         "out_now": _("Out now: %(names)s"),
         "out_now_entry": _("%(name)s since %(time)s"),
         "someone": _("one person"),
@@ -116,9 +152,13 @@ def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -
         "feverLine": str(rules.fever_line),
         "tempMin": str(TEMPERATURE_MIN),
         "tempMax": str(TEMPERATURE_MAX),
+        # Records older than this are refused on upload (recorded_too_old).
+        "offlineMaxDays": settings.GATE_OFFLINE_MAX_DAYS,
         "openings": [{"id": o.pk, "name": o.name, "state": o.state} for o in openings],
         "urls": {
-            "card": reverse("card-detail", kwargs={"code": _CARD_CODE_PLACEHOLDER}),
+            # Asked about this compound only: another compound's card is "no such card".
+            "card": reverse("card-detail", kwargs={"code": _CARD_CODE_PLACEHOLDER})
+            + f"?compound={compound.pk}",
             "cardPlaceholder": _CARD_CODE_PLACEHOLDER,
             "passages": reverse("passage-list"),
             "serviceWorker": reverse("checkpoints:service-worker"),
@@ -135,7 +175,7 @@ def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -
 @require_GET
 def gate(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = access.get_scoped_or_404(
-        request.user, Compound.objects.select_related("rules"), via="", pk=compound_id
+        request.user, Compound.objects.select_related("rules"), pk=compound_id
     )
     openings = list(compound.openings.exclude(state=Opening.State.SEALED).order_by("name"))
     rules = rules_for(compound)
@@ -169,6 +209,7 @@ def _service_worker_source(stamp: tuple[tuple[str, int, int], ...], urls: tuple[
         "assets": list(urls),
         "gatePath": f"^{gate_path}$",
         "passagesUrl": reverse("passage-list"),
+        "queueScript": static(QUEUE_SCRIPT),
         "loginUrl": reverse("login"),
         "logoutUrl": reverse("logout"),
     }

@@ -3,16 +3,19 @@
 A user's standing in a compound is a ``Level``. Querysets start from what the user may
 see (``scoped``); single objects are loaded with ``get_scoped_or_404``, which answers
 404 for a compound the user may not see and 403 for one they may see but not change.
+Both follow the path to the compound that each model declares (``compounds.scope``).
 """
 
 from enum import IntEnum
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 
 from compounds.models import Community, Compound, Role
+from compounds.scope import required_scope_path
 
 M = TypeVar("M", bound=Model)
 
@@ -79,31 +82,27 @@ def visible_compounds(user: Any) -> QuerySet[Compound]:
     return Compound.objects.filter(pk__in=list(compound_levels(user))).select_related("community")
 
 
-def scoped(user: Any, queryset: QuerySet[M], *, via: str = "compound") -> QuerySet[M]:
-    """The part of ``queryset`` the user may see; ``via`` is the path to the compound.
+def scoped(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The part of ``queryset`` the user may see, through the model's declared scope path.
 
     The user's compounds go in as a subquery, so a scoped lookup is still one SQL query.
     """
-    field = via or "pk"
-    return queryset.filter(**{f"{field}__in": visible_compound_ids(user)})
+    path = required_scope_path(queryset.model)
+    return queryset.filter(**{f"{path}__in": visible_compound_ids(user)})
 
 
 def get_scoped_or_404(
     user: Any,
     queryset: QuerySet[M],
     *,
-    via: str = "compound",
     need: Level = Level.VOLUNTEER,
     **lookup: Any,
 ) -> M:
     """Load one object the user may see (404 otherwise) and may act on at ``need`` (403)."""
-    path = "pk" if via == "" else via
+    path = required_scope_path(queryset.model)
     # No ordering: a single-row lookup needs none, and model orderings add joins.
     rows = list(
-        scoped(user, queryset, via=via)
-        .annotate(_scope_compound_id=F(path))
-        .filter(**lookup)
-        .order_by()[:1]
+        scoped(user, queryset).annotate(_scope_compound_id=F(path)).filter(**lookup).order_by()[:1]
     )
     obj = rows[0] if rows else None
     if obj is None:
@@ -138,11 +137,21 @@ def visible_communities(user: Any) -> QuerySet[Community]:
 
 def visible_sql(*, compound_column: str, community_column: str) -> str:
     """The same rule as ``visible_compound_ids``, as an SQL condition for hand-written
-    hot-path queries (the gate's check-in). Takes two parameters: is_superuser, user id.
+    hot-path queries (the gate's check-in). Its parameters are ``visible_sql_params(user)``.
     tests/compounds/test_access.py checks that both forms agree for the whole cast.
     """
+    qn = connection.ops.quote_name
+    field = Role._meta.get_field
     return (
-        "(%s OR EXISTS (SELECT 1 FROM compounds_role r WHERE r.user_id = %s AND "
-        f"(r.compound_id = {compound_column} OR "
-        f"(r.kind = 'officer' AND r.community_id = {community_column}))))"
+        f"(%s AND (%s OR EXISTS (SELECT 1 FROM {qn(Role._meta.db_table)} vr "
+        f"WHERE vr.{qn(field('user').column)} = %s AND "
+        f"(vr.{qn(field('compound').column)} = {compound_column} OR "
+        f"(vr.{qn(field('kind').column)} = %s "
+        f"AND vr.{qn(field('community').column)} = {community_column})))))"
     )
+
+
+def visible_sql_params(user: Any) -> list[Any]:
+    """The parameters of ``visible_sql``: an anonymous or inactive user sees nothing."""
+    active = bool(getattr(user, "is_authenticated", False) and user.is_active)
+    return [active, active and bool(user.is_superuser), user.pk, Role.Kind.OFFICER.value]

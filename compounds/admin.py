@@ -14,60 +14,31 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from compounds import access
+from compounds import access, audit, counts
 from compounds.access import Level, visible_communities
+from compounds.capabilities import capability_revoke
 from compounds.models import (
     AuditEntry,
     Branch,
     BranchMember,
     Building,
+    Capability,
     Community,
     Compound,
     Opening,
     Role,
     Unit,
 )
-from compounds.selectors import subquery_count
-from compounds.services import audit_record, building_seal, diff, snapshot
-
-# How each model reaches its compound, for ``access.scoped(..., via=...)``.
-SCOPE_PATHS: dict[str, str] = {
-    "compounds.compound": "pk",
-    "compounds.building": "compound",
-    "compounds.unit": "building__compound",
-    "compounds.opening": "compound",
-    "compounds.branch": "compound",
-    "compounds.branchmember": "branch__compound",
-    "compounds.auditentry": "compound",
-    "residents.household": "compound",
-    "residents.resident": "household__compound",
-    "checkpoints.compoundrules": "compound",
-    "checkpoints.passcard": "compound",
-    "checkpoints.workpass": "resident__household__compound",
-    "checkpoints.passage": "compound",
-    "checkpoints.feveralert": "compound",
-    "checkpoints.feveraction": "alert__compound",
-}
-
-
-def scope_path(model: type[Model]) -> str | None:
-    return SCOPE_PATHS.get(model._meta.label_lower)
-
-
-def compound_id_of(obj: Model) -> int | None:
-    """The id of the compound ``obj`` belongs to, following its scope path."""
-    path = scope_path(type(obj))
-    if path is None:
-        return None
-    if path == "pk":
-        return obj.pk
-    *hops, last = path.split("__")
-    target: Any = obj
-    for hop in hops:
-        target = getattr(target, hop, None)
-        if target is None:
-            return None
-    return getattr(target, f"{last}_id", None)
+from compounds.scope import compound_id_of, scope_path
+from compounds.selectors import audit_entries_visible, subquery_count
+from compounds.services import (
+    audit_record,
+    building_seal,
+    diff,
+    role_grant,
+    role_revoke,
+    snapshot,
+)
 
 
 def officer_communities(user: Any) -> QuerySet[Community]:
@@ -96,10 +67,9 @@ def scoped_choices(user: Any, model: type[Model]) -> QuerySet | None:
         return officer_communities(user)
     if model is get_user_model():
         return visible_users(user)
-    path = scope_path(model)
-    if path is None:
+    if scope_path(model) is None:
         return None
-    qs = access.scoped(user, model._default_manager.all(), via=path)
+    qs = access.scoped(user, model._default_manager.all())
     # Labels that say which compound a row is in: "Building 3" alone is ambiguous.
     if model is Building:
         qs = qs.select_related("compound")
@@ -116,6 +86,9 @@ def _choice_label(model: type[Model]) -> Callable[[Any], str] | None:
     return None
 
 
+ADMIN_ACTIONS = {"add": audit.ADMIN_ADD, "change": audit.ADMIN_CHANGE, "delete": audit.ADMIN_DELETE}
+
+
 def audit_change(
     request: HttpRequest, obj: Model, before: dict[str, Any], fields: list[str], verb: str
 ) -> None:
@@ -123,12 +96,10 @@ def audit_change(
     if compound_id is None:
         return
     changes = diff(before, snapshot(obj, fields)) if verb != "delete" else {}
-    if verb == "change" and not changes:
-        return
     audit_record(
         compound=compound_id,
         actor=request.user,
-        action=f"admin_{verb}",
+        action=ADMIN_ACTIONS[verb],
         obj=obj,
         changes=changes,
     )
@@ -167,10 +138,9 @@ class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        path = scope_path(self.model)
-        if path is None:
+        if scope_path(self.model) is None:
             return qs.none()
-        return access.scoped(request.user, qs, via=path)
+        return access.scoped(request.user, qs)
 
     def _may_manage(self, request: HttpRequest, obj: Model | None) -> bool:
         if obj is None or request.user.is_superuser:
@@ -298,6 +268,39 @@ class OpeningInline(ScopedTabularInline):
     extra = 0
 
 
+_count_columns: dict[tuple[type[Model], str], Callable[[Any], int]] = {}
+
+
+def count_columns(model: type[Model]) -> list[Callable[[Any], int]]:
+    """A sortable changelist column for each count other apps registered for ``model``.
+
+    Made once per count: the admin tells sortable columns by identity.
+    """
+    columns = []
+    for count in counts.counts_for(model):
+        key = (model, count.name)
+        if key not in _count_columns:
+
+            @admin.display(description=count.label, ordering=count.name)
+            def column(obj: Any, name: str = count.name) -> int:
+                return getattr(obj, name)
+
+            column.__name__ = count.name
+            _count_columns[key] = column
+        columns.append(_count_columns[key])
+    return columns
+
+
+# Called with each compound the office adds here: what a new compound needs from an app
+# (its gate rules row) is registered by that app's admin module.
+_on_compound_added: list[Callable[[Compound], None]] = []
+
+
+def on_compound_added(callback: Callable[[Compound], None]) -> None:
+    if callback not in _on_compound_added:
+        _on_compound_added.append(callback)
+
+
 @admin.register(Compound)
 class CompoundAdmin(ScopedAdmin):
     list_display = [
@@ -307,32 +310,23 @@ class CompoundAdmin(ScopedAdmin):
         "three_without",
         "grid",
         "building_count",
-        "household_count",
     ]
     list_filter = [related_only("community"), "kind", "three_without"]
     search_fields = ["name", "address", "grid"]
     list_select_related = ["community"]
     inlines = [BuildingInline, OpeningInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        from residents.models import Household
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        return [*super().get_list_display(request), *count_columns(Compound)]
 
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _buildings=subquery_count(Building, "compound"),
-                _households=subquery_count(Household, "compound"),
-            )
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return counts.annotate(
+            super().get_queryset(request).annotate(_buildings=subquery_count(Building, "compound"))
         )
 
     @admin.display(description=_("buildings"), ordering="_buildings")
     def building_count(self, obj: Compound) -> int:
         return obj._buildings  # type: ignore[attr-defined]
-
-    @admin.display(description=_("households"), ordering="_households")
-    def household_count(self, obj: Compound) -> int:
-        return obj._households  # type: ignore[attr-defined]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A new compound needs a community to put it in: officers and superusers only.
@@ -341,11 +335,10 @@ class CompoundAdmin(ScopedAdmin):
         return super().has_add_permission(request)
 
     def save_model(self, request: HttpRequest, obj: Compound, form: Any, change: bool) -> None:
-        from checkpoints.models import CompoundRules
-
         super().save_model(request, obj, form, change)
         if not change:
-            CompoundRules.objects.get_or_create(compound=obj)
+            for callback in _on_compound_added:
+                callback(obj)
             # The creator's cached levels predate the compound.
             if hasattr(request.user, access._CACHE_ATTR):
                 delattr(request.user, access._CACHE_ATTR)
@@ -359,25 +352,18 @@ class UnitInline(ScopedTabularInline):
 
 @admin.register(Building)
 class BuildingAdmin(ScopedAdmin):
-    list_display = ["__str__", "compound", "sealed", "sealed_since", "household_count", "note"]
+    list_display = ["__str__", "compound", "sealed", "sealed_since", "note"]
     list_filter = [related_only("compound"), "sealed"]
     search_fields = ["number", "compound__name", "note"]
     list_select_related = ["compound"]
     readonly_fields = ["sealed_since"]
     inlines = [UnitInline]
 
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
+        return [*super().get_list_display(request), *count_columns(Building)]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        from residents.models import Household
-
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_households=subquery_count(Household, "building"))
-        )
-
-    @admin.display(description=_("households"), ordering="_households")
-    def household_count(self, obj: Building) -> int:
-        return obj._households  # type: ignore[attr-defined]
+        return counts.annotate(super().get_queryset(request))
 
     def save_model(self, request: HttpRequest, obj: Building, form: Any, change: bool) -> None:
         if "sealed" not in form.changed_data:
@@ -413,10 +399,35 @@ class OpeningAdmin(ScopedAdmin):
 
 @admin.register(Role)
 class RoleAdmin(ScopedFormMixin, admin.ModelAdmin):
+    """Roles are given and removed through the services, which audit them; a change is
+    the old role removed and the new one given."""
+
     list_display = ["user", "kind", "community", "compound"]
     list_filter = ["kind", related_only("compound"), related_only("community")]
     search_fields = ["user__username", "compound__name", "community__name"]
     list_select_related = ["user", "community", "compound"]
+
+    def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
+        if change and not form.changed_data:
+            return
+        if change:
+            role_revoke(role=Role.objects.get(pk=obj.pk), actor=request.user)
+        granted = role_grant(
+            user=obj.user,
+            kind=obj.kind,
+            community=obj.community,
+            compound=obj.compound,
+            actor=request.user,
+        )
+        obj.pk = granted.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: HttpRequest, obj: Role) -> None:
+        role_revoke(role=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for role in queryset:
+            role_revoke(role=role, actor=request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
@@ -462,8 +473,36 @@ class BranchMemberAdmin(ScopedAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "compound", "actor", "action", "object_type", "object_repr"]
-    list_filter = ["action", "object_type", related_only("compound")]
+    list_display = ["at", "compound", "community", "actor", "action_label", "object_repr"]
+    list_filter = ["action", "object_type", related_only("compound"), related_only("community")]
     search_fields = ["object_repr", "actor__username", "action"]
-    list_select_related = ["compound", "actor"]
+    list_select_related = ["compound", "community", "actor"]
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # Not the compound path of ScopedAdmin: logins and roles belong to no compound.
+        return audit_entries_visible(request.user).select_related(*self.list_select_related)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj: AuditEntry) -> str:
+        return audit.action_label(obj.action)
+
+
+@admin.register(Capability)
+class CapabilityAdmin(ReadOnlyAdmin):
+    """Links and device tokens: listed here, revoked through the service (audited).
+
+    Tokens exist in clear only when issued; the list shows their first characters.
+    """
+
+    list_display = ["name", "purpose", "hint", "owner", "compound", "created_at"]
+    list_display += ["last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["purpose", related_only("compound")]
+    search_fields = ["name", "owner__username", "hint"]
+    list_select_related = ["owner", "compound"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected links and tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for capability in queryset.filter(revoked_at__isnull=True):
+            capability_revoke(capability=capability, actor=request.user)

@@ -13,8 +13,9 @@ from rest_framework import permissions, viewsets
 from rest_framework.request import Request
 from rest_framework.routers import BaseRouter
 
-from compounds import access
+from compounds import access, counts
 from compounds.access import Level, visible_communities
+from compounds.api_filters import StrictFilterSet
 from compounds.models import Building, Community, Compound, Opening
 from compounds.selectors import subquery_count
 from compounds.serializers import BuildingSerializer, CompoundSerializer, OpeningSerializer
@@ -37,21 +38,23 @@ class ManagesSomeCompound(permissions.BasePermission):
         return any(level >= Level.MANAGE for level in access.compound_levels(request.user).values())
 
 
-def scoped_choices(model: type[Model], via: str) -> Any:
+def scoped_choices(model: type[Model]) -> Any:
     """A filter's choices: only rows of the user's compounds (others: "not a valid choice")."""
 
     def queryset(request: Request | None) -> QuerySet:
         if request is None:
             return model._default_manager.none()
-        return access.scoped(request.user, model._default_manager.all(), via=via)
+        return access.scoped(request.user, model._default_manager.all())
 
     return queryset
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
-    """Querysets from ``access.scoped``; single objects 404 outside, 403 below MANAGE to write."""
+    """Querysets from ``access.scoped``; single objects 404 outside, 403 below MANAGE to write.
 
-    scope_via = "compound"
+    The path to the compound is the one the queryset's model declares (``compounds.scope``).
+    """
+
     lookup_value_regex = r"\d+"
     permission_classes = [ManagesSomeCompound]
 
@@ -59,14 +62,13 @@ class ScopedViewSet(viewsets.GenericViewSet):
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet:
-        return access.scoped(self.request.user, self.base_queryset(), via=self.scope_via)
+        return access.scoped(self.request.user, self.base_queryset())
 
     def get_object(self) -> Any:
         need = Level.VOLUNTEER if self.request.method in permissions.SAFE_METHODS else Level.MANAGE
         obj = access.get_scoped_or_404(
             self.request.user,
             self.base_queryset(),
-            via=self.scope_via,
             need=need,
             pk=self.kwargs[self.lookup_field],
         )
@@ -80,7 +82,7 @@ def _communities(request: Request | None) -> QuerySet[Community]:
     return visible_communities(request.user)
 
 
-class CompoundFilter(filters.FilterSet):
+class CompoundFilter(StrictFilterSet):
     community = filters.ModelChoiceFilter(queryset=lambda request: _communities(request))
 
     class Meta:
@@ -90,24 +92,24 @@ class CompoundFilter(filters.FilterSet):
 
 class CompoundViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
     serializer_class = CompoundSerializer
-    scope_via = "pk"
     filterset_class = CompoundFilter
     search_fields = ["name", "address", "grid"]
-    ordering_fields = ["name", "household_count", "resident_count"]
     ordering = ["name"]
 
-    def base_queryset(self) -> QuerySet:
-        from residents.models import Household, Resident
+    @property
+    def ordering_fields(self) -> list[str]:
+        return ["name", *counts.names(Compound)]
 
-        return Compound.objects.select_related("community").annotate(
-            building_count=subquery_count(Building, "compound"),
-            household_count=subquery_count(Household, "compound"),
-            resident_count=subquery_count(Resident, "household__compound"),
+    def base_queryset(self) -> QuerySet:
+        return counts.annotate(
+            Compound.objects.select_related("community").annotate(
+                building_count=subquery_count(Building, "compound")
+            )
         )
 
 
-class BuildingFilter(filters.FilterSet):
-    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
+class BuildingFilter(StrictFilterSet):
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
 
     class Meta:
         model = Building
@@ -118,19 +120,18 @@ class BuildingViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
     serializer_class = BuildingSerializer
     filterset_class = BuildingFilter
     search_fields = ["number", "note"]
-    ordering_fields = ["number", "household_count"]
     ordering = ["compound__name", "number"]
 
+    @property
+    def ordering_fields(self) -> list[str]:
+        return ["number", *counts.names(Building)]
+
     def base_queryset(self) -> QuerySet:
-        from residents.models import Household
-
-        return Building.objects.select_related("compound").annotate(
-            household_count=subquery_count(Household, "building")
-        )
+        return counts.annotate(Building.objects.select_related("compound"))
 
 
-class OpeningFilter(filters.FilterSet):
-    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
+class OpeningFilter(StrictFilterSet):
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
 
     class Meta:
         model = Opening

@@ -1,74 +1,60 @@
-"""Loading the request's user in one hand-written query: API tokens and sessions.
-
-DRF's TokenAuthentication and Django's ModelBackend do the same lookups through the
-ORM; on the gate's check-in, building those queries cost more Python time than the rest
-of the decision (measured with the benchmark). Same tokens, same sessions, same rules:
-an unknown token or an inactive user is refused.
-"""
+"""The API's per-device tokens (``Authorization: Bearer <token>``), beside DRF's one token
+per login: each device gets its own named token, listed and revoked on its own
+(``compounds.capabilities``, purpose ``device_api_token``)."""
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
 
-_USER_FIELDS = (
-    "id",
-    "password",
-    "last_login",
-    "is_superuser",
-    "username",
-    "first_name",
-    "last_name",
-    "email",
-    "is_staff",
-    "is_active",
-    "date_joined",
-)
+from compounds import capabilities
+from compounds.errors import RateLimited
 
 
-def _user_from_sql(join: str, where: str, params: list[Any]) -> Any:
-    """One user row by hand-written SQL, turned into a User as the ORM would."""
-    User = get_user_model()
-    table = User._meta.db_table
-    columns = ", ".join(f"u.{name}" for name in _USER_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {join.format(users=table)} WHERE {where}", params)  # noqa: S608
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for name, value in zip(_USER_FIELDS, row, strict=True):
-        col = User._meta.get_field(name).cached_col
-        # As the ORM's compiler does: the backend's converters, then the field's.
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        values.append(value)
-    return User.from_db(connection.alias, list(_USER_FIELDS), values)
+class DeviceTokenAuthentication(BaseAuthentication):
+    keyword = "Bearer"
 
-
-class FastTokenAuthentication(TokenAuthentication):
-    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        user = _user_from_sql(
-            "authtoken_token t JOIN {users} u ON u.id = t.user_id", "t.key = %s", [key]
-        )
-        if user is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return user, key
-
-
-class FastModelBackend(ModelBackend):
-    """Django's ModelBackend, loading the session's user in one hand-written query."""
-
-    def get_user(self, user_id: Any) -> Any:
-        try:
-            user_id = int(user_id)
-        except (TypeError, ValueError):
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
             return None
-        user = _user_from_sql("{users} u", "u.id = %s", [user_id])
-        return user if user is not None and self.user_can_authenticate(user) else None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        try:
+            token = parts[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        try:
+            capability = capabilities.capability_resolve(
+                token=token,
+                purpose=capabilities.DEVICE_API_TOKEN,
+                address=capabilities.client_address(request._request),
+            )
+        except capabilities.CapabilityNotFound:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        except RateLimited as refused:
+            raise exceptions.Throttled(wait=refused.params.get("retry_after")) from None
+        owner = capability.owner
+        if owner is None or not owner.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        return owner, capability
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's name for these tokens (drf-spectacular finds it by subclassing)."""
+
+    target_class = DeviceTokenAuthentication
+    name = "deviceToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A device's own API token: Authorization: Bearer <token>.",
+        }

@@ -21,3 +21,13 @@ class BastionError(Exception):
 
 class CompoundError(BastionError):
     pass
+
+
+class RateLimited(BastionError):
+    """Too many attempts in a window: the API answers 429 with ``Retry-After``.
+
+    ``retry_after`` (seconds, a keyword parameter) is the header's value and a field of
+    the answer's body.
+    """
+
+    status_code = 429

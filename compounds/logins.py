@@ -1,193 +1,56 @@
-"""Logins that resist guessing: three gates before a password is hashed.
+"""Logins and failed logins in the audit trail, from django.contrib.auth's signals.
 
-1. Per address, before anything else (``LoginRateLimitMiddleware``): one password hash
-   costs ~350 ms of CPU, so about six guesses a second would fill both cores that the
-   gate needs. Past ``LOGIN_ATTEMPTS`` in ``LOGIN_ATTEMPT_WINDOW`` seconds an address
-   gets 429 for the rest of the window, at the cost of one counter in the shared store.
-2. Per account *and* address (django-axes, ``AXES_LOCKOUT_PARAMETERS``): after
-   ``AXES_FAILURE_LIMIT`` failures the pair is locked out; each further lockout of the
-   same pair within a day doubles the cool-off (``cool_off``).
-3. Only then Django's backend hashes the password.
-
-Logins, failures and lockouts are written to axes' access logs, which the office reads
-in the admin. All counters live in Django's default cache, the store every worker shares.
+Independent of any login throttle (django-axes or another): these signals are sent by
+``django.contrib.auth`` itself for every login form and every ``authenticate()``.
+A login belongs to no compound; officers see those of people who hold roles in their
+community (``compounds.selectors.audit_entries_visible``).
 """
 
-import ipaddress
-import math
-import time
-from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
-from axes.backends import AxesStandaloneBackend
-from axes.handlers.cache import AxesCacheHandler
-from axes.helpers import get_client_cache_keys, get_client_username
-from axes.models import AccessFailureLog, AccessLog
-from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils import timezone
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 
-from compounds import ratelimit
-
-STRIKES_SECONDS = 24 * 3600
-MAX_COOL_OFF = timedelta(hours=24)
-
-# Addresses refused in this process, until the end of their window: a guesser that goes on
-# hammering is answered from memory, without touching the shared store each time.
-_refused_until: dict[str, float] = {}
+from compounds import audit, login_guard
 
 
-def _valid(address: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(address.strip()))
-    except ValueError:
-        return None
+def _address(request: HttpRequest | None) -> dict[str, str]:
+    # The client's own address, behind a proxy too (PROXY_COUNT).
+    address = login_guard.client_ip(request) if request is not None else None
+    return {"ip": address} if address else {}
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or the PROXY_COUNT-th from the right of
-    X-Forwarded-For behind a proxy (only what our own proxy appended can be trusted)."""
-    if settings.PROXY_COUNT:
-        forwarded = [a for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a]
-        if len(forwarded) >= settings.PROXY_COUNT:
-            address = _valid(forwarded[-settings.PROXY_COUNT])
-            if address:
-                return address
-    return _valid(request.META.get("REMOTE_ADDR", ""))
+def _user_named(name: str) -> Any:
+    model = get_user_model()
+    return model._default_manager.filter(**{model.USERNAME_FIELD: name}).first() if name else None
 
 
-def login_paths() -> set[str]:
-    return {reverse("login"), reverse("admin:login")}
+def on_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    audit.audit_record(actor=user, action=audit.LOGIN, obj=user, changes=_address(request))
 
 
-def address_may_try(address: str) -> bool:
-    """Count one login attempt for ``address``; False once it is over the window's limit."""
-    now = time.time()
-    if _refused_until.get(address, 0) > now:
-        return False
-    window = settings.LOGIN_ATTEMPT_WINDOW
-    if ratelimit.hit("login", address, limit=settings.LOGIN_ATTEMPTS, window=window):
-        return True
-    if len(_refused_until) > 10_000:
-        _refused_until.clear()
-    _refused_until[address] = now + ratelimit.remaining_seconds(window)
-    return False
-
-
-class LoginRateLimitMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        self.paths: set[str] | None = None
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST":
-            if self.paths is None:
-                self.paths = login_paths()
-            address = client_ip(request) or "unknown"
-            if request.path in self.paths and not address_may_try(address):
-                return too_many_attempts(request)
-        return self.get_response(request)
-
-
-def too_many_attempts(request: HttpRequest) -> HttpResponse:
-    wait = ratelimit.remaining_seconds(settings.LOGIN_ATTEMPT_WINDOW)
-    response = render(request, "registration/too_many_attempts.html", {"seconds": wait}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
-
-
-class LoginGuardBackend(AxesStandaloneBackend):
-    """axes' lockout check, for logins that come from the network.
-
-    An authentication without a request (a management command, a test client's login())
-    has no address to count against and nothing to guess with: it goes straight through.
-    """
-
-    def authenticate(self, request: HttpRequest | None, *args: Any, **kwargs: Any) -> None:
-        if request is None:
-            return None
-        return super().authenticate(request, *args, **kwargs)
-
-
-# --- the growing cool-off ----------------------------------------------------------------
-
-
-def _strikes_key(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
-    # axes' own key for the (username, address) pair, so both count the same pair.
-    return "strikes:" + get_client_cache_keys(request, credentials)[0]
-
-
-def cool_off(request: HttpRequest | None) -> timedelta:
-    """LOGIN_LOCKOUT_MINUTES, doubled for every earlier lockout of the same pair in a day."""
-    base = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    if request is None or not hasattr(request, "axes_ip_address"):
-        return base
-    strikes = cache.get(_strikes_key(request), 0)
-    return min(base * 2 ** max(0, strikes - 1), MAX_COOL_OFF)
-
-
-class LoginGuardHandler(AxesCacheHandler):
-    """axes' cache handler, plus the lockout count behind ``cool_off`` and access logs."""
-
-    def user_login_failed(self, sender: Any, credentials: dict, request: Any = None, **kwargs: Any):
-        if request is not None and self.get_failures(request, credentials) + 1 == (
-            settings.AXES_FAILURE_LIMIT
-        ):
-            # This failure locks the pair out: count the strike before axes sets the
-            # cool-off, so that this lockout already lasts its doubled time.
-            key = _strikes_key(request, credentials)
-            if not cache.add(key, 1, timeout=STRIKES_SECONDS):
-                cache.incr(key)
-        super().user_login_failed(sender, credentials, request, **kwargs)
-        if request is not None:
-            AccessFailureLog.objects.create(
-                username=(get_client_username(request, credentials) or "")[:255],
-                ip_address=request.axes_ip_address,
-                user_agent=request.axes_user_agent[:255],
-                http_accept=request.axes_http_accept[:1025],
-                path_info=request.axes_path_info[:255],
-                attempt_time=request.axes_attempt_time,
-                locked_out=bool(getattr(request, "axes_locked_out", False)),
-            )
-
-    def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any):
-        super().user_logged_in(sender, request, user, **kwargs)
-        AccessLog.objects.create(
-            username=user.get_username(),
-            ip_address=request.axes_ip_address,
-            user_agent=request.axes_user_agent[:255],
-            http_accept=request.axes_http_accept[:1025],
-            path_info=request.axes_path_info[:255],
-            attempt_time=request.axes_attempt_time,
-        )
-
-    def user_logged_out(self, sender: Any, request: Any, user: Any, **kwargs: Any):
-        super().user_logged_out(sender, request, user, **kwargs)
-        if user is not None:
-            last = (
-                AccessLog.objects.filter(username=user.get_username(), logout_time__isnull=True)
-                .order_by("-attempt_time")
-                .first()
-            )
-            if last is not None:
-                last.logout_time = timezone.now()
-                last.save(update_fields=["logout_time"])
-
-
-def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
-) -> HttpResponse:
-    """The lockout page (AXES_LOCKOUT_CALLABLE), in the site's layout, with a Retry-After."""
-    seconds = int(cool_off(request).total_seconds())
-    response = render(
-        request,
-        "registration/locked_out.html",
-        {"minutes": max(1, math.ceil(seconds / 60))},
-        status=429,
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    model = get_user_model()
+    name = str(credentials.get(model.USERNAME_FIELD) or credentials.get("username") or "")
+    user = _user_named(name)
+    audit.audit_record(
+        actor=None,
+        action=audit.LOGIN_FAILED,
+        obj=user,
+        object_repr=None if user is not None else name,
+        changes=_address(request),
     )
-    response["Retry-After"] = str(seconds)
-    return response
+
+
+def on_locked_out(request: HttpRequest, name: str, minutes: int) -> None:
+    """A lockout begins (compounds/login_guard.py): the account, the address, how long."""
+    user = _user_named(name)
+    audit.audit_record(
+        actor=None,
+        action=audit.LOGIN_LOCKED_OUT,
+        obj=user,
+        object_repr=None if user is not None else name,
+        changes={**_address(request), "minutes": minutes},
+    )

@@ -6,15 +6,19 @@ not map one-to-one onto logins.
 """
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compounds.text import MultiLineField, SingleLineField
+
 
 class Community(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    district = models.CharField(_("district"), max_length=100, blank=True)
-    hotline = models.CharField(_("hotline"), max_length=50, blank=True)
+    name = SingleLineField(_("name"), max_length=100, unique=True)
+    district = SingleLineField(_("district"), max_length=100, blank=True)
+    hotline = SingleLineField(_("hotline"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("community")
@@ -33,18 +37,20 @@ class Compound(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("community")
     )
-    name = models.CharField(_("name"), max_length=100)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    name = SingleLineField(_("name"), max_length=100)
+    address = SingleLineField(_("address"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPOUND)
     three_without = models.BooleanField(
         _("three-without compound"),
         default=False,
         help_text=_("No property manager, no owning unit, no guards (三无小区)."),
     )
-    grid = models.CharField(_("grid"), max_length=50, blank=True)
-    supplies_hotline = models.CharField(_("supplies hotline"), max_length=50, blank=True)
-    gas_hotline = models.CharField(_("gas hotline"), max_length=50, blank=True)
-    hardship_hotline = models.CharField(_("hardship hotline"), max_length=50, blank=True)
+    grid = SingleLineField(_("grid"), max_length=50, blank=True)
+    supplies_hotline = SingleLineField(_("supplies hotline"), max_length=50, blank=True)
+    gas_hotline = SingleLineField(_("gas hotline"), max_length=50, blank=True)
+    hardship_hotline = SingleLineField(_("hardship hotline"), max_length=50, blank=True)
+
+    scope_path = "pk"
 
     class Meta:
         verbose_name = _("compound")
@@ -62,12 +68,14 @@ class Building(models.Model):
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("compound")
     )
-    number = models.CharField(_("number"), max_length=20, help_text=_("For example 20 for 20栋."))
+    number = SingleLineField(_("number"), max_length=20, help_text=_("For example 20 for 20栋."))
     sealed = models.BooleanField(
         _("sealed"), default=False, help_text=_("Under full closure: nobody leaves.")
     )
     sealed_since = models.DateTimeField(_("sealed since"), null=True, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = MultiLineField(_("note"), max_length=200, blank=True)
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("building")
@@ -85,7 +93,9 @@ class Unit(models.Model):
     building = models.ForeignKey(
         Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("building")
     )
-    number = models.CharField(_("number"), max_length=20)
+    number = SingleLineField(_("number"), max_length=20)
+
+    scope_path = "building__compound"
 
     class Meta:
         verbose_name = _("unit")
@@ -115,13 +125,15 @@ class Opening(models.Model):
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="openings", verbose_name=_("compound")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = SingleLineField(_("name"), max_length=100)
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.STAFFED
     )
     vehicle_rule = models.CharField(
         _("vehicle rule"), max_length=20, choices=VehicleRule.choices, default=VehicleRule.NONE
     )
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("opening")
@@ -191,7 +203,7 @@ class Role(models.Model):
 class Branch(models.Model):
     """A temporary party branch (临时党支部) serving a compound or a post."""
 
-    name = models.CharField(_("name"), max_length=150)
+    name = SingleLineField(_("name"), max_length=150)
     compound = models.ForeignKey(
         Compound,
         on_delete=models.CASCADE,
@@ -200,13 +212,15 @@ class Branch(models.Model):
         related_name="branches",
         verbose_name=_("compound"),
     )
-    post = models.CharField(
+    post = SingleLineField(
         _("post"),
         max_length=150,
         blank=True,
         help_text=_("A checkpoint or hospital post it serves."),
     )
     founded_on = models.DateField(_("founded on"))
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("temporary branch")
@@ -234,12 +248,14 @@ class BranchMember(models.Model):
         related_name="branch_memberships",
         verbose_name=_("login"),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = SingleLineField(_("name"), max_length=50)
     position = models.CharField(
         _("position"), max_length=20, choices=Position.choices, default=Position.MEMBER
     )
-    work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    work_unit = SingleLineField(_("work unit"), max_length=100, blank=True)
+    phone = SingleLineField(_("phone"), max_length=20, blank=True)
+
+    scope_path = "branch__compound"
 
     class Meta:
         verbose_name = _("branch member")
@@ -251,10 +267,29 @@ class BranchMember(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who changed what, and when: one row per change to a resident's data, a card, money."""
+    """Who changed what, and when: one row per change to a resident's data, a card, money,
+    a role, and one per login.
+
+    It belongs to a compound (its data), to a community (an officer's role) or to neither
+    (a login): never both, since the compound says its community. Built only through
+    ``compounds.audit``; read through ``compounds.selectors.audit_entries_visible``.
+    """
 
     compound = models.ForeignKey(
-        Compound, on_delete=models.CASCADE, related_name="audit_entries", verbose_name=_("compound")
+        Compound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("compound"),
+    )
+    community = models.ForeignKey(
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("community"),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -264,17 +299,89 @@ class AuditEntry(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    action = models.CharField(_("action"), max_length=50)
-    object_type = models.CharField(_("object type"), max_length=50)
-    object_id = models.BigIntegerField(_("object id"))
-    object_repr = models.CharField(_("object"), max_length=200)
+    action = SingleLineField(_("action"), max_length=50)
+    object_type = SingleLineField(_("object type"), max_length=50, blank=True)
+    # None when the entry names nothing stored (a failed login for an unknown name).
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    object_repr = SingleLineField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    # Entries without a compound are no compound's data: the admin lists what
+    # audit_entries_visible allows instead of following this path.
+    scope_path = "compound"
+    office_read_only = True  # written by the gate or the audit trail only
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(compound__isnull=True) | Q(community__isnull=True),
+                name="audit_entry_one_scope",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class Capability(models.Model):
+    """A link or token that works without a login: a calendar feed, a household's own
+    page, a device's API token (``compounds.capabilities``).
+
+    Only the token's SHA-256 is stored: a leaked database gives no working link. The
+    token is shown once, when it is issued or rotated.
+    """
+
+    purpose = SingleLineField(_("purpose"), max_length=50)
+    name = SingleLineField(_("name"), max_length=100, blank=True)
+    token_hash = SingleLineField(max_length=64, unique=True, editable=False)
+    # The token's first characters: enough to tell two devices apart in a list.
+    hint = SingleLineField(_("starts with"), max_length=8, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="capabilities",
+        verbose_name=_("owner"),
+    )
+    compound = models.ForeignKey(
+        Compound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="capabilities",
+        verbose_name=_("compound"),
+    )
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "object_id")
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    scope_path = "compound"
+    office_read_only = True  # issued, rotated and revoked through the services only
+
+    class Meta:
+        verbose_name = _("capability link")
+        verbose_name_plural = _("capability links")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "purpose"], name="capability_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.purpose} ({self.hint}…)"

@@ -31,6 +31,11 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
     except ValueError:  # expired between add() and incr()
         cache.add(cache_key, 1, timeout=window)
         count = 1
+    else:
+        # Django's incr() is get + set on most backends (the database cache among them),
+        # and set() gives the key the default 5-minute timeout: a pause that long would
+        # start the count afresh. Redis keeps the key's TTL; touch() costs it little.
+        cache.touch(cache_key, timeout=remaining_seconds(window))
     return count <= limit
 
 

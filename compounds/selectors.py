@@ -2,32 +2,12 @@
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from compounds.models import Branch, Compound
-
-
-def compound_summary(*, compound: Compound) -> dict[str, Any]:
-    from residents.models import Household, Resident
-    from residents.selectors import vulnerable_q
-
-    households = Household.objects.filter(compound=compound)
-    residents = Resident.objects.filter(household__compound=compound)
-    counts = residents.aggregate(
-        total=Count("id"),
-        party=Count("id", filter=Q(party_member=True)),
-        returnees=Count("id", filter=Q(returnee=True)),
-        vulnerable=Count("id", filter=vulnerable_q()),
-    )
-    return {
-        "households": households.count(),
-        "returnee_households": households.filter(residents__returnee=True).distinct().count(),
-        "buildings": compound.buildings.count(),
-        "sealed_buildings": list(compound.buildings.filter(sealed=True)),
-        "openings": list(compound.openings.all()),
-        **{f"residents_{k}": v for k, v in counts.items()},
-    }
+from compounds.access import visible_compound_ids
+from compounds.models import AuditEntry, Branch, Compound, Role
 
 
 def branches_for(*, compound: Compound) -> QuerySet[Branch]:
@@ -44,3 +24,28 @@ def subquery_count(model: type[Model], field: str) -> Coalesce:
         .values("n")
     )
     return Coalesce(Subquery(counted), 0)
+
+
+def audit_entries_visible(user: Any) -> QuerySet[AuditEntry]:
+    """The audit entries ``user`` may read.
+
+    - the entries of every compound they see (``access.visible_compound_ids``);
+    - an officer's: their communities' own entries (roles given and removed), and the
+      entries that belong to no compound nor community (logins, device tokens) made by,
+      or about, somebody who holds a role there.
+    """
+    entries = AuditEntry.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return entries.none()
+    if user.is_superuser:
+        return entries
+    communities = Role.objects.filter(user=user, kind=Role.Kind.OFFICER).values("community_id")
+    people = Role.objects.filter(
+        Q(community__in=communities) | Q(compound__community__in=communities)
+    ).values("user_id")
+    personal = Q(compound__isnull=True, community__isnull=True) & (
+        Q(actor__in=people) | Q(object_type=get_user_model()._meta.model_name, object_id__in=people)
+    )
+    return entries.filter(
+        Q(compound__in=visible_compound_ids(user)) | Q(community__in=communities) | personal
+    )

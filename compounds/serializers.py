@@ -7,7 +7,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from compounds import access
+from compounds import access, counts
 from compounds.models import Building, Compound, Opening
 
 MASKED_HELP = _("Masked (for example 138****5678) unless you manage this compound.")
@@ -35,12 +35,12 @@ class MaskedPersonalDataMixin:
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key the user may only point at rows of compounds they can see.
 
-    A row of another compound is answered exactly like a row that does not exist.
+    A row of another compound is answered exactly like a row that does not exist. The
+    path to the compound is the one ``model`` declares (``compounds.scope``).
     """
 
-    def __init__(self, *, model: type[Model], via: str, **kwargs: Any) -> None:
+    def __init__(self, *, model: type[Model], **kwargs: Any) -> None:
         self.model = model
-        self.via = via
         if not kwargs.get("read_only"):
             kwargs["queryset"] = model._default_manager.none()
         super().__init__(**kwargs)
@@ -49,14 +49,22 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return self.model._default_manager.none()
-        return access.scoped(request.user, self.model._default_manager.all(), via=self.via)
+        return access.scoped(request.user, self.model._default_manager.all())
 
 
-class CompoundSerializer(serializers.ModelSerializer):
+class RegisteredCountsMixin:
+    """A read-only integer field for each count other apps registered (``compounds.counts``)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()  # type: ignore[misc]
+        for count in counts.counts_for(self.Meta.model):  # type: ignore[attr-defined]
+            fields[count.name] = serializers.IntegerField(read_only=True)
+        return fields
+
+
+class CompoundSerializer(RegisteredCountsMixin, serializers.ModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     building_count = serializers.IntegerField(read_only=True)
-    household_count = serializers.IntegerField(read_only=True)
-    resident_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Compound
@@ -73,15 +81,12 @@ class CompoundSerializer(serializers.ModelSerializer):
             "gas_hotline",
             "hardship_hotline",
             "building_count",
-            "household_count",
-            "resident_count",
         ]
         read_only_fields = fields
 
 
-class BuildingSerializer(serializers.ModelSerializer):
+class BuildingSerializer(RegisteredCountsMixin, serializers.ModelSerializer):
     compound_name = serializers.CharField(source="compound.name", read_only=True)
-    household_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Building
@@ -93,7 +98,6 @@ class BuildingSerializer(serializers.ModelSerializer):
             "sealed",
             "sealed_since",
             "note",
-            "household_count",
         ]
         read_only_fields = fields
 

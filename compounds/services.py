@@ -1,68 +1,32 @@
-"""Writes of the compounds app, and the audit trail every app writes through."""
+"""Writes of the compounds app. The audit trail every app writes through is
+``compounds.audit``; its builders are re-exported here for the callers that know them
+by this module."""
 
-from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from compounds.models import AuditEntry, Building, Compound
+from compounds import audit
+from compounds.access import Level, level_for
+from compounds.audit import audit_bulk, audit_entry, audit_record, diff, snapshot
+from compounds.errors import CompoundError
+from compounds.models import Building, Community, Compound, Role
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The values of ``fields`` as JSON-safe data, for a before/after diff."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [old, new]} for the fields whose value changed."""
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-
-
-# Fields whose values never go into the audit log in clear.
-SECRET_FIELDS = {"id_number"}
-
-
-def audit_record(
-    *,
-    compound: Compound | int,
-    actor: Any,
-    action: str,
-    obj: models.Model,
-    changes: dict[str, Any] | None = None,
-) -> AuditEntry:
-    from residents.validators import mask_id_number
-
-    safe = {}
-    for key, value in (changes or {}).items():
-        if key in SECRET_FIELDS and isinstance(value, list):
-            value = [mask_id_number(v or "") for v in value]
-        safe[key] = value
-    return AuditEntry.objects.create(
-        compound_id=compound if isinstance(compound, int) else compound.pk,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.model_name or "",
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        changes=safe,
-    )
+__all__ = [
+    "audit_bulk",
+    "audit_entry",
+    "audit_record",
+    "building_seal",
+    "diff",
+    "role_grant",
+    "role_revoke",
+    "snapshot",
+]
 
 
 def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
-    from django.utils import timezone
-
     before = snapshot(building, ["sealed"])
     building.sealed = sealed
     building.sealed_since = timezone.now() if sealed else None
@@ -70,11 +34,84 @@ def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
     audit_record(
         compound=building.compound_id,
         actor=actor,
-        action="seal" if sealed else "unseal",
+        action=audit.SEAL if sealed else audit.UNSEAL,
         obj=building,
         changes=diff(before, snapshot(building, ["sealed"])),
     )
     return building
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+def _may_assign(actor: Any, role: Role) -> bool:
+    """Roles are the community office's to give: its officers, in their community."""
+    if actor is None or actor.is_superuser:
+        return True
+    if role.compound_id is not None:
+        return level_for(actor, role.compound_id) >= Level.OFFICER
+    return Role.objects.filter(
+        user=actor, kind=Role.Kind.OFFICER, community_id=role.community_id
+    ).exists()
+
+
+def _audit_role(role: Role, action: audit.Action, actor: Any, *, granted: bool) -> None:
+    values = [str(role.user), role.kind]
+    audit_record(
+        compound=role.compound_id,
+        community=role.community_id if role.compound_id is None else None,
+        actor=actor,
+        action=action,
+        obj=role,
+        changes={
+            "user": [None, values[0]] if granted else [values[0], None],
+            "kind": [None, values[1]] if granted else [values[1], None],
+        },
+    )
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: Any,
+    kind: str,
+    actor: Any,
+    community: Community | None = None,
+    compound: Compound | None = None,
+) -> Role:
+    """Give ``user`` a role: an officer over ``community``, or a role in ``compound``."""
+    role = Role(user=user, kind=kind, community=community, compound=compound)
+    officer = kind == Role.Kind.OFFICER
+    if kind not in Role.Kind.values or (
+        (community is None or compound is not None)
+        if officer
+        else (compound is None or community is not None)
+    ):
+        raise CompoundError(
+            _("An officer's role is for a community; every other role is for a compound."),
+            "role_invalid",
+        )
+    if not _may_assign(actor, role):
+        raise CompoundError(
+            _("Only the community's officers may give roles here."), "role_forbidden"
+        )
+    try:
+        with transaction.atomic():
+            role.save()
+    except IntegrityError:
+        raise CompoundError(_("This login already has this role."), "role_exists") from None
+    _audit_role(role, audit.ROLE_GRANT, actor, granted=True)
+    return role
+
+
+@transaction.atomic
+def role_revoke(*, role: Role, actor: Any) -> None:
+    if not _may_assign(actor, role):
+        raise CompoundError(
+            _("Only the community's officers may give roles here."), "role_forbidden"
+        )
+    _audit_role(role, audit.ROLE_REVOKE, actor, granted=False)
+    role.delete()
 
 
 def user_sessions_end(*, user: Any, actor: Any, keep: str | None = None) -> int:

@@ -1,13 +1,15 @@
 """Spreadsheet helpers shared by every Excel export (residents, gate log, ...).
 
 Exports are opened in Excel/WPS by branch secretaries, so any text that came from a user
-(a resident's name, a note) must never be taken as a formula: `safe_cell` turns such text
-into plain text, and `write_sheet` applies it to every cell.
+(a resident's name, a note) must never be taken as a formula, and a character a workbook
+cannot hold must not break the download: `safe_cell` deals with both, and `write_sheet`
+applies it to every cell.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -16,6 +18,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -31,13 +34,24 @@ MAX_WIDTH = 50
 WIDTH_SAMPLE_ROWS = 200
 
 
+# What a cell cannot hold: the C0 controls openpyxl refuses (its ILLEGAL_CHARACTERS_RE,
+# an IllegalCharacterError that made the whole export a 500), and what XML cannot carry
+# although openpyxl writes it (lone surrogates, U+FFFE, U+FFFF: a file Excel calls
+# damaged). New text cannot hold these (compounds.text); rows stored earlier may.
+UNWRITABLE_RE = re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ud800-\udfff\ufffe\uffff]")
+
+
 def safe_cell(value: Any) -> Any:
-    """Return `value` ready for a cell: text that a spreadsheet would run as a formula gets
-    a leading apostrophe, so it is shown as the text it is. Numbers, dates and None pass
-    through unchanged (a negative number is a number, not a formula)."""
+    """Return `value` ready for a cell: characters a workbook cannot hold are dropped, and
+    text that a spreadsheet would run as a formula gets a leading apostrophe, so it is
+    shown as the text it is. Numbers, dates and None pass through unchanged (a negative
+    number is a number, not a formula)."""
     if isinstance(value, Promise):
         value = str(value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if not isinstance(value, str):
+        return value
+    value = UNWRITABLE_RE.sub("", value)
+    if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

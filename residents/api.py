@@ -5,6 +5,7 @@ the household's compound and go through ``residents.services``, which validate, 
 and refuse with a stable code.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,17 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.request import Request
 from rest_framework.routers import BaseRouter
 
-from compounds import access
+from compounds import access, scope
 from compounds.access import Level
 from compounds.api import ScopedViewSet, scoped_choices
+from compounds.api_filters import StrictBooleanFilter, StrictFilterBackend, StrictFilterSet
 from compounds.models import Building, Compound, Unit
 from compounds.selectors import subquery_count
 from residents import services
 from residents.errors import ResidentError
 from residents.models import Household, Resident
-from residents.selectors import vulnerable_q
+from residents.selectors import (
+    household_phone_q,
+    resident_phone_q,
+    searches_phones,
+    vulnerable_q,
+)
 from residents.serializers import (
     HouseholdSerializer,
     ResidentSerializer,
@@ -54,14 +63,48 @@ class WriteThroughServices:
         return self.get_queryset().get(pk=pk)  # type: ignore[attr-defined]
 
 
+class RegistrySearchFilter(SearchFilter):
+    """``?search=`` over ``search_fields`` and, like the page's search box, phone tails.
+
+    One term of digits also matches the end of a phone: any tail of 4+ digits in the
+    compounds where the caller sees full numbers; exactly the last 4 where phones are
+    masked, and those searches are counted and audited (``phone_search_check``).
+    """
+
+    search_description = _(
+        "A name or a room. Digits also match the end of a phone number: the last 4 where "
+        "you see masked phones (limited an hour, audited), any 4 or more where you see "
+        "full numbers."
+    )
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        found = super().filter_queryset(request, queryset, view)
+        terms = self.get_search_terms(request)
+        if len(terms) != 1 or not searches_phones(terms[0], full_phones=True):
+            return found
+        tail, user, via = terms[0], request.user, scope.required_scope_path(queryset.model)
+        masked = [c for c in access.compound_levels(user) if not access.sees_personal_data(user, c)]
+        phones = view.phone_q(tail)
+        if searches_phones(tail, full_phones=False):
+            services.phone_search_check(
+                actor=user, compounds=Compound.objects.filter(pk__in=masked), query=tail
+            )
+        elif masked:
+            phones &= ~Q(**{f"{via}__in": masked})
+        return queryset.filter(Q(pk__in=found.values("pk")) | phones)
+
+
+REGISTRY_FILTERS = [StrictFilterBackend, RegistrySearchFilter, OrderingFilter]
+
+
 # --- households --------------------------------------------------------------------
 
 
-class HouseholdFilter(filters.FilterSet):
-    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound, "pk"))
-    building = filters.ModelChoiceFilter(queryset=scoped_choices(Building, "compound"))
-    unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit, "building__compound"))
-    in_quarantine = filters.BooleanFilter(
+class HouseholdFilter(StrictFilterSet):
+    compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
+    building = filters.ModelChoiceFilter(queryset=scoped_choices(Building))
+    unit = filters.ModelChoiceFilter(queryset=scoped_choices(Unit))
+    in_quarantine = StrictBooleanFilter(
         method="filter_in_quarantine", label=_("in home quarantine today")
     )
 
@@ -89,7 +132,9 @@ class HouseholdViewSet(
 ):
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter
+    filter_backends = REGISTRY_FILTERS
     search_fields = ["room", "residents__name"]
+    phone_q: Callable[[str], Q] = staticmethod(household_phone_q)
     ordering_fields = ["room", "building__number", "quarantine_until", "resident_count"]
 
     def base_queryset(self) -> QuerySet:
@@ -130,15 +175,15 @@ class HouseholdViewSet(
 # --- residents ---------------------------------------------------------------------
 
 
-class ResidentFilter(filters.FilterSet):
+class ResidentFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(
-        field_name="household__compound", queryset=scoped_choices(Compound, "pk")
+        field_name="household__compound", queryset=scoped_choices(Compound)
     )
     building = filters.ModelChoiceFilter(
-        field_name="household__building", queryset=scoped_choices(Building, "compound")
+        field_name="household__building", queryset=scoped_choices(Building)
     )
-    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household, "compound"))
-    vulnerable = filters.BooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
+    household = filters.ModelChoiceFilter(queryset=scoped_choices(Household))
+    vulnerable = StrictBooleanFilter(method="filter_vulnerable", label=_("vulnerable"))
 
     class Meta:
         model = Resident
@@ -175,9 +220,10 @@ class ResidentViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
 ):
-    scope_via = "household__compound"
     filterset_class = ResidentFilter
+    filter_backends = REGISTRY_FILTERS
     search_fields = ["name", "household__room"]
+    phone_q: Callable[[str], Q] = staticmethod(resident_phone_q)
     ordering_fields = ["name", "birth_year", "returned_on"]
 
     def get_serializer_class(self) -> type[ResidentSerializer]:

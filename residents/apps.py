@@ -6,3 +6,31 @@ class ResidentsConfig(AppConfig):
     name = "residents"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("Residents")
+
+    def ready(self) -> None:
+        from compounds import counts, ui
+        from compounds.access import Level
+        from compounds.models import Building, Compound
+        from residents import audit  # noqa: F401 (registers the actions)
+
+        for tab in (
+            ui.Tab("households", _("Households"), "residents:households", order=20),
+            ui.Tab("buildings", _("Buildings"), "residents:buildings", order=30),
+            ui.Tab("vulnerable", _("Vulnerable"), "residents:vulnerable", order=80),
+            ui.Tab("returnees", _("Returnees"), "residents:returnees", order=90),
+            ui.Tab("import", _("Excel"), "residents:import", Level.MANAGE, order=100),
+        ):
+            ui.register_tab(tab)
+        ui.register_link(
+            "compound", ui.Link("households", _("Households"), "residents:households", order=10)
+        )
+        household, resident = self.get_model("Household"), self.get_model("Resident")
+        for target, count in (
+            (Compound, counts.Count("household_count", _("households"), household, "compound")),
+            (
+                Compound,
+                counts.Count("resident_count", _("residents"), resident, "household__compound"),
+            ),
+            (Building, counts.Count("household_count", _("households"), household, "building")),
+        ):
+            counts.register(target, count)

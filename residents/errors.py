@@ -21,3 +21,4 @@ class Code:
     RETURNED_ON_FUTURE = "returned_on_future"
     UNKNOWN_FIELD = "unknown_field"
     INVALID = "invalid"
+    SEARCH_RATE_LIMITED = "search_rate_limited"

@@ -41,12 +41,13 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from compounds.models import AuditEntry, Building, Compound, Unit
-from compounds.services import SECRET_FIELDS, diff, snapshot
+from compounds.services import audit_bulk, audit_entry, diff, snapshot
+from compounds.text import validate_text
 from compounds.xlsx import FORMULA_PREFIXES, write_sheet
+from residents import audit as registry_audit
 from residents.models import Household, Resident
 from residents.validators import (
     id_checksum,
-    mask_id_number,
     normalize_id_number,
     validate_id_number,
     validate_phone,
@@ -377,6 +378,11 @@ class _Parsers:
             self.by_key[key] = self._flag
 
     def parse(self, key: str, value: Any) -> Any:
+        # Every column is single-line text: the rule of the registry's own fields.
+        try:
+            validate_text(_text(value), multiline=False, label=COLUMN_BY_KEY[key].label)
+        except ValidationError as error:
+            raise _Invalid(error.messages[0]) from error
         return self.by_key[key](value)
 
     @staticmethod
@@ -722,23 +728,7 @@ def _check_id_numbers(
 # --- Writing -----------------------------------------------------------------------
 
 
-def _audit(
-    *, compound: Compound, actor: Any, action: str, obj: Any, changes: dict[str, Any]
-) -> AuditEntry:
-    """The row `compounds.services.audit_record` writes, built for one bulk insert."""
-    safe = {
-        k: [mask_id_number(x or "") for x in v] if k in SECRET_FIELDS else v
-        for k, v in changes.items()
-    }
-    return AuditEntry(
-        compound_id=compound.pk,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=obj.pk,
-        object_repr=str(obj)[:200],
-        changes=safe,
-    )
+_audit = audit_entry  # the rows audit_record writes, built for one bulk insert
 
 
 def _created(obj: Any, fields: Iterable[str]) -> dict[str, list[Any]]:
@@ -767,7 +757,7 @@ def _apply(
     *, compound: Compound, actor: Any, plan: _Plan, existing: _Existing, result: ImportResult
 ) -> None:
     now = timezone.now()
-    audit: list[AuditEntry] = []
+    audit: list[AuditEntry | None] = []
     _ensure_places(compound, plan, existing)
 
     new_households: list[Household] = []
@@ -801,14 +791,20 @@ def _apply(
         _audit(
             compound=compound,
             actor=actor,
-            action="import_create",
+            action=registry_audit.IMPORT_CREATE,
             obj=h,
             changes=_created(h, HOUSEHOLD_AUDIT_FIELDS),
         )
         for h in new_households
     ]
     audit += [
-        _audit(compound=compound, actor=actor, action="import_update", obj=h, changes=changes)
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_UPDATE,
+            obj=h,
+            changes=changes,
+        )
         for h, changes in changed_households
     ]
 
@@ -845,17 +841,23 @@ def _apply(
         _audit(
             compound=compound,
             actor=actor,
-            action="import_create",
+            action=registry_audit.IMPORT_CREATE,
             obj=r,
             changes=_created(r, resident_fields),
         )
         for r in new_residents
     ]
     audit += [
-        _audit(compound=compound, actor=actor, action="import_update", obj=r, changes=changes)
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_UPDATE,
+            obj=r,
+            changes=changes,
+        )
         for r, changes in changed_residents
     ]
-    AuditEntry.objects.bulk_create(audit, batch_size=BATCH_SIZE)
+    audit_bulk(audit, batch_size=BATCH_SIZE)
 
     result.households_created = len(new_households)
     result.households_updated = len(changed_households)

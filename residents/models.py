@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, Compound, Unit
+from compounds.text import MultiLineField, SingleLineField
 from residents.validators import validate_id_number, validate_phone
 
 
@@ -24,11 +25,11 @@ class Household(models.Model):
         related_name="households",
         verbose_name=_("unit"),
     )
-    room = models.CharField(_("room"), max_length=20, help_text=_("For example 1702."))
-    contact_phone = models.CharField(
+    room = SingleLineField(_("room"), max_length=20, help_text=_("For example 1702."))
+    contact_phone = SingleLineField(
         _("contact phone"), max_length=20, blank=True, validators=[validate_phone]
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = MultiLineField(_("note"), max_length=200, blank=True)
     quarantine_until = models.DateField(
         _("household in home quarantine until"),
         null=True,
@@ -37,6 +38,8 @@ class Household(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_path = "compound"
 
     class Meta:
         verbose_name = _("household")
@@ -91,11 +94,11 @@ class Resident(models.Model):
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="residents", verbose_name=_("household")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = SingleLineField(_("name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
-    id_number = models.CharField(
+    phone = SingleLineField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    id_number = SingleLineField(
         _("ID card number"), max_length=18, blank=True, validators=[validate_id_number]
     )
     relation = models.CharField(
@@ -108,7 +111,7 @@ class Resident(models.Model):
     pregnant = models.BooleanField(_("pregnant"), default=False)
     infant = models.BooleanField(_("infant"), default=False)
     returnee = models.BooleanField(_("returnee"), default=False)
-    returned_from = models.CharField(_("returned from"), max_length=100, blank=True)
+    returned_from = SingleLineField(_("returned from"), max_length=100, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     return_transport = models.CharField(
         _("transport"), max_length=20, choices=Transport.choices, blank=True
@@ -119,9 +122,11 @@ class Resident(models.Model):
         blank=True,
         help_text=_("While set and not past, this resident may not go out."),
     )
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = MultiLineField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_path = "household__compound"
 
     class Meta:
         verbose_name = _("resident")

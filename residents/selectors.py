@@ -10,6 +10,7 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from compounds.audit import action_label
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.selectors import subquery_count
 from residents.models import Household, Resident
@@ -26,7 +27,7 @@ VULNERABLE_KINDS = {
 # 20-1702, 20-2-1702, "20 2 1702", 20栋2单元1702(室), 20#1702
 _ADDRESS_SPLIT = re.compile(r"[\s\-/#.,，、栋幢号单元室]+")
 _ADDRESS_PART = re.compile(r"^[0-9A-Za-z]+$")
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"^[0-9]+$")
 PHONE_TAIL_MIN = 4
 
 
@@ -36,6 +37,26 @@ def vulnerable_q(prefix: str = "") -> Q:
     for kind in VULNERABLE_KINDS:
         q |= Q(**{f"{prefix}{kind}": True})
     return q
+
+
+def compound_summary(*, compound: Compound) -> dict[str, Any]:
+    """The overview's counts: households, residents by kind, buildings and openings."""
+    households = Household.objects.filter(compound=compound)
+    residents = Resident.objects.filter(household__compound=compound)
+    counts = residents.aggregate(
+        total=Count("id"),
+        party=Count("id", filter=Q(party_member=True)),
+        returnees=Count("id", filter=Q(returnee=True)),
+        vulnerable=Count("id", filter=vulnerable_q()),
+    )
+    return {
+        "households": households.count(),
+        "returnee_households": households.filter(residents__returnee=True).distinct().count(),
+        "buildings": compound.buildings.count(),
+        "sealed_buildings": list(compound.buildings.filter(sealed=True)),
+        "openings": list(compound.openings.all()),
+        **{f"residents_{k}": v for k, v in counts.items()},
+    }
 
 
 def households_for(*, compound: Compound) -> QuerySet[Household]:
@@ -52,11 +73,37 @@ def households_for(*, compound: Compound) -> QuerySet[Household]:
     )
 
 
-def household_search(*, compound: Compound, query: str) -> QuerySet[Household]:
+def searches_phones(query: str, *, full_phones: bool) -> bool:
+    """Whether ``query`` is matched against the end of phone numbers for this viewer.
+
+    A viewer who sees masked phones (``138****5341``) may search only on what they see,
+    the last 4 digits: five or more would let them add one digit at a time and read the
+    whole number off the hits. Who sees full numbers may search on any tail of 4 or more.
+    """
+    query = (query or "").strip()
+    if not _DIGITS.match(query):
+        return False
+    return len(query) >= PHONE_TAIL_MIN if full_phones else len(query) == PHONE_TAIL_MIN
+
+
+def household_phone_q(tail: str) -> Q:
+    """Households whose contact phone, or a resident's phone, ends with ``tail``."""
+    residents = Resident.objects.filter(household=OuterRef("pk"), phone__endswith=tail)
+    return Q(contact_phone__endswith=tail) | Q(Exists(residents))
+
+
+def resident_phone_q(tail: str) -> Q:
+    """Residents whose own phone ends with ``tail``."""
+    return Q(phone__endswith=tail)
+
+
+def household_search(*, compound: Compound, query: str, full_phones: bool) -> QuerySet[Household]:
     """Households matching what a volunteer types in the search box.
 
-    ``20-1702`` or ``20-2-1702``: building (unit) room; ``1702``: a room, or (4+ digits)
-    the end of a phone number; anything else: part of a resident's name.
+    ``20-1702`` or ``20-2-1702``: building (unit) room; ``1702``: a room, or the end of a
+    phone number (``searches_phones`` says how much of one ``full_phones`` allows); anything
+    else: part of a resident's name. The caller counts and audits the phone searches of
+    viewers who see masked phones (``residents.services.phone_search_check``).
     """
     households = households_for(compound=compound)
     query = (query or "").strip()
@@ -68,12 +115,11 @@ def household_search(*, compound: Compound, query: str) -> QuerySet[Household]:
         if len(parts) == 3:
             address &= Q(unit__number__iexact=parts[1])
         return households.filter(address)
-    # One word: a room (1702, A301), part of a name, or (4+ digits) the end of a phone.
+    # One word: a room (1702, A301), part of a name, or the end of a phone.
     named = Resident.objects.filter(household=OuterRef("pk"), name__icontains=query)
     match = Q(room__iexact=query) | Q(Exists(named))
-    if _DIGITS.match(query) and len(query) >= PHONE_TAIL_MIN:
-        phone_match = Resident.objects.filter(household=OuterRef("pk"), phone__endswith=query)
-        match |= Q(contact_phone__endswith=query) | Q(Exists(phone_match))
+    if searches_phones(query, full_phones=full_phones):
+        match |= household_phone_q(query)
     return households.filter(match)
 
 
@@ -146,16 +192,6 @@ def household_audit(*, household: Household) -> QuerySet[AuditEntry]:
 
 # --- The audit trail as a page shows it --------------------------------------------
 
-ACTION_LABELS = {
-    "household_create": gettext_lazy("household registered"),
-    "household_update": gettext_lazy("household changed"),
-    "resident_create": gettext_lazy("resident added"),
-    "resident_update": gettext_lazy("resident changed"),
-    "card_issue": gettext_lazy("pass card issued"),
-    "card_revoke": gettext_lazy("pass card revoked"),
-    "workpass_create": gettext_lazy("work pass issued"),
-    "import": gettext_lazy("imported from Excel"),
-}
 EXTRA_LABELS = {
     "address": gettext_lazy("address"),
     "card": gettext_lazy("pass card"),
@@ -222,6 +258,5 @@ def audit_lines(entries: Any, *, personal: bool) -> list[AuditLine]:
                     new=_value(name, new, personal=personal),
                 )
             )
-        action = ACTION_LABELS.get(entry.action, entry.action)
-        lines.append(AuditLine(entry=entry, action=str(action), changes=changes))
+        lines.append(AuditLine(entry=entry, action=action_label(entry.action), changes=changes))
     return lines

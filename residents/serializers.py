@@ -14,10 +14,8 @@ from residents.validators import mask_id_number, mask_phone
 class HouseholdSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
     masked_fields = {"contact_phone": mask_phone}
 
-    building = ScopedPrimaryKeyRelatedField(model=Building, via="compound")
-    unit = ScopedPrimaryKeyRelatedField(
-        model=Unit, via="building__compound", required=False, allow_null=True
-    )
+    building = ScopedPrimaryKeyRelatedField(model=Building)
+    unit = ScopedPrimaryKeyRelatedField(model=Unit, required=False, allow_null=True)
     address = serializers.CharField(read_only=True, help_text=_("For example 20-1702."))
     resident_count = serializers.IntegerField(read_only=True)
 
@@ -46,7 +44,7 @@ class HouseholdSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
 class ResidentSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
     masked_fields = {"phone": mask_phone, "id_number": mask_id_number}
 
-    household = ScopedPrimaryKeyRelatedField(model=Household, via="compound")
+    household = ScopedPrimaryKeyRelatedField(model=Household)
     compound = serializers.IntegerField(source="household.compound_id", read_only=True)
     address = serializers.CharField(source="household.address", read_only=True)
     vulnerable = serializers.BooleanField(read_only=True)

@@ -4,22 +4,31 @@ Each write runs in one transaction, validates the row with ``full_clean()``, ref
 the branch's rules forbid with a ``ResidentError`` (nothing is written), and leaves an
 audit row with the before/after of the changed fields (``audit_record`` masks the ID
 number). A ``ValidationError`` from ``full_clean()`` comes back as a ``ResidentError``
-with code ``invalid`` and the per-field messages in ``errors``.
+with code ``invalid`` and the per-field messages in ``errors``; text holding a control
+character is refused before that with code ``text_control_character`` (``compounds.text``).
 """
 
+import logging
+import math
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compounds import access, ratelimit
+from compounds.errors import RateLimited
 from compounds.models import Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
+from compounds.text import check_text_fields
+from residents import audit
 from residents.errors import Code, ResidentError
 from residents.models import Household, Resident
+from residents.selectors import searches_phones
 from residents.validators import normalize_id_number
 
 # What a household's audit row tracks: the address stands for building + unit + room.
@@ -47,6 +56,9 @@ RESIDENT_FIELDS = [
     "note",
 ]
 OLDEST_BIRTH_YEAR = 1890
+PHONE_SEARCH_WINDOW = 60 * 60  # PHONE_SEARCH_LIMIT counts per hour
+
+logger = logging.getLogger(__name__)
 
 
 def _check_fields(fields: Iterable[str], allowed: Iterable[str]) -> None:
@@ -127,13 +139,14 @@ def household_create(
         note=note or "",
         quarantine_until=quarantine_until,
     )
+    check_text_fields(household, error=ResidentError)
     _check_address(household=household, compound_id=compound.pk, building=building, unit=unit)
     _full_clean(household)
     household.save()
     audit_record(
         compound=compound,
         actor=actor,
-        action="household_create",
+        action=audit.HOUSEHOLD_CREATE,
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
@@ -160,6 +173,7 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
         fields["contact_phone"] = (fields["contact_phone"] or "").strip()
     for key, value in fields.items():
         setattr(household, key, value)
+    check_text_fields(household, error=ResidentError)
     _check_address(
         household=household,
         compound_id=household.compound_id,
@@ -174,7 +188,7 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="household_update",
+        action=audit.HOUSEHOLD_UPDATE,
         obj=household,
         changes=changes,
     )
@@ -242,13 +256,14 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
     # Lock the household: two clerks adding the same person queue up here.
     list(Household.objects.select_for_update().filter(pk=household.pk).order_by().values("pk"))
     resident = Resident(household=household, **fields)
+    check_text_fields(resident, error=ResidentError)
     _check_resident(resident)
     _full_clean(resident)
     resident.save()
     audit_record(
         compound=household.compound_id,
         actor=actor,
-        action="resident_create",
+        action=audit.RESIDENT_CREATE,
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
     )
@@ -268,6 +283,7 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
     before = snapshot(resident, RESIDENT_FIELDS)
     for key, value in fields.items():
         setattr(resident, key, value)
+    check_text_fields(resident, error=ResidentError)
     _check_resident(resident)
     _full_clean(resident)
     changes = diff(before, snapshot(resident, RESIDENT_FIELDS))
@@ -277,8 +293,46 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
     audit_record(
         compound=resident.household.compound_id,
         actor=actor,
-        action="resident_update",
+        action=audit.RESIDENT_UPDATE,
         obj=resident,
         changes=changes,
     )
     return resident
+
+
+def phone_search_check(*, actor: Any, compounds: Iterable[Compound], query: str) -> None:
+    """Count and audit a search by phone digits in the ``compounds`` where ``actor`` sees
+    masked phones; raise ``RateLimited`` (code ``search_rate_limited``) past
+    ``PHONE_SEARCH_LIMIT`` an hour. Searches that match no phone for them pass freely.
+
+    The last 4 digits are visible to them anyway; the count and the audit entry (who,
+    which compound, when, the digits) let the secretary see a volunteer who works
+    through the list by phone, and stop one who scripts it.
+    """
+    if not searches_phones(query, full_phones=False):
+        return
+    masked = [c for c in compounds if not access.sees_personal_data(actor, c)]
+    if not masked:
+        return
+    limit = settings.PHONE_SEARCH_LIMIT
+    if not ratelimit.hit("phone_search", str(actor.pk), limit=limit, window=PHONE_SEARCH_WINDOW):
+        # A logger line, not an audit row: a refused burst would otherwise flood the trail.
+        logger.warning("Phone search refused: user %s over %s an hour", actor.pk, limit)
+        retry_after = ratelimit.remaining_seconds(PHONE_SEARCH_WINDOW)
+        raise RateLimited(
+            _(
+                "Too many searches by phone digits: at most %(limit)s an hour. Search by "
+                "address or name, or try again in %(minutes)s minutes."
+            )
+            % {"limit": limit, "minutes": math.ceil(retry_after / 60)},
+            Code.SEARCH_RATE_LIMITED,
+            retry_after=retry_after,
+        )
+    for compound in masked:
+        audit_record(
+            compound=compound,
+            actor=actor,
+            action=audit.PHONE_SEARCH,
+            obj=compound,
+            changes={"query": query.strip()},
+        )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from compounds import access
 from compounds.access import Level
+from compounds.errors import RateLimited
 from compounds.models import Building, Compound
 from residents import selectors, services
 from residents.errors import ResidentError
@@ -29,9 +30,7 @@ PAGE_SIZE = 50
 
 
 def _compound(request: HttpRequest, compound_id: int, need: Level = Level.VOLUNTEER) -> Compound:
-    return access.get_scoped_or_404(
-        request.user, Compound.objects.all(), via="", pk=compound_id, need=need
-    )
+    return access.get_scoped_or_404(request.user, Compound.objects.all(), pk=compound_id, need=need)
 
 
 def _household(
@@ -98,7 +97,13 @@ def households(request: HttpRequest, compound_id: int) -> HttpResponse:
             messages.error(request, error)
         return redirect("residents:households", compound.pk)
     query = form.cleaned_data["q"]
-    found = selectors.household_search(compound=compound, query=query)
+    full_phones = access.sees_personal_data(request.user, compound)
+    found = selectors.household_search(compound=compound, query=query, full_phones=full_phones)
+    try:
+        services.phone_search_check(actor=request.user, compounds=[compound], query=query)
+    except RateLimited as error:
+        messages.error(request, error.message)
+        found = found.none()
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _context(request, compound, form=form, query=query, page=page)
     return render(request, "residents/households.html", context)
@@ -209,7 +214,6 @@ def resident_edit(request: HttpRequest, compound_id: int, resident_id: int) -> H
     resident = access.get_scoped_or_404(
         request.user,
         selectors.residents_of(compound),
-        via="household__compound",
         pk=resident_id,
         need=Level.MANAGE,
     )

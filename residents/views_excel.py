@@ -30,7 +30,6 @@ def _compound(request: HttpRequest, compound_id: int) -> Compound:
     return access.get_scoped_or_404(
         request.user,
         Compound.objects.all(),
-        via="",
         pk=compound_id,
         need=access.Level.MANAGE,
     )

@@ -140,6 +140,19 @@ def _english_unless_asked(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit counters live in the cache (a database table, or Redis with REDIS_URL),
+    which outlives a test's transaction under Redis and flush-based (browser) tests: start
+    each test that uses the database with none. Tests without a database skip this."""
+    if "_django_db_helper" not in request.fixturenames:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_login_and_throttle_counters(settings):
     """Every test starts with no login refusals and empty API throttles.
 
@@ -148,7 +161,7 @@ def _fresh_login_and_throttle_counters(settings):
     """
     from django.core.cache import caches
 
-    from compounds import logins
+    from compounds import login_guard as logins
 
     settings.LOGIN_ATTEMPTS = 10_000
     logins._refused_until.clear()

@@ -19,6 +19,10 @@ PUBLIC = "public"  # anyone, logged in or not
 ANY_USER = "any_user"  # any logged-in user; content is scoped to what they may see
 VOLUNTEER = "volunteer"  # compound A's data: volunteer of A and up; B's volunteer gets 404
 MANAGE = "manage"  # compound A's data, secretary/deputy/officer only: A's volunteer gets 403
+# Works without a login, through a capability link (``compounds.capabilities``): the token
+# in the URL decides, not who asks. No token, or a wrong, revoked, expired one or one for
+# another purpose: the same 404 for everybody; a valid token: 200 for anybody.
+CAPABILITY = "capability"
 
 EXPECTED = {
     "login": PUBLIC,
@@ -65,9 +69,11 @@ EXPECTED = {
     "checkpoints:gate": VOLUNTEER,
     "checkpoints:log": VOLUNTEER,
     "checkpoints:log-export": MANAGE,
+    "checkpoints:log-refused": MANAGE,
     "checkpoints:out-now": VOLUNTEER,
     "checkpoints:rules": VOLUNTEER,
     "checkpoints:alert": VOLUNTEER,
+    "checkpoints:alerts": VOLUNTEER,
     "checkpoints:cards": MANAGE,
     "checkpoints:cards-print": MANAGE,
     "checkpoints:household-card": MANAGE,
@@ -149,7 +155,11 @@ def expected_status(rule: str, who: str, is_api: bool, name_is_home: bool = Fals
     return {200}
 
 
-CHECKED = sorted((name, pattern) for name, pattern in routes() if EXPECTED.get(name))
+CHECKED = sorted(
+    (name, pattern)
+    for name, pattern in routes()
+    if EXPECTED.get(name) and EXPECTED[name] != CAPABILITY
+)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "officer", "secretary", "volunteer", "volunteer_b"])
@@ -175,6 +185,65 @@ def test_each_member_of_the_cast_gets_the_right_answer_everywhere(
         elif response.status_code == 302 and who == "anonymous":
             assert re.search(r"/accounts/login/", response["Location"]), url
     assert wrong == [], "\n".join(wrong)
+
+
+def capability_routes() -> list[tuple[str, URLPattern]]:
+    return [(n, p) for n, p in routes() if getattr(p.callback, "capability_purpose", None)]
+
+
+def test_capability_routes_are_marked_as_such():
+    found = {name for name, _ in capability_routes()}
+    assert {name for name in found if EXPECTED.get(name) != CAPABILITY} == set()
+    assert {name for name, rule in EXPECTED.items() if rule == CAPABILITY} <= found
+
+
+def _tokens(purpose, household, actor) -> dict[str, str]:
+    """A valid token for ``purpose``, and every kind of token that must get a 404."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from compounds import capabilities as caps
+
+    issue = caps.capability_issue
+    _valid, valid = issue(purpose=purpose, actor=actor, obj=household)
+    revoked_cap, revoked = issue(purpose=purpose, actor=actor, obj=household)
+    caps.capability_revoke(capability=revoked_cap, actor=actor)
+    expired_cap, expired = issue(purpose=purpose, actor=actor, obj=household)
+    expired_cap.expires_at = timezone.now() - timedelta(minutes=1)
+    expired_cap.save(update_fields=["expires_at"])
+    other = next(p for p in caps.registered_purposes().values() if p.name != purpose.name)
+    _other_cap, other_purpose = issue(purpose=other, actor=actor, owner=actor, name="x")
+    return {
+        "valid": valid,
+        "unknown": valid[:-6] + "AAAAAA",
+        "revoked": revoked,
+        "expired": expired,
+        "other_purpose": other_purpose,
+    }
+
+
+@pytest.mark.urls("tests.capability_urls")  # a demo route until a real one exists
+@pytest.mark.parametrize("who", ["anonymous", "officer", "secretary", "volunteer", "volunteer_b"])
+def test_a_capability_route_answers_the_token_and_not_the_login(
+    who, world, client, officer, secretary, volunteer, volunteer_b, household_a, settings
+):
+    settings.CAPABILITY_FAILURES_PER_HOUR = 1000
+    users = {"officer": officer, "secretary": secretary, "volunteer": volunteer}
+    users["volunteer_b"] = volunteer_b
+    if who != "anonymous":
+        client.force_login(users[who])
+    checked = capability_routes()
+    assert checked, "no capability route found"
+    for name, pattern in checked:
+        tokens = _tokens(pattern.callback.capability_purpose, household_a, secretary)
+        urls = {k: url_for(name, pattern, {**world, "token": t}) for k, t in tokens.items()}
+        urls["none"] = urls["valid"].replace(tokens["valid"], "")
+        answers = {k: client.get(u) for k, u in urls.items()}
+        assert answers.pop("valid").status_code == 200, name
+        assert {k: r.status_code for k, r in answers.items()} == dict.fromkeys(answers, 404)
+        bodies = {k: r.content for k, r in answers.items() if k != "none"}
+        assert len(set(bodies.values())) == 1, f"{name}: the 404s differ"
 
 
 def test_scoped_lists_show_nothing_of_another_compound(world, as_volunteer_b):

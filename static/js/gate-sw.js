@@ -2,26 +2,28 @@
  * records uploads through Background Sync where the browser has it.
  *
  * Served by checkpoints.views_gate.service_worker at /gate-sw.js (scope "/"), which puts
- * `const BASTION_GATE = {version, assets, gatePath, loginUrl, logoutUrl}` above this file.
- * Service workers run only on HTTPS or on localhost.
+ * `const BASTION_GATE = {version, assets, gatePath, passagesUrl, queueScript, loginUrl,
+ * logoutUrl}` above this file. Service workers run only on HTTPS or on localhost.
+ * The queue and its upload are gate-queue.js, the very file the page loads.
  *
  * - Gate pages (/c/<id>/gate/): network first, the cached copy when there is no network.
  * - The page's CSS, JS and the QR decoder: from the cache, kept per version.
  * - Nothing else is touched: the API always goes to the network, and card answers or
  *   passages are never cached here (the queue lives in IndexedDB, written by gate.js).
  */
-/* global BASTION_GATE */
+/* global BASTION_GATE, BastionGateQueue */
 "use strict";
+
+// The browser keeps imported scripts with the worker, so this works offline too.
+importScripts(BASTION_GATE.queueScript);
 
 var CFG = BASTION_GATE;
 var ASSET_CACHE = "bastion-gate-assets-" + CFG.version;
 var PAGE_CACHE = "bastion-gate-pages";
 var GATE_PATH = new RegExp(CFG.gatePath);
 var PAGE_TIMEOUT_MS = 6000;
-var DB_NAME = "bastion-gate";
-var DB_VERSION = 1;
-var SYNC_TAG = "bastion-gate-upload";
-var LOCK_NAME = "bastion-gate-upload";
+var Q = BastionGateQueue;
+var store = Q.openStore();
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -86,7 +88,7 @@ function forgetLogin() {
   // the queue must not be uploaded under the next one's session.
   return Promise.all([
     caches.delete(PAGE_CACHE),
-    dbRun("meta", "readwrite", function (store) { return store.delete("user"); }).catch(function () { return null; }),
+    store.removeMeta("user").catch(function () { return null; }),
   ]);
 }
 
@@ -146,37 +148,7 @@ self.addEventListener("message", function (event) {
   }
 });
 
-// --- Background Sync: the same queue as gate.js (same database, same rules) -----------
-
-function dbOpen() {
-  return new Promise(function (resolve, reject) {
-    var req = indexedDB.open(DB_NAME, DB_VERSION);
-    req.onupgradeneeded = function () {
-      var db = req.result;
-      if (!db.objectStoreNames.contains("records")) db.createObjectStore("records", { keyPath: "client_id" });
-      if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
-    };
-    req.onsuccess = function () { resolve(req.result); };
-    req.onerror = function () { reject(req.error); };
-  });
-}
-
-function dbRun(name, mode, fn) {
-  return dbOpen().then(function (db) {
-    return new Promise(function (resolve, reject) {
-      var tx = db.transaction(name, mode);
-      var req = fn(tx.objectStore(name));
-      tx.oncomplete = function () { db.close(); resolve(req ? req.result : undefined); };
-      tx.onerror = function () { db.close(); reject(tx.error); };
-      tx.onabort = function () { db.close(); reject(tx.error); };
-    });
-  });
-}
-
-function meta(key) {
-  return dbRun("meta", "readonly", function (store) { return store.get(key); })
-    .then(function (row) { return row ? row.value : null; });
-}
+// --- Background Sync: the queue of gate-queue.js, as the page uploads it ---------------
 
 function notifyPages() {
   return self.clients.matchAll({ type: "window" }).then(function (clients) {
@@ -184,83 +156,20 @@ function notifyPages() {
   });
 }
 
-function errorDetail(body) {
-  if (!body || typeof body !== "object") return "";
-  if (body.detail) return String(body.detail);
-  return Object.keys(body).map(function (key) {
-    return Array.isArray(body[key]) ? body[key].join(" ") : String(body[key]);
-  }).join(" ");
-}
-
-function sendOne(record, csrf) {
-  var body = {
-    gate: record.gate,
-    card: record.card,
-    direction: record.direction,
-    temperature: Number(record.temperature),
-    client_id: record.client_id,
-    recorded_at: record.recorded_at,
-  };
-  if (record.resident) body.resident = record.resident;
-  return fetch(CFG.passagesUrl, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: {
-      "Content-Type": "application/json",
-      Accept: "application/json",
-      "Accept-Language": record.lang || "",
-      "X-CSRFToken": csrf || "",
-    },
-    body: JSON.stringify(body),
-  }).then(function (response) {
-    if (response.status === 401 || response.status === 403) return "auth";
-    if (response.status === 408 || response.status === 429 || response.status >= 500) return "retry";
-    return response.json().catch(function () { return null; }).then(function (data) {
-      if (response.status === 200 || response.status === 201) {
-        record.status = "sent";
-        record.result = data;
-        record.sent_at = new Date().toISOString();
-      } else {
-        record.status = "failed";
-        record.error = errorDetail(data) || String(response.status);
-      }
-      return dbRun("records", "readwrite", function (store) { return store.put(record); })
-        .then(function () { return record.status; });
-    });
-  }, function () { return "retry"; });
-}
-
 function uploadQueue() {
-  var run = function () {
-    return Promise.all([meta("user"), meta("csrf")]).then(function (values) {
-      var user = values[0];
-      var csrf = values[1];
-      if (user === null) return "done"; // nobody known to be logged in: wait for the page
-      return dbRun("records", "readonly", function (store) { return store.getAll(); }).then(function (records) {
-        var waiting = records.filter(function (r) { return r.status === "pending" && r.user === user; })
-          .sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; });
-        var chain = Promise.resolve("done");
-        waiting.forEach(function (record) {
-          chain = chain.then(function (state) {
-            if (state !== "done") return state;
-            return sendOne(record, csrf).then(function (outcome) {
-              return outcome === "retry" ? "retry" : outcome === "auth" ? "auth" : "done";
-            });
-          });
-        });
-        return chain;
-      });
-    });
-  };
-  var locked = self.navigator.locks ? self.navigator.locks.request(LOCK_NAME, run) : run();
-  return locked.then(function (state) {
+  // The worker cannot read cookies: the page leaves who may upload, with which token.
+  return Promise.all([store.getMeta("user"), store.getMeta("csrf")]).then(function (values) {
+    var user = values[0];
+    if (user === null) return { outcome: "done" }; // nobody known to be logged in: wait for the page
+    return Q.uploadWaiting(store, { user: user, url: CFG.passagesUrl, csrf: values[1], lang: "" });
+  }).then(function (answer) {
     return notifyPages().then(function () {
       // Rejecting tells the browser to try the sync again later, with its own backoff.
-      if (state === "retry") throw new Error("upload incomplete");
+      if (answer.outcome === "retry") throw new Error("upload incomplete");
     });
   });
 }
 
 self.addEventListener("sync", function (event) {
-  if (event.tag === SYNC_TAG) event.waitUntil(uploadQueue());
+  if (event.tag === Q.SYNC_TAG) event.waitUntil(uploadQueue());
 });

@@ -2,26 +2,35 @@
  *
  * Every record is written to an IndexedDB queue (with its client_id and the device time)
  * BEFORE any network attempt, and leaves the queue only when the server answers 200/201.
- * A 4xx answer marks it refused and keeps it on screen; anything else (no network, a
- * timeout, a 5xx) leaves it waiting, and the queue retries by itself: on page load, on the
- * `online` event, on a timer with backoff, and through Background Sync where the browser
- * has it. The same client_id sent twice is written once by the server, so retries are safe.
+ * The queue, its upload and the reading of the server's answers are gate-queue.js, which
+ * the service worker loads too: see there what each answer does to a record. Here: a
+ * refused record stays on screen with the reason and a "send again" button; a waiting one
+ * is retried by itself: on page load, on the `online` event, on a timer with backoff (or
+ * at the server's Retry-After), and through Background Sync where the browser has it.
  *
  * The service worker (gate-sw.js) that lets this page open without a network runs only on
- * HTTPS or on localhost. All text comes from the page (#gate-strings), never from here.
+ * HTTPS or on localhost. All text comes from the page (#gate-strings), translated by the
+ * server, never from here: the cached page carries it offline, in the user's language.
  */
-(function () {
+(function (start) {
+  "use strict";
+
+  // A gate page cached offline before gate-queue.js existed has no <script> for it, while
+  // the worker may already serve the newer gate.js: fetch the queue module ourselves.
+  if (window.BastionGateQueue) { start(window.BastionGateQueue); return; }
+  var own = document.currentScript.src;
+  if (!/\/gate\.js(\?.*)?$/.test(own)) return; // hashed names: that page cannot be mended
+  var script = document.createElement("script");
+  script.src = own.replace(/gate\.js(\?.*)?$/, "gate-queue.js");
+  script.onload = function () { start(window.BastionGateQueue); };
+  document.head.appendChild(script);
+})(function (Q) {
   "use strict";
 
   var config = JSON.parse(document.getElementById("gate-config").textContent);
   var S = JSON.parse(document.getElementById("gate-strings").textContent);
-  var DB_NAME = "bastion-gate";
-  var DB_VERSION = 1;
-  var SYNC_TAG = "bastion-gate-upload";
-  var LOCK_NAME = "bastion-gate-upload";
   var RETRY_BASE_MS = 5000;
   var RETRY_MAX_MS = 5 * 60 * 1000;
-  var SEND_TIMEOUT_MS = 10000;
   var LOOKUP_TIMEOUT_MS = 6000;
   var KEEP_SENT_DAYS = 3;
   var GATE_KEY = "bastion.gate.opening." + config.compound;
@@ -40,20 +49,6 @@
 
   function displayCode(code) { return code.length === 6 ? code.slice(0, 3) + "-" + code.slice(3) : code; }
 
-  function uuid4() {
-    if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    if (window.crypto && crypto.getRandomValues) {
-      crypto.getRandomValues(bytes);
-    } else {
-      for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
-    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
-  }
-
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
@@ -67,89 +62,14 @@
     return date.getFullYear() + "-" + (date.getMonth() + 1) + "-" + date.getDate();
   }
 
-  function fetchWithTimeout(url, options, ms) {
-    var controller = typeof AbortController === "function" ? new AbortController() : null;
-    var timer = null;
-    if (controller) {
-      options.signal = controller.signal;
-      timer = setTimeout(function () { controller.abort(); }, ms);
-    }
-    return fetch(url, options).finally(function () { clearTimeout(timer); });
-  }
-
-  // --- The queue: IndexedDB, or memory when the browser refuses it (private windows) --
-
-  var store = (function () {
-    var dbPromise = null;
-    var memory = null;
-
-    function open() {
-      if (!dbPromise) {
-        dbPromise = new Promise(function (resolve, reject) {
-          if (!window.indexedDB) { reject(new Error("no IndexedDB")); return; }
-          var req = indexedDB.open(DB_NAME, DB_VERSION);
-          req.onupgradeneeded = function () {
-            var db = req.result;
-            if (!db.objectStoreNames.contains("records")) db.createObjectStore("records", { keyPath: "client_id" });
-            if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
-          };
-          req.onsuccess = function () { resolve(req.result); };
-          req.onerror = function () { reject(req.error); };
-        });
-      }
-      return dbPromise;
-    }
-
-    function run(name, mode, fn) {
-      if (memory) {
-        var answer = fn(null);
-        return Promise.resolve(answer ? answer.result : undefined);
-      }
-      return open().then(function (db) {
-        return new Promise(function (resolve, reject) {
-          var tx = db.transaction(name, mode);
-          var req = fn(tx.objectStore(name));
-          tx.oncomplete = function () { resolve(req && "result" in req ? req.result : undefined); };
-          tx.onerror = function () { reject(tx.error); };
-          tx.onabort = function () { reject(tx.error); };
-        });
-      }, function () {
-        memory = { records: new Map(), meta: new Map() };
-        $("storage-banner").textContent = S.storage_unavailable;
-        $("storage-banner").hidden = false;
-        return run(name, mode, fn);
-      });
-    }
-
-    function memoryOr(name, idb, mem) {
-      return run(name, idb.mode, function (objectStore) {
-        return objectStore ? idb.fn(objectStore) : { result: mem(memory[name]) };
-      });
-    }
-
-    return {
-      put: function (record) {
-        return memoryOr("records", { mode: "readwrite", fn: function (s) { return s.put(record); } },
-          function (m) { m.set(record.client_id, JSON.parse(JSON.stringify(record))); });
-      },
-      get: function (id) {
-        return memoryOr("records", { mode: "readonly", fn: function (s) { return s.get(id); } },
-          function (m) { return m.get(id); });
-      },
-      all: function () {
-        return memoryOr("records", { mode: "readonly", fn: function (s) { return s.getAll(); } },
-          function (m) { return Array.from(m.values()); });
-      },
-      remove: function (id) {
-        return memoryOr("records", { mode: "readwrite", fn: function (s) { return s.delete(id); } },
-          function (m) { m.delete(id); });
-      },
-      setMeta: function (key, value) {
-        return memoryOr("meta", { mode: "readwrite", fn: function (s) { return s.put({ key: key, value: value }); } },
-          function (m) { m.set(key, { key: key, value: value }); });
-      },
-    };
-  })();
+  // The queue: IndexedDB, or memory when the browser refuses it (private windows).
+  var store = Q.openStore({
+    memoryFallback: true,
+    onUnavailable: function () {
+      $("storage-banner").textContent = S.storage_unavailable;
+      $("storage-banner").hidden = false;
+    },
+  });
 
   // --- State ----------------------------------------------------------------------
 
@@ -261,15 +181,38 @@
       btn.className = "resident-btn";
       btn.textContent = r.name;
       btn.dataset.resident = r.id;
-      btn.setAttribute("aria-pressed", "false");
+      btn.setAttribute("aria-pressed", String(state.resident === r.id));
       btn.addEventListener("click", function () {
         state.resident = state.resident === r.id ? null : r.id;
         Array.prototype.forEach.call(box.children, function (b) {
           b.setAttribute("aria-pressed", String(String(state.resident) === b.dataset.resident));
         });
+        // Their own quarantine and work pass count: ask again for this person.
+        if (state.card && navigator.onLine) askCard(state.cardCode);
       });
       box.appendChild(btn);
     });
+  }
+
+  // The headline for the card. The page cannot know which way the person is going before
+  // the tap: when someone of the household is out (the chosen resident, or anyone if none
+  // is chosen and nobody may leave), it is most likely them coming back, and coming back
+  // is never shown as "may not go out".
+  function cardAnswer(data, outNow) {
+    var chosenOut = state.resident !== null && outNow.some(function (o) {
+      return String(o.resident) === String(state.resident);
+    });
+    var back = chosenOut || (state.resident === null && outNow.length > 0 && !data.exit_allowed);
+    if (back && data.entry_allowed) {
+      return {
+        tone: "back",
+        head: S.may_come_back,
+        detail: data.exit_allowed ? "" : fmt(S.exit_not_now, { detail: data.message }),
+      };
+    }
+    if (data.exit_allowed && !chosenOut) return { tone: "ok", head: S.may_go_out, detail: "" };
+    if (!data.entry_allowed) return { tone: "no", head: S.may_not_pass, detail: data.message };
+    return { tone: "no", head: S.may_not_go_out, detail: data.message };
   }
 
   function renderCard(data) {
@@ -281,17 +224,18 @@
       $("card-answer").textContent = S.card_other_compound;
       return;
     }
-    var ok = data.exit_allowed;
-    info.dataset.state = ok ? "ok" : "no";
-    $("card-answer").className = "card-answer " + (ok ? "ok" : "no");
-    var out = (data.out_now || []).map(function (o) {
+    var outNow = data.out_now || [];
+    var answer = cardAnswer(data, outNow);
+    info.dataset.state = answer.tone;
+    $("card-answer").className = "card-answer " + answer.tone;
+    var out = outNow.map(function (o) {
       // Surname only, as for the residents list: the gate needs no more.
       var name = o.name ? o.name.charAt(0) + "*".repeat(Math.max(0, o.name.length - 1)) : S.someone;
       return fmt(S.out_now_entry, { name: name, time: hhmm(new Date(o.since)) });
     });
     $("card-answer").textContent = [
-      ok ? S.may_go_out : S.may_not_go_out,
-      !ok && data.message ? data.message : "",
+      answer.head,
+      answer.detail,
       out.length ? fmt(S.out_now, { names: out.join("、") }) : "",
     ].filter(Boolean).join(" — ");
     renderResidents(data.residents || []);
@@ -300,16 +244,23 @@
   function lookupCard() {
     clearTimeout(lookupTimer);
     var code = normalizeCode(els.cardInput.value);
-    var answered = ["checking", "ok", "no"].indexOf($("card-info").dataset.state) >= 0;
+    var answered = ["checking", "ok", "no", "back"].indexOf($("card-info").dataset.state) >= 0;
     if (code === state.cardCode && answered) return; // asked already (e.g. blur after typing)
     resetCardInfo();
     if (code.length < 6) return;
-    var seq = ++lookupSeq;
     state.cardCode = code;
-    if (!navigator.onLine) { cardNote(S.card_offline, "unknown"); return; }
+    if (!navigator.onLine) { ++lookupSeq; cardNote(S.card_offline, "unknown"); return; }
     cardNote(S.card_checking, "checking");
+    askCard(code);
+  }
+
+  // What a check-in would decide now, at this opening, for the person chosen (if any).
+  function askCard(code) {
+    var seq = ++lookupSeq;
     var url = config.urls.card.replace(config.urls.cardPlaceholder, encodeURIComponent(code));
-    fetchWithTimeout(url, {
+    if (state.gate) url += "&gate=" + encodeURIComponent(state.gate.id);
+    if (state.resident !== null) url += "&resident=" + encodeURIComponent(state.resident);
+    Q.fetchWithTimeout(url, {
       credentials: "same-origin",
       headers: { Accept: "application/json", "Accept-Language": config.lang },
     }, LOOKUP_TIMEOUT_MS).then(function (resp) {
@@ -352,77 +303,43 @@
 
   // --- Sending --------------------------------------------------------------------
 
-  function errorDetail(body) {
-    if (!body || typeof body !== "object") return "";
-    if (body.detail) return String(body.detail);
-    var parts = [];
-    Object.keys(body).forEach(function (key) {
-      var value = body[key];
-      parts.push(Array.isArray(value) ? value.join(" ") : String(value));
-    });
-    return parts.join(" ");
-  }
-
-  /* POST one record. Resolves to "sent", "failed" (4xx: refused for good), "auth" (login
-   * needed: stays waiting) or "retry" (no answer, 5xx: stays waiting). */
-  function send(record) {
-    var body = {
-      gate: record.gate,
-      card: record.card,
-      direction: record.direction,
-      temperature: Number(record.temperature),
-      client_id: record.client_id,
-      recorded_at: record.recorded_at,
-    };
-    if (record.resident) body.resident = record.resident;
-    return fetchWithTimeout(config.urls.passages, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "Accept-Language": record.lang || config.lang,
-        "X-CSRFToken": csrfToken(),
-      },
-      body: JSON.stringify(body),
-    }, SEND_TIMEOUT_MS).then(function (resp) {
-      if (resp.status === 401 || resp.status === 403) return "auth";
-      if (resp.status === 408 || resp.status === 429 || resp.status >= 500) return "retry";
-      return resp.json().catch(function () { return null; }).then(function (data) {
-        if (resp.status === 200 || resp.status === 201) {
-          record.status = "sent";
-          record.result = data;
-          record.sent_at = new Date().toISOString();
-        } else {
-          record.status = "failed";
-          record.error = errorDetail(data) || String(resp.status);
-        }
-        return store.put(record).then(function () { return record.status; });
-      });
-    }, function () { return "retry"; });
+  function uploadOptions() {
+    return { user: config.user, url: config.urls.passages, csrf: csrfToken(), lang: config.lang };
   }
 
   var flushing = false;
   var retryTimer = null;
   var backoff = 0;
 
-  function withUploadLock(fn) {
-    // The service worker uploads from the same queue (Background Sync): one at a time.
-    if (navigator.locks && navigator.locks.request) return navigator.locks.request(LOCK_NAME, fn);
-    return fn();
+  /* The next try: at the server's Retry-After when it gave one (a sooner try would only
+   * be held back by the queue), else after a growing pause. */
+  function scheduleRetry(retryAt) {
+    if (retryTimer && !retryAt) return;
+    clearTimeout(retryTimer);
+    var delay;
+    if (retryAt) {
+      delay = Math.max(retryAt - Date.now(), 0) + 100;
+    } else {
+      delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * Math.pow(2, backoff));
+      backoff = Math.min(backoff + 1, 10);
+    }
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, delay);
   }
 
-  function scheduleRetry() {
-    if (retryTimer) return;
-    var delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * Math.pow(2, backoff));
-    backoff = Math.min(backoff + 1, 10);
-    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, delay);
+  function afterUpload(answer) {
+    showAuthProblem(answer.outcome === "auth");
+    if (answer.outcome === "retry" || answer.outcome === "auth") {
+      scheduleRetry(answer.retryAt);
+      requestBackgroundSync();
+    } else {
+      backoff = 0;
+    }
   }
 
   function requestBackgroundSync() {
     if (!("serviceWorker" in navigator)) return;
     navigator.serviceWorker.ready.then(function (reg) {
-      if (reg.sync) return reg.sync.register(SYNC_TAG);
+      if (reg.sync) return reg.sync.register(Q.SYNC_TAG);
       return null;
     }).catch(function () { /* not supported or not allowed: the timer and `online` do it */ });
   }
@@ -433,47 +350,17 @@
       .catch(function () { return null; });
   }
 
-  function waitingRecords() {
-    return store.all().then(function (records) {
-      return records.filter(function (r) { return r.status === "pending" && r.user === config.user; })
-        .sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; });
-    });
-  }
-
   function flush() {
     if (flushing) return Promise.resolve();
     flushing = true;
     clearTimeout(retryTimer);
     retryTimer = null;
-    var again = false;
-    var auth = false;
-    var work = saveUploadContext().then(function () {
-      if (!navigator.onLine) { again = true; return null; }
-      return withUploadLock(function () {
-        return waitingRecords().then(function (records) {
-          var chain = Promise.resolve(true);
-          records.forEach(function (rec) {
-            chain = chain.then(function (go) {
-              if (!go) return false;
-              // Another tab, or the service worker, may have sent it meanwhile.
-              return store.get(rec.client_id).then(function (fresh) {
-                if (!fresh || fresh.status !== "pending") return true;
-                return send(fresh).then(function (outcome) {
-                  if (outcome === "retry") { again = true; return false; }
-                  if (outcome === "auth") { again = true; auth = true; return false; }
-                  return true;
-                });
-              });
-            });
-          });
-          return chain;
-        });
-      });
-    });
-    return work.catch(function () { again = true; }).then(function () {
+    return saveUploadContext().then(function () {
+      if (!navigator.onLine) return { outcome: "retry" };
+      return Q.uploadWaiting(store, uploadOptions());
+    }).catch(function () { return { outcome: "retry" }; }).then(function (answer) {
       flushing = false;
-      showAuthProblem(auth);
-      if (again) { scheduleRetry(); requestBackgroundSync(); } else { backoff = 0; }
+      afterUpload(answer);
       return refresh();
     });
   }
@@ -491,7 +378,7 @@
     state.busy = true;
     var known = state.card && state.cardCode === code ? state.card : null;
     var rec = {
-      client_id: uuid4(),
+      client_id: Q.newClientId(),
       recorded_at: new Date().toISOString(),
       user: config.user,
       compound: config.compound,
@@ -509,23 +396,22 @@
     // Into the queue first: if the phone dies mid-request the record is still there.
     store.put(rec).then(function () {
       refresh();
-      if (!navigator.onLine) return "retry";
+      if (!navigator.onLine) return { outcome: "retry" };
       // Not behind the upload lock: the person at the gate must not wait for a long
       // queue. Should the queue send this record too, the server answers it once.
-      return send(rec);
-    }).then(function (outcome) {
+      return Q.send(store, rec, uploadOptions());
+    }).then(function (answer) {
       // A quick tap may beat the card check: take the address if it has come meanwhile.
       var late = state.card && state.cardCode === code ? state.card : null;
       if (late && !rec.household) {
         rec.household = late.household.address;
         rec.card_label = late.number;
-        return store.put(rec).then(function () { return outcome; });
+        return store.put(rec).then(function () { return answer; });
       }
-      return outcome;
-    }).then(function (outcome) {
-      showAuthProblem(outcome === "auth");
-      if (outcome === "retry" || outcome === "auth") { scheduleRetry(); requestBackgroundSync(); }
-      showVerdict(rec);
+      return answer;
+    }).then(function (answer) {
+      afterUpload(answer);
+      showVerdict(rec, answer.busy);
       refresh();
     }).catch(function (err) {
       showError(String(err));
@@ -534,11 +420,19 @@
     });
   }
 
-  function verdictOf(rec) {
-    var line = config.feverLine;
-    if (rec.status === "failed") {
-      return { kind: "failed", title: S.failed_title, message: fmt(S.failed_message, { detail: rec.error || "" }) };
+  function refusal(rec) {
+    // The server's own words when it gave some, else ours for the codes we know.
+    var detail = rec.error || S["refused_" + rec.error_code] || String(rec.http_status || "");
+    if (rec.error_code === "client_id_conflict") {
+      return { kind: "failed", code: rec.error_code, title: S.conflict_title, message: detail + " " + S.conflict_hint };
     }
+    return { kind: "failed", code: rec.error_code || "", title: S.failed_title, message: fmt(S.failed_message, { detail: detail }) };
+  }
+
+  /* busy: the server has just said it is too busy (503), rather than not answering. */
+  function verdictOf(rec, busy) {
+    var line = config.feverLine;
+    if (rec.status === "failed") return refusal(rec);
     if (rec.status === "sent" && rec.result) {
       var r = rec.result;
       if (r.verdict === "denied") return { kind: "denied", title: S.denied, message: r.message, reason: r.reason };
@@ -553,16 +447,19 @@
       }
       return { kind: "fever", local: true, reason: "fever", title: S.fever_entry, message: fmt(S.fever_entry_offline, { t: rec.temperature, line: line }) };
     }
+    if (busy) return { kind: "offline", local: true, title: S.busy_title, message: S.busy_message };
     return { kind: "offline", local: true, title: S.offline_title, message: S.offline_message };
   }
 
-  function showVerdict(rec) {
-    var v = verdictOf(rec);
+  function showVerdict(rec, busy) {
+    var v = verdictOf(rec, busy);
     var box = els.verdict;
     box.className = "verdict verdict-" + v.kind;
     box.dataset.verdict = v.kind;
     box.dataset.reason = v.reason || "";
     box.dataset.local = v.local ? "1" : "0";
+    box.dataset.code = v.code || "";
+    box.dataset.busy = busy && rec.status === "pending" ? "1" : "0";
     box.dataset.clientId = rec.client_id;
     $("verdict-title").textContent = (rec.direction === "out" ? S.out : S.in) + " · " + v.title;
     $("verdict-who").textContent = [rec.household || rec.card_label, rec.temperature + " °C"].join(" · ");
@@ -596,6 +493,7 @@
     li.className = "rec rec-" + rec.status + " rec-verdict-" + v.kind;
     li.dataset.clientId = rec.client_id;
     li.dataset.status = rec.status;
+    li.dataset.code = rec.status === "failed" ? rec.error_code || "" : "";
     var time = new Date(rec.recorded_at);
     var main = document.createElement("div");
     main.className = "rec-main";
@@ -613,15 +511,15 @@
       if (v.reason === "fever") side.appendChild(badge(v.title, v.kind === "fever" ? "amber" : "red"));
       side.appendChild(badge(S.status_pending, "amber"));
     } else {
-      side.appendChild(badge(S.status_failed, "red"));
+      var conflict = rec.error_code === "client_id_conflict";
+      side.appendChild(badge(conflict ? S.status_conflict : S.status_failed, "red"));
       var retry = document.createElement("button");
       retry.type = "button";
       retry.className = "rec-retry";
-      retry.textContent = S.retry;
+      retry.textContent = conflict ? S.send_as_new : S.retry;
       retry.addEventListener("click", function () {
-        rec.status = "pending";
-        delete rec.error;
-        store.put(rec).then(flush);
+        retry.disabled = true;
+        Q.resubmit(store, rec).then(flush);
       });
       side.appendChild(retry);
     }
@@ -635,8 +533,16 @@
     return li;
   }
 
+  function renderBusy(until) {
+    var banner = $("busy-banner");
+    banner.hidden = !until;
+    banner.textContent = until ? fmt(S.busy_banner, { time: hhmm(new Date(until)) }) : "";
+  }
+
   function refresh() {
-    return store.all().then(function (records) {
+    return Promise.all([store.all(), Q.busyUntil(store)]).then(function (values) {
+      var records = values[0];
+      renderBusy(values[1]);
       var today = localDay(new Date());
       var mine = records.filter(function (r) { return r.user === config.user; });
       var pending = mine.filter(function (r) { return r.status === "pending"; }).length;
@@ -833,4 +739,4 @@
   renderNetwork();
   pruneOldRecords().then(flush);
   registerServiceWorker();
-})();
+});

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from checkpoints import selectors, services
-from checkpoints.models import CompoundRules
+from checkpoints.errors import CheckpointError
+from checkpoints.models import CompoundRules, PassCard, WorkPass
 from tests import factories as f
 
 
@@ -19,7 +20,7 @@ def card_a(household_a, secretary):
 
 @pytest.fixture
 def record(gate_a, volunteer):
-    def do(code, *, direction="out", temperature="36.5", when=None, opening=None):
+    def do(code, *, direction="out", temperature="36.5", when=None, opening=None, **kw):
         return services.passage_record(
             opening=opening or gate_a,
             code=code,
@@ -28,6 +29,7 @@ def record(gate_a, volunteer):
             actor=volunteer,
             client_id=uuid.uuid4(),
             recorded_at=when,
+            **kw,
         ).passage
 
     return do
@@ -127,3 +129,164 @@ def test_passages_for_log_filters(compound_a, card_a, record, gate_a):
     assert [p.reason for p in denied] == ["quota_used"]
     yesterday = today - timedelta(days=1)
     assert selectors.passages_for_log(compound=compound_a, day=yesterday).count() == 0
+
+
+# --- The card preview answers what the check-in decides ---------------------------
+
+
+def _seal_building(ctx):
+    ctx["building"].sealed = True
+    ctx["building"].save()
+
+
+def _household_quarantine(ctx):
+    ctx["household"].quarantine_until = timezone.localdate() + timedelta(days=2)
+    ctx["household"].save()
+
+
+def _resident_quarantine(ctx):
+    ctx["resident"].quarantine_until = timezone.localdate()
+    ctx["resident"].save()
+    ctx["ask"]["resident_id"] = ctx["resident"].pk
+
+
+def _work_pass_after_quota(ctx):
+    _quota_used(ctx)
+    today = timezone.localdate()
+    WorkPass.objects.create(
+        resident=ctx["resident"], work_unit="区教体局", certificate="12", valid_from=today,
+        valid_to=today,
+    )  # fmt: skip
+    ctx["ask"]["resident_id"] = ctx["resident"].pk
+
+
+def _vehicle_barred(ctx):
+    ctx["ask"]["opening"] = f.opening(compound=ctx["compound"], name="小门", vehicle_rule="none")
+    ctx["ask"]["vehicle"] = True
+
+
+def _quota_used(ctx):
+    ctx["record"](ctx["card"].number)
+
+
+def _fever(ctx):
+    ctx["ask"]["temperature"] = Decimal("38.1")
+
+
+def _revoked(ctx):
+    services.card_revoke(card=ctx["card"], actor=None, reason="lost")
+    ctx["card"].refresh_from_db()
+
+
+def _sealed_gate(ctx):
+    ctx["ask"]["opening"] = f.opening(compound=ctx["compound"], name="河边小口", state="sealed")
+
+
+def _vehicle_back_in_at_an_out_only_gate(ctx):
+    _vehicle_barred(ctx)
+    ctx["ask"]["opening"] = f.opening(
+        compound=ctx["compound"], name="车库", vehicle_rule="out_only"
+    )
+
+
+SITUATIONS = {
+    "nothing in the way": (lambda ctx: None, "out", ""),
+    "sealed building": (_seal_building, "out", "building_sealed"),
+    "household quarantine": (_household_quarantine, "out", "quarantined"),
+    "resident quarantine": (_resident_quarantine, "out", "quarantined"),
+    "work pass": (_work_pass_after_quota, "out", ""),
+    "vehicle barred": (_vehicle_barred, "out", "vehicle_barred"),
+    "quota used": (_quota_used, "out", "quota_used"),
+    "fever": (_fever, "out", "fever"),
+    "revoked card": (_revoked, "out", "card_revoked"),
+    "sealed gate": (_sealed_gate, "out", "gate_sealed"),
+    "coming back in after the quota is used": (_quota_used, "in", ""),
+    "coming back in while quarantined": (_household_quarantine, "in", ""),
+    "coming back in with a revoked card": (_revoked, "in", "card_revoked"),
+    "vehicle back in at an out-only gate": (_vehicle_back_in_at_an_out_only_gate, "in", "vehicle_barred"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("situation", list(SITUATIONS))
+def test_card_preview_and_check_in_agree(
+    situation, compound_a, building_a, household_a, resident_a, card_a, gate_a, volunteer, record
+):
+    arrange, direction, reason = SITUATIONS[situation]
+    ask: dict = {}
+    arrange(
+        {
+            "compound": compound_a,
+            "building": building_a,
+            "household": household_a,
+            "resident": resident_a,
+            "card": card_a,
+            "record": record,
+            "ask": ask,
+        }
+    )
+    card = PassCard.objects.select_related("household__building", "compound").get(pk=card_a.pk)
+    preview = selectors.card_status(card=card, **ask)
+    shown = (
+        (preview.exit_allowed, preview.reason or "")
+        if direction == "out"
+        else (preview.entry_allowed, preview.entry_reason or "")
+    )
+    passage = services.passage_record(
+        opening=ask.get("opening", gate_a),
+        code=card.number,
+        direction=direction,
+        temperature=ask.get("temperature", Decimal("36.5")),
+        actor=volunteer,
+        client_id=uuid.uuid4(),
+        resident_id=ask.get("resident_id"),
+        vehicle=ask.get("vehicle", False),
+    ).passage
+    assert shown == (passage.verdict == "allowed", passage.reason) == (not reason, reason)
+    if direction == "out" and reason == "quota_used":
+        assert (preview.last_exit_at, preview.next_exit_at) == (
+            passage.last_exit_at,
+            passage.next_exit_at,
+        )
+
+
+def test_resident_in_home_quarantine_is_refused_by_preview_and_check_in(
+    household_a, resident_a, card_a, record
+):
+    resident_a.quarantine_until = timezone.localdate() + timedelta(days=1)
+    resident_a.save()
+    preview = selectors.card_status(card=card_a, resident_id=resident_a.pk)
+    assert (preview.exit_allowed, preview.reason) == (False, "quarantined")
+    assert record(card_a.number, resident_id=resident_a.pk).reason == "quarantined"
+    # The rest of the household may still go out.
+    assert selectors.card_status(card=card_a).exit_allowed
+
+
+def test_card_preview_of_another_compounds_card_at_a_gate_is_an_unknown_card(household_b, gate_a):
+    other = f.card(household=household_b)
+    preview = selectors.card_status(card=other, opening=gate_a)
+    assert (preview.reason, preview.entry_reason) == ("card_unknown", "card_unknown")
+
+
+def test_card_preview_of_a_stranger_is_refused_as_at_check_in(card_a, building_a):
+    stranger = f.resident(household=f.household(building=building_a, room="101"))
+    with pytest.raises(CheckpointError) as error:
+        selectors.card_status(card=card_a, resident_id=stranger.pk)
+    assert error.value.code == "resident_not_in_household"
+
+
+def test_card_preview_shows_the_last_outing_once_the_quota_is_free(card_a, record):
+    left = record(card_a.number, when=timezone.now() - timedelta(days=3))
+    preview = selectors.card_status(card=card_a)
+    assert preview.exit_allowed and preview.last_exit_at == left.occurred_at
+
+
+def test_households_out_now_marks_the_overdue(compound_a, card_a, building_a, record):
+    CompoundRules.objects.filter(compound=compound_a).update(max_minutes_out=90)
+    compound_a.refresh_from_db()
+    other = f.card(household=f.household(building=building_a, room="1801"))
+    record(card_a.number, when=timezone.now() - timedelta(minutes=91))
+    record(other.number, when=timezone.now() - timedelta(minutes=89))
+    rows = {h.address: h.overdue for h in selectors.households_out_now(compound=compound_a)}
+    assert rows == {"20-1702": True, "20-1801": False}
+    overview = selectors.compound_gate_overview(compound=compound_a)
+    assert [h.address for h in overview["overdue"]] == ["20-1702"]

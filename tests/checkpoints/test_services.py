@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from checkpoints import services
 from checkpoints.errors import CheckpointError, reason_message
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard, RefusedUpload
 from tests import factories as f
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -123,10 +123,11 @@ def test_revoked_card_is_denied_with_its_own_reason(card_a, record, secretary, h
     assert record(card_a.number).passage.reason == "card_revoked"
 
 
-def test_card_of_another_compound_is_denied(household_b, record, secretary):
+def test_card_of_another_compound_is_denied_as_an_unknown_card(household_b, record, secretary):
     other = f.card(household=household_b)
     p = record(other.number).passage
-    assert (p.reason, p.household_id, p.card_id) == ("wrong_compound", None, None)
+    assert (p.reason, p.household_id, p.card_id) == ("card_unknown", None, None)
+    assert record(other.secret).message == record("ZZZZZZ").message
 
 
 def test_fever_denies_exit_and_raises_an_alert(card_a, record):
@@ -224,18 +225,69 @@ def test_same_client_id_is_written_once(card_a, record):
     assert Passage.objects.count() == 1
 
 
-def test_client_id_of_another_volunteer_is_refused(card_a, record, secretary):
+def test_client_id_of_another_volunteer_is_a_conflict(card_a, record, secretary):
     client_id = uuid.uuid4()
     record(card_a.number, client_id=client_id)
     with pytest.raises(CheckpointError) as error:
         record(card_a.number, client_id=client_id, actor=secretary)
-    assert error.value.code == "client_id_reused"
+    assert (error.value.code, error.value.status_code) == ("client_id_conflict", 409)
+
+
+def test_same_client_id_with_another_card_is_a_conflict_and_writes_nothing(
+    card_a, record, building_a
+):
+    other = f.card(household=f.household(building=building_a, room="1801"))
+    client_id = uuid.uuid4()
+    record(card_a.number, client_id=client_id)
+    with pytest.raises(CheckpointError) as error:
+        record(other.number, client_id=client_id, temperature="38.5")
+    assert error.value.code == "client_id_conflict"
+    assert Passage.objects.count() == 1 and not FeverAlert.objects.exists()
+    assert RefusedUpload.objects.get().code == "client_id_conflict"
+
+
+def test_unknown_card_reused_client_id_with_another_reading_is_a_conflict(record):
+    # The card is null for an unknown card: the stored request hash still tells them apart.
+    client_id = uuid.uuid4()
+    record("ZZZZZZ", client_id=client_id)
+    with pytest.raises(CheckpointError) as error:
+        record("ZZZZZZ", client_id=client_id, temperature="38.5")
+    assert error.value.code == "client_id_conflict"
+
+
+def test_a_record_from_before_the_request_hash_replays_as_before(card_a, record):
+    client_id = uuid.uuid4()
+    first = record(card_a.number, client_id=client_id).passage
+    Passage.objects.filter(pk=first.pk).update(request_hash="")
+    assert record(card_a.number, client_id=client_id).passage.pk == first.pk
+
+
+def test_device_clock_far_behind_is_refused_and_logged(card_a, record, volunteer, gate_a):
+    with pytest.raises(CheckpointError) as error:
+        record(card_a.number, when=timezone.now() - timedelta(days=8))
+    assert error.value.code == "recorded_too_old"
+    assert not Passage.objects.exists()
+    refused = RefusedUpload.objects.get()
+    assert (refused.volunteer, refused.opening, refused.compound_id) == (
+        volunteer,
+        gate_a,
+        gate_a.compound_id,
+    )
+    assert refused.body["card"] == card_a.number
 
 
 def test_device_clock_far_ahead_is_refused(card_a, record):
     with pytest.raises(CheckpointError) as error:
         record(card_a.number, when=timezone.now() + timedelta(hours=1))
     assert error.value.code == "recorded_in_future"
+    assert RefusedUpload.objects.get().code == "recorded_in_future"
+
+
+def test_a_qr_secret_is_never_kept_in_the_refused_log(card_a, record):
+    with pytest.raises(CheckpointError):
+        record(card_a.secret, when=timezone.now() + timedelta(hours=1))
+    body = RefusedUpload.objects.get().body
+    assert card_a.secret not in str(body) and body["card"] == card_a.number
 
 
 def test_late_upload_is_stored_as_it_happened_with_the_breach_flagged(card_a, record, frozen_now):
@@ -325,3 +377,19 @@ def test_issuing_missing_cards_is_bulk_and_audited(
     assert len(numbers) == len(set(numbers)) == 30
     assert AuditEntry.objects.filter(action="card_issue", actor=secretary).count() == 29
     assert services.cards_issue_missing(compound=compound_a, actor=secretary) == 0
+
+
+def test_migration_rewrites_old_wrong_compound_rows_as_unknown_cards(card_a, record, frozen_now):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("checkpoints.migrations.0002_refused_uploads_and_request_hash")
+    denied = record("ZZZZZZ").passage
+    frozen_now(timezone.now() + timedelta(hours=1))
+    late = record("YYYYYY", when=timezone.now() - timedelta(minutes=30)).passage
+    Passage.objects.filter(pk=denied.pk).update(reason="wrong_compound")
+    Passage.objects.filter(pk=late.pk).update(breach="wrong_compound")
+    migration.forget_wrong_compound(apps, None)
+    assert Passage.objects.get(pk=denied.pk).reason == "card_unknown"
+    assert Passage.objects.get(pk=late.pk).breach == "card_unknown"

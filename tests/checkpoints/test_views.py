@@ -2,7 +2,7 @@
 
 import io
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,17 @@ from openpyxl import load_workbook
 
 from checkpoints import services
 from checkpoints.codes import display_number
-from checkpoints.models import CompoundRules, FeverAction, FeverAlert, PassCard, WorkPass
+from checkpoints.errors import CheckpointError
+from checkpoints.models import (
+    CompoundRules,
+    FeverAction,
+    FeverAlert,
+    Passage,
+    PassCard,
+    RefusedUpload,
+    WorkPass,
+)
+from checkpoints.selectors import HOME_ALERTS
 from compounds.models import AuditEntry, Building
 from tests import factories as f
 
@@ -51,8 +61,15 @@ def url(name, compound, *args):
 
 # --- The cast on every page ------------------------------------------------------------
 
-MANAGE_PAGES = ["cards", "cards-print", "household-card", "log-export", "work-passes"]
-VOLUNTEER_PAGES = ["log", "out-now", "household-history", "rules", "alert"]
+MANAGE_PAGES = [
+    "cards",
+    "cards-print",
+    "household-card",
+    "log-export",
+    "log-refused",
+    "work-passes",
+]
+VOLUNTEER_PAGES = ["log", "out-now", "household-history", "rules", "alert", "alerts"]
 
 
 @pytest.fixture
@@ -355,6 +372,65 @@ def test_log_queries_stay_bounded(
     assert response.context["page"].paginator.count == 20
 
 
+@pytest.fixture
+def refused_a(card_a, gate_a, volunteer):
+    with pytest.raises(CheckpointError):
+        services.passage_record(
+            opening=gate_a,
+            code=card_a.number,
+            direction="out",
+            temperature=Decimal("36.6"),
+            actor=volunteer,
+            client_id=uuid.uuid4(),
+            recorded_at=datetime(1970, 1, 1, tzinfo=UTC),
+        )
+    return RefusedUpload.objects.get()
+
+
+def test_secretary_sees_refused_uploads_on_the_log_page(as_secretary, compound_a, refused_a):
+    log_page = as_secretary.get(url("log", compound_a)).content.decode()
+    assert url("log-refused", compound_a) in log_page  # the tab
+    response = as_secretary.get(url("log-refused", compound_a))
+    page = response.content.decode()
+    assert response.context["page"].paginator.count == 1
+    assert "1970-01-01T00:00:00+00:00" in page  # the device time, as sent
+    assert "The device&#x27;s clock is too far behind" in page or "too old" in page
+    assert "volunteer" in page and display_number(refused_a.body["card"]) in page
+
+
+def test_refused_uploads_of_another_compound_are_not_listed(as_officer, compound_b, refused_a):
+    response = as_officer.get(url("log-refused", compound_b))
+    assert response.context["page"].paginator.count == 0
+
+
+def test_volunteers_see_no_refused_uploads(as_volunteer, as_volunteer_b, compound_a, refused_a):
+    assert (
+        url("log-refused", compound_a)
+        not in as_volunteer.get(url("log", compound_a)).content.decode()
+    )
+    assert as_volunteer.get(url("log-refused", compound_a)).status_code == 403
+    assert as_volunteer_b.get(url("log-refused", compound_a)).status_code == 404
+
+
+def test_refused_uploads_are_paged(as_secretary, compound_a, gate_a, volunteer):
+    RefusedUpload.objects.bulk_create(
+        RefusedUpload(
+            compound=compound_a,
+            opening=gate_a,
+            volunteer=volunteer,
+            code="recorded_too_old",
+            device_time="1970-01-01T00:00:00Z",
+            body={},
+            received_at=timezone.now(),
+        )
+        for _ in range(55)
+    )
+    first = as_secretary.get(url("log-refused", compound_a))
+    assert len(first.context["page"].object_list) == 50
+    second = as_secretary.get(url("log-refused", compound_a), {"page": 2})
+    assert len(second.context["page"].object_list) == 5
+
+
 def test_log_export_is_an_xlsx_with_the_filtered_rows(as_secretary, compound_a, card_a, record):
     record(card_a.number)
     record(card_a.number)  # denied
@@ -395,6 +471,30 @@ def test_log_export_of_all_passages_of_the_day(
     response = as_officer.get(url("log-export", compound_a))
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [r[4] for r in rows[1:]] == ["in", "out"]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_log_of_a_day_beyond_any_calendar_is_refused_with_a_message(
+    as_volunteer, compound_a, card_a, record, day
+):
+    record(card_a.number)
+    response = as_volunteer.get(url("log", compound_a), {"day": day})
+    assert response.status_code == 200
+    assert response.context["form"].errors["day"]
+    assert response.context["day"] == timezone.localdate()
+    assert response.context["page"].paginator.count == 1
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_log_export_of_a_day_beyond_any_calendar_exports_today(
+    as_secretary, compound_a, card_a, record, day
+):
+    record(card_a.number)
+    response = as_secretary.get(url("log-export", compound_a), {"day": day})
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws.title == timezone.localdate().isoformat()
+    assert ws.max_row == 2
 
 
 # --- A household's passages and who is out --------------------------------------------
@@ -566,6 +666,99 @@ def test_volunteer_cannot_record_an_alert_step(as_volunteer, compound_a, alert_a
 def test_compound_home_links_each_alert_to_its_page(as_volunteer, compound_a, alert_a):
     body = as_volunteer.get(reverse("compound-home", args=[compound_a.pk])).content.decode()
     assert url("alert", compound_a, alert_a.pk) in body
+
+
+def _open_alerts(n, *, opening, household, volunteer):
+    """``n`` open fever alerts in one insert each for passages and alerts, newest first."""
+    now = timezone.now()
+    passages = Passage.objects.bulk_create(
+        Passage(
+            compound=opening.compound,
+            opening=opening,
+            household=household,
+            direction="out",
+            temperature=Decimal("38.5"),
+            occurred_at=now - timedelta(minutes=i),
+            received_at=now - timedelta(minutes=i),
+            volunteer=volunteer,
+            verdict="denied",
+            reason="fever",
+            fever=True,
+            client_id=uuid.uuid4(),
+        )
+        for i in range(n)
+    )
+    return FeverAlert.objects.bulk_create(
+        FeverAlert(
+            compound=opening.compound,
+            passage=p,
+            temperature=p.temperature,
+            created_at=p.occurred_at,
+        )
+        for p in passages
+    )
+
+
+def test_compound_home_shows_the_newest_alerts_their_count_and_a_link_to_all(
+    as_secretary, compound_a, gate_a, household_a, volunteer
+):
+    alerts = _open_alerts(966, opening=gate_a, household=household_a, volunteer=volunteer)
+    response = as_secretary.get(reverse("compound-home", args=[compound_a.pk]))
+    body = response.content.decode()
+    shown = response.context["fever_alerts"]
+    assert [a.pk for a in shown] == [a.pk for a in alerts[:HOME_ALERTS]]
+    assert response.context["fever_alert_count"] == 966
+    assert "All 966 open alerts" in body and url("alerts", compound_a) in body
+    assert url("alert", compound_a, alerts[HOME_ALERTS].pk) not in body
+    assert len(response.content) < 40_000
+
+
+def test_compound_home_queries_do_not_grow_with_the_alerts(
+    as_secretary, compound_a, gate_a, household_a, volunteer
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    home = reverse("compound-home", args=[compound_a.pk])
+    _open_alerts(HOME_ALERTS + 1, opening=gate_a, household=household_a, volunteer=volunteer)
+    as_secretary.get(home)  # warm the session and the per-process caches
+    with CaptureQueriesContext(connection) as few:
+        as_secretary.get(home)
+    _open_alerts(300, opening=gate_a, household=household_a, volunteer=volunteer)
+    with CaptureQueriesContext(connection) as many:
+        as_secretary.get(home)
+    assert len(many) == len(few)
+
+
+def test_compound_home_with_few_alerts_shows_them_all_without_a_link(
+    as_volunteer, compound_a, alert_a
+):
+    response = as_volunteer.get(reverse("compound-home", args=[compound_a.pk]))
+    assert response.context["fever_alert_count"] == 1
+    assert url("alert", compound_a, alert_a.pk) in response.content.decode()
+    assert f'href="{url("alerts", compound_a)}"' not in response.content.decode()
+
+
+def test_alerts_page_lists_open_alerts_of_the_compound_a_page_at_a_time(
+    as_volunteer, compound_a, gate_a, household_a, volunteer, secretary, gate_b, household_b
+):
+    alerts = _open_alerts(55, opening=gate_a, household=household_a, volunteer=volunteer)
+    services.fever_alert_handle(alert=alerts[0], status="resolved", actor=secretary)
+    _open_alerts(3, opening=gate_b, household=household_b, volunteer=volunteer)
+    first = as_volunteer.get(url("alerts", compound_a))
+    assert first.status_code == 200
+    assert first.context["page"].paginator.count == 54
+    assert [a.pk for a in first.context["page"].object_list] == [a.pk for a in alerts[1:51]]
+    second = as_volunteer.get(url("alerts", compound_a), {"page": 2})
+    assert len(second.context["page"].object_list) == 4
+
+
+def test_alerts_page_queries_stay_bounded(
+    as_volunteer, compound_a, gate_a, household_a, volunteer, django_assert_max_num_queries
+):
+    _open_alerts(60, opening=gate_a, household=household_a, volunteer=volunteer)
+    with django_assert_max_num_queries(10):
+        as_volunteer.get(url("alerts", compound_a))
 
 
 # --- Work passes -----------------------------------------------------------------------

@@ -74,7 +74,9 @@ def test_gate_page_carries_the_compound_fever_line_and_api_urls(
     assert config["user"] == volunteer.pk
     assert config["urls"]["passages"] == reverse("passage-list")
     card_url = config["urls"]["card"].replace(config["urls"]["cardPlaceholder"], "K7P3QX")
-    assert card_url == reverse("card-detail", kwargs={"code": "K7P3QX"})
+    # The card preview asks about this compound only: any other card is "no such card".
+    path = reverse("card-detail", kwargs={"code": "K7P3QX"})
+    assert card_url == f"{path}?compound={compound_a.pk}"
     assert config["urls"]["serviceWorker"] == "/gate-sw.js"
 
 
@@ -124,6 +126,16 @@ def test_service_worker_lists_the_files_it_keeps_offline(client):
     assert len(config["version"]) == 16
 
 
+def test_page_and_service_worker_load_the_same_queue_script(as_volunteer, compound_a, gate_a):
+    body = as_volunteer.get(reverse("checkpoints:service-worker")).content.decode()
+    config = json.loads(body.split("\n", 1)[0].removeprefix("const BASTION_GATE = ").rstrip(";"))
+    assert config["queueScript"] == "/static/js/gate-queue.js"
+    assert config["queueScript"] in config["assets"]  # the page's copy works offline too
+    assert "importScripts(BASTION_GATE.queueScript)" in body
+    html = as_volunteer.get(_gate_url(compound_a)).content.decode()
+    assert html.index('src="/static/js/gate-queue.js"') < html.index('src="/static/js/gate.js"')
+
+
 def test_service_worker_gate_path_matches_gate_pages_only(client, compound_a):
     body = client.get("/gate-sw.js").content.decode()
     config = json.loads(body.split("\n", 1)[0].removeprefix("const BASTION_GATE = ").rstrip(";"))
@@ -136,3 +148,10 @@ def test_vendored_qr_decoder_is_served_from_our_static_files(client):
     response = client.get("/static/vendor/jsqr/jsQR.js")
     assert response.status_code == 200
     assert b"jsQR" in b"".join(response.streaming_content)
+
+
+def test_gate_page_never_tells_a_card_of_another_compound_from_no_card(
+    as_volunteer, compound_a, gate_a
+):
+    strings = _blob(as_volunteer.get(_gate_url(compound_a)), "gate-strings")
+    assert "another compound" not in " ".join(strings.values())

@@ -1,6 +1,7 @@
 """The community office's admin: scoped to the officer's community, audited, masked."""
 
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -8,12 +9,15 @@ from django.contrib import admin as django_admin
 from django.test import Client
 from django.urls import reverse
 
-from checkpoints.models import FeverAlert, Passage, PassCard
+from checkpoints.errors import CheckpointError
+from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
 from checkpoints.services import fever_alert_handle, passage_record
-from compounds import demo
+from compounds.capabilities import capability_issue
 from compounds.models import AuditEntry, Building
+from compounds.office import office_group
 from residents.models import Household, Resident
 from tests import factories as f
+from tests.capability_urls import DEMO
 
 BASTION_APPS = ("compounds", "residents", "checkpoints")
 MODELS = sorted(
@@ -44,9 +48,24 @@ def record_fever(opening, household, user):
     return decision.passage
 
 
+def record_refused(opening, household, user):
+    """A check-in from a phone whose clock says 1970: refused, kept in RefusedUpload."""
+    card = PassCard.objects.filter(household=household, state="active").first()
+    with pytest.raises(CheckpointError):
+        passage_record(
+            opening=opening,
+            code=card.number,
+            direction="out",
+            temperature=Decimal("36.6"),
+            actor=user,
+            client_id=uuid.uuid4(),
+            recorded_at=datetime(1970, 1, 1, tzinfo=UTC),
+        )
+
+
 @pytest.fixture
 def office(officer):
-    officer.groups.add(demo.office_group())
+    officer.groups.add(office_group())
     return officer
 
 
@@ -87,6 +106,8 @@ def full_a(household_a, resident_a, gate_a, volunteer, secretary):
         valid_to=date(2020, 3, 1),
     )
     record_fever(gate_a, household_a, volunteer)
+    record_refused(gate_a, household_a, volunteer)
+    capability_issue(purpose=DEMO, actor=secretary, obj=household_a, name="张家的链接")
     return household_a
 
 
@@ -103,6 +124,8 @@ def outsider(db):
     f.role(user=guard, kind="volunteer", compound=compound)
     f.branch(compound=compound)
     record_fever(gate, household, guard)
+    record_refused(gate, household, guard)
+    capability_issue(purpose=DEMO, actor=None, obj=household, name="外区花园的链接")
     return {"compound": compound, "household": household, "resident": resident, "gate": gate}
 
 
@@ -300,6 +323,24 @@ def test_sealing_a_building_in_the_admin_goes_through_the_service(as_office, bui
     building_a.refresh_from_db()
     assert building_a.sealed and building_a.sealed_since is not None
     assert AuditEntry.objects.filter(action="seal", object_id=building_a.pk).exists()
+
+
+def test_a_compound_added_in_the_admin_gets_its_gate_rules(as_office, community):
+    response = as_office.post(
+        reverse("admin:compounds_compound_add"),
+        {
+            "community": community.pk,
+            "name": "新建小区",
+            "kind": "compound",
+            **{
+                f"{p}-{k}": "0"
+                for p in ("buildings", "openings")
+                for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert CompoundRules.objects.filter(compound__name="新建小区").count() == 1
 
 
 def test_passages_are_read_only_in_the_admin(as_superuser, full_a):

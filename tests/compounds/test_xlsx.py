@@ -73,3 +73,30 @@ def test_workbook_response_is_an_xlsx_attachment_with_a_utf8_name():
     assert "filename*=UTF-8''" + quote("绿景水岸-住户-2026-11-23.xlsx") in disposition
     assert 'filename="' in disposition and "绿" not in disposition  # ASCII fallback
     assert load_workbook(io.BytesIO(response.content)).active["A2"].value == "v"
+
+
+# Rows written before the text rule (compounds.text) may hold what openpyxl refuses
+# (C0 controls) or what XML cannot carry (U+FFFE, U+FFFF, lone surrogates).
+UNWRITABLE = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") + "\ufffe\uffff\ud800"
+
+
+@pytest.mark.parametrize("char", list(UNWRITABLE))
+def test_characters_a_workbook_cannot_hold_are_dropped(char):
+    assert safe_cell(f"张{char}三") == "张三"
+
+
+@pytest.mark.parametrize("value", ["\x07=cmd|' /C calc'!A0", "\x00+1", "\x1f@SUM(A1)", "\x0b-2"])
+def test_formula_hidden_behind_a_control_character_is_still_neutralised(value):
+    assert safe_cell(value) == "'" + value[1:]
+
+
+def test_tabs_newlines_emoji_and_other_controls_are_kept():
+    value = "一\n二\t三 😷 \x7f\x85\u202e"
+    assert safe_cell(value) == value
+
+
+def test_a_sheet_of_unwritable_characters_saves_and_opens():
+    wb = Workbook()
+    write_sheet(wb.active, [f"h{UNWRITABLE}"], [[f"a{UNWRITABLE}b"], [UNWRITABLE]])
+    ws = _saved(wb)
+    assert [c.value for c in ws["A"]] == ["h", "ab", None]

@@ -151,6 +151,81 @@ def test_search_by_name_and_room(as_officer, resident_a, resident_b):
     assert ids(as_officer.get(f"{HOUSEHOLDS}?search=王南嘉")) == {resident_b.household_id}
 
 
+# --- ?search= by phone digits: only what the caller can see -----------------------------
+
+PHONE = "15834315341"
+
+
+@pytest.fixture
+def phone_resident(building_a):
+    household = f.household(building=building_a, room="1801", contact_phone="13800000000")
+    return f.resident(household=household, name="刘芳", phone=PHONE)
+
+
+def search(client, url, query):
+    return ids(client.get(url, {"search": query}))
+
+
+def test_api_search_by_the_last_four_digits_finds_the_phone(as_volunteer, phone_resident):
+    assert search(as_volunteer, HOUSEHOLDS, "5341") == {phone_resident.household_id}
+    assert search(as_volunteer, RESIDENTS, "5341") == {phone_resident.pk}
+
+
+@pytest.mark.parametrize("url", [HOUSEHOLDS, RESIDENTS])
+def test_api_volunteer_cannot_recover_a_phone_digit_by_digit(as_volunteer, phone_resident, url):
+    for length in range(5, len(PHONE) + 1):
+        assert search(as_volunteer, url, PHONE[-length:]) == set(), PHONE[-length:]
+
+
+@pytest.mark.parametrize("who", ["as_secretary", "as_officer"])
+def test_api_managers_search_by_any_tail_or_the_full_number(request, who, phone_resident):
+    client = request.getfixturevalue(who)
+    for length in (4, 5, 8, 11):
+        assert search(client, HOUSEHOLDS, PHONE[-length:]) == {phone_resident.household_id}
+        assert search(client, RESIDENTS, PHONE[-length:]) == {phone_resident.pk}
+
+
+def test_api_long_tails_match_only_where_the_caller_sees_full_numbers(
+    secretary, compound_b, phone_resident, household_b
+):
+    f.role(user=secretary, kind="volunteer", compound=compound_b)
+    in_b = f.resident(household=household_b, name="王南嘉", phone="13900015341")
+    client = Client()
+    client.force_login(secretary)
+    assert search(client, RESIDENTS, "15341") == {phone_resident.pk}
+    assert search(client, RESIDENTS, "5341") == {phone_resident.pk, in_b.pk}
+    entry = AuditEntry.objects.get(action="phone_search")
+    assert (entry.actor, entry.compound_id) == (secretary, compound_b.pk)
+
+
+def test_api_phone_search_is_audited_and_name_search_is_not(
+    as_volunteer, volunteer, compound_a, phone_resident
+):
+    search(as_volunteer, RESIDENTS, "刘芳")
+    search(as_volunteer, RESIDENTS, "5341")
+    entry = AuditEntry.objects.get(action="phone_search")
+    assert (entry.actor, entry.compound_id, entry.changes) == (
+        volunteer,
+        compound_a.pk,
+        {"query": "5341"},
+    )
+
+
+def test_api_phone_searches_over_the_limit_answer_429(as_volunteer, phone_resident, settings):
+    settings.PHONE_SEARCH_LIMIT = 1
+    search(as_volunteer, HOUSEHOLDS, "5341")
+    response = as_volunteer.get(RESIDENTS, {"search": "5341"})
+    assert response.status_code == 429
+    body = response.json()
+    assert body["code"] == "search_rate_limited"
+    assert "Too many searches by phone digits" in body["detail"]
+    assert 0 < int(response["Retry-After"]) <= 3600
+    assert body["retry_after"] == int(response["Retry-After"])
+    assert "results" not in body
+    # Names still answer: only phone digits are limited.
+    assert search(as_volunteer, RESIDENTS, "刘芳") == {phone_resident.pk}
+
+
 def test_households_filter_by_quarantine(as_secretary, household_a, building_a):
     from datetime import timedelta
 
@@ -309,7 +384,7 @@ def test_bad_resident_input_is_400_with_field_errors_and_nothing_saved(
     assert response.status_code == 400
     assert field in response.json()
     assert not Resident.objects.exists()
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.exclude(action="login").exists()
 
 
 def test_rules_of_the_service_come_back_as_field_errors(as_secretary, resident_a):

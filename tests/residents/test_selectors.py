@@ -34,8 +34,9 @@ def addresses(queryset):
     return sorted(h.address for h in queryset)
 
 
-def search(compound, query):
-    return addresses(selectors.household_search(compound=compound, query=query))
+def search(compound, query, *, full_phones=True):
+    found = selectors.household_search(compound=compound, query=query, full_phones=full_phones)
+    return addresses(found)
 
 
 def test_search_building_and_room_matches_with_or_without_unit(compound_a, registry):
@@ -73,6 +74,28 @@ def test_search_phone_tail_needs_four_digits(compound_a, registry):
     assert search(compound_a, "666") == []
 
 
+def test_masked_search_matches_a_phone_tail_of_exactly_four_digits(compound_a, registry):
+    assert search(compound_a, "6666", full_phones=False) == ["20-2-1702"]
+    assert search(compound_a, "5555", full_phones=False) == ["20-2-1702"]
+
+
+@pytest.mark.parametrize("phone", ["13600006666", "13500005555"])
+def test_masked_search_never_matches_more_than_the_last_four_digits(compound_a, registry, phone):
+    # Adding one digit at a time to the visible tail would recover the whole number.
+    for length in range(5, len(phone) + 1):
+        assert search(compound_a, phone[-length:], full_phones=False) == [], phone[-length:]
+
+
+def test_masked_search_by_a_long_number_still_finds_a_room(compound_a, registry, building_a):
+    f.household(building=building_a, room="10203", contact_phone="13510203")
+    assert search(compound_a, "10203", full_phones=False) == ["20-10203"]
+
+
+def test_full_phone_search_matches_any_tail_and_the_whole_number(compound_a, registry):
+    for length in range(4, 12):
+        assert search(compound_a, "13600006666"[-length:]) == ["20-2-1702"]
+
+
 def test_search_blank_lists_every_household(compound_a, registry):
     assert search(compound_a, "  ") == ["20-1702", "20-2-1702", "21-301"]
 
@@ -86,7 +109,7 @@ def test_search_stays_inside_the_compound(compound_a, registry, household_b):
 
 def test_search_rows_carry_counts_without_duplicates(compound_a, registry):
     f.resident(household=registry["plain"], name="张大流", phone="13900006666")
-    rows = list(selectors.household_search(compound=compound_a, query="6666"))
+    rows = list(selectors.household_search(compound=compound_a, query="6666", full_phones=True))
     assert addresses(rows) == ["20-1702", "20-2-1702"]
     plain = next(h for h in rows if h.pk == registry["plain"].pk)
     assert plain.residents_count == 2

@@ -19,8 +19,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
 from django.utils import timezone
 
 from checkpoints.models import CompoundRules, PassCard
@@ -506,28 +504,6 @@ def build_branch(
         rows.append(member(BranchMember.Position.MEMBER, rng.choice(WORK_UNITS), user))
     BranchMember.objects.bulk_create(rows)
     return branch
-
-
-# --- the community office's permissions ----------------------------------------------------
-
-OFFICE_GROUP = "Community office"
-OFFICE_APPS = ("compounds", "residents", "checkpoints")
-# Written by the gate or the audit trail only: the office reads them.
-OFFICE_READ_ONLY = {"passage", "auditentry", "feveralert", "feveraction"}
-
-
-def office_group() -> Group:
-    """The group every community-office login belongs to, with the admin permissions it needs."""
-    group, _created = Group.objects.get_or_create(name=OFFICE_GROUP)
-    perms = Permission.objects.filter(content_type__app_label__in=OFFICE_APPS).filter(
-        Q(codename__startswith="view_")
-        | (
-            (Q(codename__startswith="add_") | Q(codename__startswith="change_"))
-            & ~Q(content_type__model__in=OFFICE_READ_ONLY)
-        )
-    )
-    group.permissions.set(perms)
-    return group
 
 
 def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> int:

@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from compounds import demo
-from compounds.demo import OpeningSpec, SealedSpec
+from bastion import demo
+from bastion.demo import OpeningSpec, SealedSpec
 from compounds.models import Community, Compound, Role
+from compounds.office import office_group
 
 COMMUNITY = "春龙社区"
 SMALL, MID, LARGE = "南嘉商业城", "和谐家园", "绿景水岸"
@@ -197,7 +198,7 @@ class Command(BaseCommand):
 
     def ensure_logins(self, community: Community, superuser: bool) -> None:
         User = get_user_model()
-        group = demo.office_group()
+        group = office_group()
         compounds = {c.name: c for c in community.compounds.all()}
         for username, (kind, compound_name, is_staff) in LOGINS.items():
             user, created = User.objects.get_or_create(username=username)

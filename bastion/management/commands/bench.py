@@ -1,7 +1,7 @@
 """make bench: the gate's check-in, measured on the configured database.
 
-Builds a 1,300-household compound with 60 days of passages (about 400,000 rows), then
-prints ``name: value`` lines:
+Migrates first (so a fresh ``DATABASE_URL`` works), builds a 1,300-household compound
+with 60 days of passages (about 400,000 rows), then prints ``name: value`` lines:
 
 - gate_queries_per_checkin: SQL statements of one POST /api/v1/passages/ (session auth, as
   the gate page does it), BEGIN and COMMIT included; measured at ~4,000 rows and at the full log
@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
@@ -35,8 +36,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from bastion.demo import build_compound
+from checkpoints import gate_sql
 from checkpoints.models import FeverAlert, Passage, PassCard
-from compounds.demo import build_compound
 from compounds.models import Community, Compound, Opening, Role
 from residents.models import Household
 
@@ -64,6 +66,8 @@ class Command(BaseCommand):
         self.stderr.flush()
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # A fresh DATABASE_URL has no tables yet; on a migrated database this is a no-op.
+        call_command("migrate", interactive=False, verbosity=0)
         vendor = connection.vendor
         self.log(f"bench on {vendor} ({settings.DATABASES['default'].get('NAME')})")
         # Two compounds of the same size: one with ~4,000 passages, one with the full log,
@@ -328,7 +332,7 @@ class Command(BaseCommand):
             cur.execute(
                 q(
                     "SELECT occurred_at FROM checkpoints_passage WHERE household_id = "
-                    f"{ph} AND verdict = 'allowed' AND direction = 'out' AND counts_quota AND occurred_at >= {ph}"
+                    f"{ph} AND {gate_sql.quota_exit_condition()} AND occurred_at >= {ph}"
                 ),
                 (row[3], now - timedelta(days=2)),
             )
@@ -336,8 +340,8 @@ class Command(BaseCommand):
             cur.execute(
                 q(
                     "INSERT INTO checkpoints_passage (compound_id, opening_id, card_id, household_id, direction, temperature, "
-                    "vehicle, occurred_at, received_at, volunteer_id, verdict, reason, counts_quota, fever, late, breach, client_id) "
-                    f"VALUES ({', '.join([ph] * 17)}) RETURNING id"
+                    "vehicle, occurred_at, received_at, volunteer_id, verdict, reason, counts_quota, fever, late, breach, client_id, request_hash) "
+                    f"VALUES ({', '.join([ph] * 18)}) RETURNING id"
                 ),
                 (
                     compound.pk,
@@ -357,6 +361,7 @@ class Command(BaseCommand):
                     False,
                     "",
                     str(uuid.uuid4()) if pg else uuid.uuid4().hex,
+                    "0" * 64,
                 ),
             )
             cur.fetchone()

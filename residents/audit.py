@@ -1,0 +1,16 @@
+"""The residents app's audit actions and secret fields (``compounds.audit``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from compounds.audit import register_action, register_secret_field
+from compounds.masking import mask_id_number
+
+HOUSEHOLD_CREATE = register_action("household_create", _("household registered"))
+HOUSEHOLD_UPDATE = register_action("household_update", _("household changed"), update=True)
+RESIDENT_CREATE = register_action("resident_create", _("resident added"))
+RESIDENT_UPDATE = register_action("resident_update", _("resident changed"), update=True)
+PHONE_SEARCH = register_action("phone_search", _("searched by phone digits"))
+IMPORT_CREATE = register_action("import_create", _("imported from Excel"))
+IMPORT_UPDATE = register_action("import_update", _("changed by an Excel import"), update=True)
+
+register_secret_field("id_number", mask_id_number)
