@@ -141,3 +141,11 @@ def deploy_check(**env: str) -> set[str]:
 )
 def test_check_deploy_warns_about_https_only_and_only_without_it(secure, expected):
     assert deploy_check(SECURE=secure) == expected
+
+
+def test_make_load_drives_only_a_server_on_loopback(db):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="loopback only"):
+        call_command("load", url="http://192.0.2.10:8000", seconds=1)

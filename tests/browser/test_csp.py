@@ -61,6 +61,6 @@ def test_no_policy_violation_on_the_main_pages(page, context, live_server, login
     # The handlers that used to be inline still work from the static script.
     page.goto(f"{base}/c/{c}/cards/print/")
     assert page.locator("[data-print]").count() == 1
-    page.select_option("select[data-autosubmit]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[data-autosubmit]", "en")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -22,7 +22,6 @@ from multiprocessing import get_context
 from typing import Any
 from urllib.parse import urlsplit
 
-from compounds.demo import build_compound
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
@@ -32,6 +31,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from bastion import loadclients
+from bastion.demo import build_compound
 from checkpoints.models import FeverAlert, Passage, PassCard
 from compounds.models import Community, Compound, Role
 from residents.models import Household
