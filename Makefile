@@ -81,16 +81,15 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 # Needs GNU gettext (xgettext) only here, never to run the app: the .mo files are committed.
+# No djangojs domain: the gate page's strings come translated from the server (views_gate._strings).
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "staticfiles/*"
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "staticfiles/*" -i "static/vendor/*"
 	$(PY) scripts/compile_messages.py
 
 # CI: extract the strings as they are in the code now, then fail on any untranslated one
 # and on a committed .mo that does not hold what the .po says.
 check-messages: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "staticfiles/*"
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "staticfiles/*" -i "static/vendor/*"
 	$(PY) scripts/compile_messages.py --check
 
 clean:

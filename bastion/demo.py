@@ -13,18 +13,22 @@ from __future__ import annotations
 
 import math
 import random
+import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from checkpoints.models import CompoundRules, PassCard
-from checkpoints.services import new_card_codes
+from checkpoints.models import CompoundRules, Passage, PassCard
+from checkpoints.rules import next_exit_after
+from checkpoints.services import new_card_codes, rules_for
 from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
-from residents.models import Household, Resident
+from compounds.ordering import natural_key
+from residents.models import FeverAlert, HealthRules, Household, Resident
 from residents.validators import id_checksum
 
 Progress = Callable[[str], None]
@@ -268,7 +272,7 @@ def _choose_returnees(
     return counts
 
 
-def _mark_returnees(residents: list[Resident], count: int, people: People) -> None:
+def _mark_returnees(residents: list[Resident], count: int, people: People, *, today: date) -> None:
     rng = people.rng
     # Working-age members went away to work or study; the elderly mostly stayed.
     order = sorted(
@@ -276,7 +280,8 @@ def _mark_returnees(residents: list[Resident], count: int, people: People) -> No
         key=lambda i: (not 1960 <= (residents[i].birth_year or 0) <= 2004, rng.random()),
     )
     place = rng.choice(RETURN_PLACES)
-    returned_on = date(2020, 1, rng.randint(17, 28))
+    # Back within the last fortnight, so that the 14 days at home run from today.
+    returned_on = today - timedelta(days=rng.randint(1, 12))
     transport = rng.choices([t for t, _ in TRANSPORTS], weights=[w for _, w in TRANSPORTS])[0]
     for i in order[:count]:
         r = residents[i]
@@ -288,6 +293,221 @@ def _mark_returnees(residents: list[Resident], count: int, people: People) -> No
         if place in HUBEI_REGIONS and r.id_number and rng.random() < 0.3:
             people.ids.discard(r.id_number)
             r.id_number = people.id_number(r.birth_year or 1980, r.sex, HUBEI_REGIONS[place])
+
+
+@dataclass
+class _Layout:
+    """Where the households go: the sealed building's share first, then the others."""
+
+    sealed_households: int
+    sealed_residents: int
+    others: int
+    other_numbers: list[str]
+
+
+def _layout(households: int, residents: int, buildings: int, sealed: SealedSpec | None) -> _Layout:
+    sealed_households = min(sealed.households, households) if sealed else 0
+    sealed_residents = (
+        min(sealed.residents, residents - (households - sealed_households)) if sealed else 0
+    )
+    others = households - sealed_households
+    other_numbers = [str(n) for n in range(1, buildings + 1)]
+    if sealed:
+        if sealed.number in other_numbers:
+            other_numbers.remove(sealed.number)
+        else:
+            other_numbers = other_numbers[:-1]
+    if others and not other_numbers:
+        other_numbers = ["1"]
+    return _Layout(sealed_households, sealed_residents, others, other_numbers)
+
+
+def _create_compound(
+    community: Community,
+    name: str,
+    rng: random.Random,
+    *,
+    three_without: bool,
+    address: str,
+    grid: str,
+    openings: Sequence[OpeningSpec],
+) -> Compound:
+    """The compound row, its default gate rules and its openings."""
+    compound = Compound.objects.create(
+        community=community,
+        name=name,
+        address=address,
+        three_without=three_without,
+        grid=grid,
+        supplies_hotline=f"0790-62{rng.randrange(10**5):05d}",
+        gas_hotline="0790-6442119",
+        hardship_hotline=f"0790-63{rng.randrange(10**5):05d}",
+    )
+    CompoundRules.objects.create(compound=compound)
+    HealthRules.objects.create(compound=compound)
+    Opening.objects.bulk_create(
+        Opening(compound=compound, name=o.name, state=o.state, vehicle_rule=o.vehicle_rule)
+        for o in openings
+    )
+    return compound
+
+
+def _create_buildings(
+    compound: Compound, layout: _Layout, sealed: SealedSpec | None
+) -> dict[str, Building]:
+    """The buildings by number, the sealed one last."""
+    rows = [Building(compound=compound, number=n) for n in layout.other_numbers]
+    if sealed:
+        rows.append(
+            Building(
+                compound=compound,
+                number=sealed.number,
+                sealed=True,
+                sealed_since=datetime(2020, 2, 5, 20, 0, tzinfo=SHANGHAI),
+                note=sealed.note,
+            )
+        )
+    created = Building.objects.bulk_create(rows)
+    if any(b.pk is None for b in created):  # backends without RETURNING
+        created = list(Building.objects.filter(compound=compound))
+    return {b.number: b for b in created}
+
+
+Plan = list[tuple[Building, int, str]]  # (building, unit number or 0, room), one per household
+
+
+def _plan_addresses(
+    by_number: dict[str, Building],
+    layout: _Layout,
+    sealed: SealedSpec | None,
+    *,
+    units: int,
+    flats_per_floor: int,
+) -> Plan:
+    plan: Plan = []
+    if sealed and layout.sealed_households:
+        rooms = _rooms(sealed.households, units=0, flats_per_floor=2)[: layout.sealed_households]
+        if (0, sealed.room) not in rooms:
+            rooms[-1] = (0, sealed.room)
+        plan += [(by_number[sealed.number], u, r) for u, r in rooms]
+    if layout.others:
+        numbers = layout.other_numbers
+        per = [layout.others // len(numbers)] * len(numbers)
+        for i in range(layout.others % len(numbers)):
+            per[i] += 1
+        for number, count in zip(numbers, per, strict=True):
+            rooms = _rooms(count, units=units, flats_per_floor=flats_per_floor)
+            plan += [(by_number[number], u, r) for u, r in rooms]
+    return plan
+
+
+def _create_units(
+    compound: Compound, by_number: dict[str, Building], plan: Plan
+) -> dict[tuple[str, int], Unit]:
+    """The units the plan uses, by (building number, unit number)."""
+    rows = sorted(
+        {(b.number, u) for b, u, _r in plan if u}, key=lambda x: (natural_key(x[0]), x[1])
+    )
+    created = Unit.objects.bulk_create(
+        [Unit(building=by_number[b], number=str(u)) for b, u in rows], batch_size=BATCH
+    )
+    if any(u.pk is None for u in created):
+        created = list(Unit.objects.filter(building__compound=compound).select_related("building"))
+    return {(u.building.number, int(u.number)): u for u in created}
+
+
+def _fix_sealed_party_members(
+    group: list[Resident], sealed: SealedSpec, rng: random.Random
+) -> None:
+    """The sealed building's party members are a known number: exactly that many."""
+    for r in group:
+        r.party_member = False
+    adults = [r for r in group if CENSUS_YEAR - (r.birth_year or CENSUS_YEAR) >= 18]
+    for r in rng.sample(adults, min(sealed.party_members, len(adults))):
+        r.party_member = True
+
+
+def _populate(
+    layout: _Layout,
+    residents: int,
+    people: People,
+    rng: random.Random,
+    *,
+    returnee_households: int,
+    returnees: int,
+    quarantined_households: int,
+    sealed: SealedSpec | None,
+    today: date,
+) -> tuple[list[list[Resident]], dict[int, date]]:
+    """Each household's residents (plan order), and the end of the quarantine of those in one."""
+    sizes = split_total(layout.sealed_residents, layout.sealed_households, rng) + split_total(
+        residents - layout.sealed_residents, layout.others, rng
+    )
+    returning = _choose_returnees(sizes, returnee_households, returnees, rng)
+    candidates = sorted(returning)
+    quarantined = set(rng.sample(candidates, min(quarantined_households, len(candidates))))
+    people_of = [household_people(size, people) for size in sizes]
+    for i, count in returning.items():
+        _mark_returnees(people_of[i], count, people, today=today)
+    if sealed and layout.sealed_households:
+        in_sealed = [r for group in people_of[: layout.sealed_households] for r in group]
+        _fix_sealed_party_members(in_sealed, sealed, rng)
+    quarantine_until = {i: today + timedelta(days=rng.randint(3, 12)) for i in sorted(quarantined)}
+    return people_of, quarantine_until
+
+
+def _write_households(
+    compound: Compound,
+    plan: Plan,
+    people_of: list[list[Resident]],
+    unit_of: dict[tuple[str, int], Unit],
+    quarantine_until: dict[int, date],
+    *,
+    issued_by: Any,
+    say: Progress,
+) -> None:
+    """Households, their residents and an active card each, in chunks with progress."""
+    total = len(plan)
+    for start in range(0, total, PROGRESS_EVERY):
+        chunk = range(start, min(start + PROGRESS_EVERY, total))
+        rows = []
+        for i in chunk:
+            building, unit, room = plan[i]
+            rows.append(
+                Household(
+                    compound=compound,
+                    building=building,
+                    unit=unit_of[(building.number, unit)] if unit else None,
+                    room=room,
+                    contact_phone=next((r.phone for r in people_of[i] if r.phone), ""),
+                    quarantine_until=quarantine_until.get(i),
+                    note="居家隔离：返乡人员同住" if i in quarantine_until else "",
+                )
+            )
+        saved = Household.objects.bulk_create(rows, batch_size=BATCH)
+        if any(h.pk is None for h in saved):
+            saved = list(Household.objects.filter(compound=compound).order_by("pk")[start:])
+        members = []
+        for h, i in zip(saved, chunk, strict=True):
+            for r in people_of[i]:
+                r.household = h
+                members.append(r)
+        Resident.objects.bulk_create(members, batch_size=BATCH)
+        _issue_cards(compound, saved, issued_by=issued_by)
+        say(f"  {compound.name}: {chunk.stop}/{total} households")
+
+
+def _issue_cards(compound: Compound, households: list[Household], *, issued_by: Any) -> None:
+    pairs = new_card_codes(len(households))
+    PassCard.objects.bulk_create(
+        [
+            PassCard(
+                compound=compound, household=h, number=number, secret=secret, issued_by=issued_by
+            )
+            for h, (number, secret) in zip(households, pairs, strict=True)
+        ],
+        batch_size=BATCH,
+    )
 
 
 def build_compound(
@@ -320,148 +540,43 @@ def build_compound(
     ``transaction.atomic`` for an all-or-nothing write.
     """
     people = people or People(rng)
-    say = progress or (lambda _text: None)
     if buildings is None:
         buildings = max(1, math.ceil(households / 55))  # about 55 flats a building
-    compound = Compound.objects.create(
-        community=community,
-        name=name,
-        address=address,
+    compound = _create_compound(
+        community,
+        name,
+        rng,
         three_without=three_without,
+        address=address,
         grid=grid,
-        supplies_hotline=f"0790-62{rng.randrange(10**5):05d}",
-        gas_hotline="0790-6442119",
-        hardship_hotline=f"0790-63{rng.randrange(10**5):05d}",
+        openings=openings,
     )
-    CompoundRules.objects.create(compound=compound)
-    Opening.objects.bulk_create(
-        Opening(compound=compound, name=o.name, state=o.state, vehicle_rule=o.vehicle_rule)
-        for o in openings
-    )
-
-    # Addresses: the sealed building first (it has its own counts), then the others.
-    sealed_households = min(sealed.households, households) if sealed else 0
-    sealed_residents = (
-        min(sealed.residents, residents - (households - sealed_households)) if sealed else 0
-    )
-    others = households - sealed_households
-    other_numbers = [str(n) for n in range(1, buildings + 1)]
-    if sealed:
-        if sealed.number in other_numbers:
-            other_numbers.remove(sealed.number)
-        else:
-            other_numbers = other_numbers[:-1]
-    if others and not other_numbers:
-        other_numbers = ["1"]
-    building_rows = [Building(compound=compound, number=n) for n in other_numbers]
-    if sealed:
-        building_rows.append(
-            Building(
-                compound=compound,
-                number=sealed.number,
-                sealed=True,
-                sealed_since=datetime(2020, 2, 5, 20, 0, tzinfo=SHANGHAI),
-                note=sealed.note,
-            )
-        )
-    created_buildings = Building.objects.bulk_create(building_rows)
-    by_number = {b.number: b for b in created_buildings}
-    if any(b.pk is None for b in created_buildings):  # backends without RETURNING
-        by_number = {b.number: b for b in Building.objects.filter(compound=compound)}
-
-    plan: list[tuple[Building, int, str]] = []  # (building, unit number or 0, room)
-    if sealed and sealed_households:
-        rooms = _rooms(sealed.households, units=0, flats_per_floor=2)[:sealed_households]
-        if (0, sealed.room) not in rooms:
-            rooms[-1] = (0, sealed.room)
-        plan += [(by_number[sealed.number], u, r) for u, r in rooms]
-    if others:
-        per = [others // len(other_numbers)] * len(other_numbers)
-        for i in range(others % len(other_numbers)):
-            per[i] += 1
-        for number, count in zip(other_numbers, per, strict=True):
-            rooms = _rooms(count, units=units, flats_per_floor=flats_per_floor)
-            plan += [(by_number[number], u, r) for u, r in rooms]
-
-    unit_rows = sorted({(b.number, u) for b, u, _r in plan if u}, key=lambda x: (int(x[0]), x[1]))
-    unit_objs = Unit.objects.bulk_create(
-        [Unit(building=by_number[b], number=str(u)) for b, u in unit_rows], batch_size=BATCH
-    )
-    if any(u.pk is None for u in unit_objs):
-        unit_objs = list(
-            Unit.objects.filter(building__compound=compound).select_related("building")
-        )
-    unit_of = {(u.building.number, int(u.number)): u for u in unit_objs}
-
-    sizes = split_total(sealed_residents, sealed_households, rng) + split_total(
-        residents - sealed_residents, others, rng
-    )
+    layout = _layout(households, residents, buildings, sealed)
+    by_number = _create_buildings(compound, layout, sealed)
+    plan = _plan_addresses(by_number, layout, sealed, units=units, flats_per_floor=flats_per_floor)
+    unit_of = _create_units(compound, by_number, plan)
     if returnee_households is None:
         returnee_households = round(households * 0.03)
-    if returnees is None:
-        returnees = round(returnee_households * 1.7)
-    returning = _choose_returnees(sizes, returnee_households, returnees, rng)
-    candidates = sorted(returning)
-    quarantined = set(rng.sample(candidates, min(quarantined_households, len(candidates))))
-
-    people_of = [household_people(size, people) for size in sizes]
-    for i, count in returning.items():
-        _mark_returnees(people_of[i], count, people)
-    if sealed and sealed_households:
-        # The sealed building's party members are a known number: exactly that many.
-        in_sealed = [r for group in people_of[:sealed_households] for r in group]
-        for r in in_sealed:
-            r.party_member = False
-        adults = [r for r in in_sealed if CENSUS_YEAR - (r.birth_year or CENSUS_YEAR) >= 18]
-        for r in rng.sample(adults, min(sealed.party_members, len(adults))):
-            r.party_member = True
-
-    today = timezone.localdate()
-    quarantine_days = {i: rng.randint(3, 12) for i in sorted(quarantined)}
-    total = len(plan)
-    for start in range(0, total, PROGRESS_EVERY):
-        chunk = range(start, min(start + PROGRESS_EVERY, total))
-        rows = []
-        for i in chunk:
-            building, unit, room = plan[i]
-            contact = next((r.phone for r in people_of[i] if r.phone), "")
-            rows.append(
-                Household(
-                    compound=compound,
-                    building=building,
-                    unit=unit_of[(building.number, unit)] if unit else None,
-                    room=room,
-                    contact_phone=contact,
-                    quarantine_until=today + timedelta(days=quarantine_days[i])
-                    if i in quarantine_days
-                    else None,
-                    note="居家隔离：返乡人员同住" if i in quarantine_days else "",
-                )
-            )
-        saved = Household.objects.bulk_create(rows, batch_size=BATCH)
-        if any(h.pk is None for h in saved):
-            saved = list(Household.objects.filter(compound=compound).order_by("pk")[start:])
-        members = []
-        for h, i in zip(saved, chunk, strict=True):
-            for r in people_of[i]:
-                r.household = h
-                members.append(r)
-        Resident.objects.bulk_create(members, batch_size=BATCH)
-        pairs = new_card_codes(len(saved))
-        PassCard.objects.bulk_create(
-            [
-                PassCard(
-                    compound=compound,
-                    household=h,
-                    number=number,
-                    secret=secret,
-                    issued_by=issued_by,
-                )
-                for h, (number, secret) in zip(saved, pairs, strict=True)
-            ],
-            batch_size=BATCH,
-        )
-        say(f"  {name}: {chunk.stop}/{total} households")
+    people_of, quarantine_until = _populate(
+        layout,
+        residents,
+        people,
+        rng,
+        returnee_households=returnee_households,
+        returnees=round(returnee_households * 1.7) if returnees is None else returnees,
+        quarantined_households=quarantined_households,
+        sealed=sealed,
+        today=timezone.localdate(),
+    )
+    _write_households(
+        compound,
+        plan,
+        people_of,
+        unit_of,
+        quarantine_until,
+        issued_by=issued_by,
+        say=progress or (lambda _text: None),
+    )
     return compound
 
 
@@ -506,76 +621,103 @@ def build_branch(
     return branch
 
 
-def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> int:
-    """A morning at the gate, so the demo's pages have something to show.
-
-    Outings in the hours before the seed ran (most back home), one household out longer than the rules
-    allow, a refused second outing and one fever reading with its open alert. Written
-    as the gate service would have logged them at the time.
-    """
-    import uuid
-    from decimal import Decimal
-
-    from checkpoints.models import FeverAlert, Passage
-
-    now = timezone.now()
-    opening = compound.openings.filter(state=Opening.State.STAFFED).order_by("name").first()
-    if opening is None:
-        return 0
-    cards = list(
+def _gate_cards(compound: Compound, today: date) -> list[PassCard]:
+    """Cards of households that may go out today: not sealed in, nobody in quarantine."""
+    return list(
         PassCard.objects.filter(compound=compound, state=PassCard.State.ACTIVE)
         .exclude(household__building__sealed=True)
-        .exclude(household__quarantine_until__isnull=False)
+        .exclude(household__quarantine_until__gte=today)
+        .exclude(household__residents__quarantine_until__gte=today)
         .select_related("household")
+        .prefetch_related("household__residents")
         .order_by("pk")[:400]
     )
-    chosen = rng.sample(cards, min(14, len(cards)))
-    rows: list[Passage] = []
 
-    def log(card: PassCard, direction: str, minutes_ago: int, **extra: Any) -> Passage:
-        at = now - timedelta(minutes=minutes_ago)
-        resident = card.household.residents.order_by("?").first()
+
+@dataclass
+class _GateLog:
+    """Passages at one opening, written as the gate service would have logged them."""
+
+    compound: Compound
+    opening: Opening
+    volunteer: Any
+    rng: random.Random
+    now: datetime
+    rows: list[Passage] = field(default_factory=list)
+
+    def log(self, card: PassCard, direction: str, minutes_ago: int, **extra: Any) -> Passage:
+        at = self.now - timedelta(minutes=minutes_ago)
+        residents = sorted(card.household.residents.all(), key=lambda r: r.pk)
         passage = Passage(
-            compound=compound,
-            opening=opening,
+            compound=self.compound,
+            opening=self.opening,
             card=card,
             household=card.household,
-            resident=resident,
+            resident=self.rng.choice(residents) if residents else None,
             direction=direction,
-            temperature=extra.pop("temperature", Decimal(f"36.{rng.randrange(1, 9)}")),
+            temperature=extra.pop("temperature", Decimal(f"36.{self.rng.randrange(1, 9)}")),
             occurred_at=at,
             received_at=at,
-            volunteer=volunteer,
+            volunteer=self.volunteer,
             verdict=extra.pop("verdict", Passage.Verdict.ALLOWED),
             client_id=uuid.uuid4(),
             **extra,
         )
-        rows.append(passage)
+        self.rows.append(passage)
         return passage
 
-    for n, card in enumerate(chosen[:10]):
-        left = 30 + n * 17
-        log(card, Passage.Direction.OUT, left, counts_quota=True)
-        if n != 0:  # chosen[0] stays out: the overdue household
-            log(card, Passage.Direction.IN, left - rng.randrange(20, 28))
-    out_long = chosen[10] if len(chosen) > 10 else None
-    if out_long:
-        log(out_long, Passage.Direction.OUT, 190, counts_quota=True)
-    if len(chosen) > 11:
-        first = log(chosen[11], Passage.Direction.OUT, 260, counts_quota=True)
-        log(chosen[11], Passage.Direction.IN, 200)
-        log(
-            chosen[11],
+    def refused_second_outing(self, card: PassCard) -> None:
+        """Out and back earlier, then refused: the quota of the compound's rules is used."""
+        first = self.log(card, Passage.Direction.OUT, 260, counts_quota=True)
+        self.log(card, Passage.Direction.IN, 200)
+        self.log(
+            card,
             Passage.Direction.OUT,
             45,
             verdict=Passage.Verdict.DENIED,
             reason="quota_used",
             last_exit_at=first.occurred_at,
-            next_exit_at=first.occurred_at + timedelta(days=2),
+            next_exit_at=next_exit_after(rules_for(self.compound), first.occurred_at),
         )
+
+
+def _raise_fever_alert(passage: Passage) -> None:
+    """The alert first, as the gate raises it: the passage points at it."""
+    passage.fever_alert = FeverAlert.objects.create(
+        compound=passage.compound,
+        source=FeverAlert.Source.GATE,
+        household=passage.household,
+        resident=passage.resident,
+        temperature=passage.temperature,
+        created_at=passage.occurred_at,
+    )
+
+
+def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> int:
+    """A morning at the gate, so the demo's pages have something to show.
+
+    Outings in the hours before the seed ran (most back home), one household out longer
+    than the rules allow, a refused second outing and one fever reading with its open
+    alert. Nobody sealed in or in quarantine goes out.
+    """
+    opening = compound.openings.filter(state=Opening.State.STAFFED).order_by("name").first()
+    if opening is None:
+        return 0
+    cards = _gate_cards(compound, timezone.localdate())
+    chosen = rng.sample(cards, min(14, len(cards)))
+    gate = _GateLog(compound, opening, volunteer, rng, timezone.now())
+    for n, card in enumerate(chosen[:10]):
+        left = 30 + n * 17
+        gate.log(card, Passage.Direction.OUT, left, counts_quota=True)
+        if n != 0:  # chosen[0] stays out: the overdue household
+            gate.log(card, Passage.Direction.IN, left - rng.randrange(20, 28))
+    if len(chosen) > 10:
+        gate.log(chosen[10], Passage.Direction.OUT, 190, counts_quota=True)
+    if len(chosen) > 11:
+        gate.refused_second_outing(chosen[11])
     fever = None
     if len(chosen) > 12:
-        fever = log(
+        fever = gate.log(
             chosen[12],
             Passage.Direction.OUT,
             12,
@@ -584,14 +726,7 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
             reason="fever",
             fever=True,
         )
-    Passage.objects.bulk_create(rows)
     if fever is not None:
-        if fever.pk is None:  # backends that do not return ids from bulk inserts
-            fever = Passage.objects.get(client_id=fever.client_id)
-        FeverAlert.objects.create(
-            compound=compound,
-            passage=fever,
-            temperature=fever.temperature,
-            created_at=fever.occurred_at,
-        )
-    return len(rows)
+        _raise_fever_alert(fever)
+    Passage.objects.bulk_create(gate.rows)
+    return len(gate.rows)

@@ -1,6 +1,6 @@
 """The gate's records in the community office's admin.
 
-Passages, fever alerts and their steps are written by the gate and read here; cards are
+Passages are written by the gate and read here (fever alerts are the residents'); cards are
 issued on the cards page (unique codes, audit) and only revoked here, through the service.
 """
 
@@ -9,15 +9,13 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from checkpoints import codes, services
 from checkpoints.errors import CheckpointError
 from checkpoints.models import (
     CompoundRules,
-    FeverAction,
-    FeverAlert,
     Passage,
     PassCard,
     RefusedUpload,
@@ -43,7 +41,6 @@ class CompoundRulesAdmin(ScopedAdmin):
         "quota_exits",
         "quota_days",
         "quota_hours",
-        "fever_line",
         "vehicles_may_return",
         "max_minutes_out",
     ]
@@ -175,55 +172,6 @@ class PassageAdmin(ReadOnlyAdmin):
     ]
     # The log grows by hundreds of thousands of rows: no full COUNT(*) on every page.
     show_full_result_count = False
-
-
-class FeverActionInline(admin.TabularInline):
-    model = FeverAction
-    fields = ["at", "status", "temperature", "note", "actor"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(FeverAlert)
-class FeverAlertAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "compound", "temperature", "status", "household", "opening"]
-    list_filter = ["status", related_only("compound")]
-    search_fields = ["passage__household__room"]
-    list_select_related = [
-        "compound",
-        "passage__household__building",
-        "passage__household__unit",
-        "passage__opening",
-    ]
-    inlines = [FeverActionInline]
-
-    @admin.display(description=_("household"))
-    def household(self, obj: FeverAlert) -> str:
-        h = obj.passage.household
-        return h.address if h else gettext("(no card)")
-
-    @admin.display(description=_("opening"))
-    def opening(self, obj: FeverAlert) -> str:
-        return obj.passage.opening.name
-
-
-@admin.register(FeverAction)
-class FeverActionAdmin(ReadOnlyAdmin):
-    list_display = ["at", "alert", "compound", "status", "temperature", "actor", "note"]
-    list_filter = ["status", related_only("alert__compound")]
-    search_fields = ["note", "actor__username"]
-    list_select_related = ["alert__compound", "actor"]
-
-    @admin.display(description=_("compound"))
-    def compound(self, obj: FeverAction) -> str:
-        return str(obj.alert.compound)
 
 
 @admin.register(RefusedUpload)

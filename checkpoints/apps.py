@@ -27,3 +27,7 @@ class CheckpointsConfig(AppConfig):
             ui.Link("passages", _("Gate passages"), "checkpoints:household-history", order=20),
         ):
             ui.register_link("household", link)
+        ui.register_panel(
+            "fever_alert",
+            ui.Panel("gate-passage", _("Gate passage"), "checkpoints/_alert_passage.html"),
+        )

@@ -1,4 +1,4 @@
-"""Forms of the gate office pages: log filters, rules, card actions, alert steps, work passes."""
+"""Forms of the gate office pages: log filters, rules, card actions, work passes."""
 
 from datetime import date
 from typing import Any
@@ -9,16 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checkpoints.errors import REASON_LABELS
-from checkpoints.models import (
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
-    CompoundRules,
-    FeverAction,
-    FeverAlert,
-    Passage,
-    WorkPass,
-)
+from checkpoints.models import CompoundRules, Passage, WorkPass
 from compounds.models import Building, Compound, Opening
+from residents.models import HealthRules
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The gate log holds no passage outside these days; beyond them date arithmetic overflows.
@@ -115,6 +108,12 @@ class CardActionForm(forms.Form):
 
 
 class RulesForm(forms.ModelForm):
+    # A health rule (residents.HealthRules), set on this page with the gate's own rules;
+    # the field is the model's, with its range.
+    fever_line = HealthRules._meta.get_field("fever_line").formfield(
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"})
+    )
+
     class Meta:
         model = CompoundRules
         fields = [
@@ -126,7 +125,16 @@ class RulesForm(forms.ModelForm):
             "vehicles_may_return",
             "max_minutes_out",
         ]
-        widgets = {"fever_line": forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("fever_line", self.instance.fever_line)
+
+    def clean_fever_line(self) -> Any:
+        # Not a field of this form's model: its range is checked here, as the model would.
+        value = self.cleaned_data["fever_line"]
+        HealthRules._meta.get_field("fever_line").run_validators(value)
+        return value
 
 
 class BuildingSealForm(forms.Form):
@@ -134,30 +142,6 @@ class BuildingSealForm(forms.Form):
     sealed = forms.TypedChoiceField(
         choices=[("1", _("seal")), ("0", _("unseal"))], coerce=lambda v: v == "1"
     )
-
-
-class FeverStepForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("What was done"),
-        choices=[c for c in FeverAlert.Status.choices if c[0] != FeverAlert.Status.OPEN],
-    )
-    temperature = forms.DecimalField(
-        label=_("New reading (°C)"),
-        required=False,
-        max_digits=3,
-        decimal_places=1,
-        min_value=TEMPERATURE_MIN,
-        max_value=TEMPERATURE_MAX,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
-    )
-    # The model's field: its length and its text rule (compounds.text).
-    note = FeverAction._meta.get_field("note").formfield(label=_("Note"), required=False)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("status") == FeverAlert.Status.REMEASURED and data.get("temperature") is None:
-            self.add_error("temperature", _("Enter the new reading."))
-        return data
 
 
 class WorkPassForm(forms.ModelForm):

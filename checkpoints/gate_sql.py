@@ -24,7 +24,7 @@ from django.db.models import Field, Model
 from checkpoints.models import QUOTA_EXIT, CompoundRules, Passage, PassCard
 from compounds import access
 from compounds.models import Building, Compound, Opening, Unit
-from residents.models import Household
+from residents.models import HealthRules, Household
 
 Converter = Callable[[Any, Any, Any], Any]
 
@@ -84,11 +84,13 @@ def _instance(model: type[Model], row: Sequence[Any], start: int) -> tuple[Model
 def _opening_sql(vendor: str) -> str:
     return (
         f"SELECT {_columns(Opening, 'o')}, {_columns(Compound, 'c')}, "
-        f"{_columns(CompoundRules, 'r')} "
+        f"{_columns(CompoundRules, 'r')}, {_columns(HealthRules, 'hr')} "
         f"FROM {_table(Opening)} o "
         f"JOIN {_table(Compound)} c ON c.{_column(Compound, 'id')} = o.{_column(Opening, 'compound')} "
         f"LEFT JOIN {_table(CompoundRules)} r "
         f"ON r.{_column(CompoundRules, 'compound')} = c.{_column(Compound, 'id')} "
+        f"LEFT JOIN {_table(HealthRules)} hr "
+        f"ON hr.{_column(HealthRules, 'compound')} = c.{_column(Compound, 'id')} "
         f"WHERE o.{_column(Opening, 'id')} = %s AND "
         + access.visible_sql(
             compound_column=f"c.{_column(Compound, 'id')}",
@@ -97,10 +99,23 @@ def _opening_sql(vendor: str) -> str:
     )
 
 
-def opening_for_gate(*, user: Any, opening_id: int) -> Opening | None:
-    """The opening with its compound and rules, if the user may see its compound.
+def _one_to_one(compound: Compound, name: str, model: type[Model], row: Any, at: int) -> int:
+    """Set ``compound.<name>`` from ``row[at:]``, or cache that it has none (as
+    select_related does); where the next model's columns begin."""
+    if row[at] is None:
+        Compound._meta.get_field(name).set_cached_value(compound, None)
+        return at + len(model._meta.concrete_fields)
+    instance, at = _instance(model, row, at)
+    setattr(compound, name, instance)
+    return at
 
-    The same objects as ``Opening.objects.select_related("compound__rules")``.
+
+def opening_for_gate(*, user: Any, opening_id: int) -> Opening | None:
+    """The opening with its compound, its gate rules and its health rules (the fever
+    line), if the user may see its compound.
+
+    The same objects as ``Opening.objects.select_related("compound__rules",
+    "compound__health_rules")``.
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -111,10 +126,8 @@ def opening_for_gate(*, user: Any, opening_id: int) -> Opening | None:
         return None
     opening, at = _instance(Opening, row, 0)
     compound, at = _instance(Compound, row, at)
-    if row[at] is None:  # no rules row: cache that, as select_related does
-        Compound._meta.get_field("rules").set_cached_value(compound, None)
-    else:
-        compound.rules = _instance(CompoundRules, row, at)[0]
+    at = _one_to_one(compound, "rules", CompoundRules, row, at)
+    _one_to_one(compound, "health_rules", HealthRules, row, at)
     opening.compound = compound
     return opening
 

@@ -10,11 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Compound, Opening
-from compounds.text import MultiLineField, SingleLineField
-from residents.models import Household, Resident
-
-TEMPERATURE_MIN = Decimal("34.0")
-TEMPERATURE_MAX = Decimal("43.0")
+from compounds.text import SingleLineField
+from residents.models import FeverAlert, Household, Resident
+from residents.selectors import health_rules_for
+from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN
 
 
 class CompoundRules(models.Model):
@@ -46,13 +45,6 @@ class CompoundRules(models.Model):
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
-    fever_line = models.DecimalField(
-        _("fever line (°C)"),
-        max_digits=3,
-        decimal_places=1,
-        default=Decimal("37.3"),
-        validators=[MinValueValidator(Decimal("36.5")), MaxValueValidator(Decimal("39.0"))],
-    )
     vehicles_may_return = models.BooleanField(_("vehicles may come back in"), default=False)
     max_minutes_out = models.PositiveSmallIntegerField(
         _("longest time out before an alert (minutes)"),
@@ -73,6 +65,13 @@ class CompoundRules(models.Model):
     @property
     def max_time_out(self) -> timedelta:
         return timedelta(minutes=self.max_minutes_out)
+
+    @property
+    def fever_line(self) -> Decimal:
+        """The compound's fever line, as the gate applies it. It is a health rule, kept in
+        ``residents.HealthRules`` for every app that measures people; the gate's SQL loads
+        it with the rules (``gate_sql.opening_for_gate``), so reading it costs no query."""
+        return health_rules_for(self.compound).fever_line
 
 
 class PassCard(models.Model):
@@ -231,6 +230,16 @@ class Passage(models.Model):
     # secretary instead of turning the past into a refusal.
     breach = SingleLineField(_("rule breach found"), max_length=30, blank=True)
     client_id = models.UUIDField(_("client id"), unique=True)
+    # The alert a fever reading raised. The alert is the person's (residents), the passage
+    # is the gate's: the gate points at the alert, never the other way round.
+    fever_alert = models.OneToOneField(
+        FeverAlert,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passage",
+        verbose_name=_("fever alert"),
+    )
     # SHA-256 of the request as decided (services.request_hash): a second upload with the
     # same client_id is a replay only if this matches. Blank on rows from before it.
     request_hash = SingleLineField(_("request hash"), max_length=64, blank=True, default="")
@@ -280,68 +289,6 @@ class Passage(models.Model):
     def quota_exit_q() -> Q:
         """The allowed exits that count against the household's quota."""
         return Q(**QUOTA_EXIT)
-
-
-class FeverAlert(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        REMEASURED = "remeasured", _("re-measured")
-        REPORTED = "reported", _("reported to the community")
-        HOSPITAL = "hospital", _("sent to the designated hospital")
-        RESOLVED = "resolved", _("resolved")
-
-    compound = models.ForeignKey(
-        Compound, on_delete=models.CASCADE, related_name="fever_alerts", verbose_name=_("compound")
-    )
-    passage = models.OneToOneField(
-        Passage, on_delete=models.PROTECT, related_name="fever_alert", verbose_name=_("passage")
-    )
-    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
-    )
-    created_at = models.DateTimeField(_("raised at"))
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    scope_path = "compound"
-    office_read_only = True  # written by the gate or the audit trail only
-
-    class Meta:
-        verbose_name = _("fever alert")
-        verbose_name_plural = _("fever alerts")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["compound", "status"], name="fever_open_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.temperature} °C · {self.get_status_display()}"
-
-
-class FeverAction(models.Model):
-    """One step in handling a fever alert: who did what, when, with what reading."""
-
-    alert = models.ForeignKey(
-        FeverAlert, on_delete=models.CASCADE, related_name="actions", verbose_name=_("alert")
-    )
-    status = models.CharField(_("status"), max_length=20, choices=FeverAlert.Status.choices)
-    temperature = models.DecimalField(
-        _("new reading (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
-    )
-    note = MultiLineField(_("note"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    scope_path = "alert__compound"
-    office_read_only = True  # written by the gate or the audit trail only
-
-    class Meta:
-        verbose_name = _("fever alert step")
-        verbose_name_plural = _("fever alert steps")
-        ordering = ["at"]
-
-    def __str__(self) -> str:
-        return f"{self.alert_id} → {self.status}"
 
 
 class RefusedUpload(models.Model):

@@ -9,11 +9,12 @@ from django.db.models import BooleanField, Case, OuterRef, QuerySet, Subquery, V
 from django.utils import timezone
 
 from checkpoints import rules, services
-from checkpoints.models import FeverAlert, Passage, PassCard, RefusedUpload
+from checkpoints.models import Passage, PassCard, RefusedUpload
 from checkpoints.services import card_lookup, rules_for
 from compounds import access
 from compounds.models import Compound, Opening
-from residents.models import Household
+from residents import selectors as resident_selectors
+from residents.models import FeverAlert, Household, address_order
 
 # How many open fever alerts the compound's home page lists; the rest are on the alerts page.
 HOME_ALERTS = 20
@@ -172,17 +173,10 @@ def households_out_now(*, compound: Compound, at: datetime | None = None) -> Que
 
 
 def open_fever_alerts(*, compound: Compound) -> QuerySet[FeverAlert]:
-    return (
-        FeverAlert.objects.filter(compound=compound)
-        .exclude(status=FeverAlert.Status.RESOLVED)
-        .select_related(
-            "passage__household__building",
-            "passage__household__unit",
-            "passage__opening",
-            "passage__volunteer",
-            "passage__resident",
-        )
-        .order_by("-created_at")
+    """The compound's open alerts as the gate office lists them: with the passage (if a
+    gate raised it), its opening and volunteer."""
+    return resident_selectors.open_fever_alerts(compound=compound).select_related(
+        "passage__opening", "passage__volunteer"
     )
 
 
@@ -274,7 +268,7 @@ def households_with_cards(
             card_issued_at=Subquery(latest.values("issued_at")[:1]),
         )
         .select_related("building", "unit")
-        .order_by("building__number", "unit__number", "room")
+        .order_by(address_order(), "pk")
     )
 
 
@@ -293,7 +287,7 @@ def cards_for_print(
     if household_id:
         qs = qs.filter(household_id=household_id)
     return qs.select_related("household__building", "household__unit").order_by(
-        "household__building__number", "household__unit__number", "household__room"
+        address_order("household__"), "pk"
     )
 
 

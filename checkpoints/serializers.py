@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from checkpoints import codes
-from checkpoints.models import TEMPERATURE_MAX, TEMPERATURE_MIN, FeverAlert, Passage
-from residents.validators import mask_name, mask_phone
+from checkpoints.models import Passage
+from residents.models import FeverAlert
+from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN, mask_name, mask_phone
 
 
 class ClientIdField(serializers.UUIDField):
@@ -193,10 +194,22 @@ class CardStatusSerializer(serializers.Serializer):
 
 
 class FeverAlertSerializer(serializers.ModelSerializer):
-    household = serializers.CharField(source="passage.household.address", default=None)
-    opening = serializers.CharField(source="passage.opening.name")
-    volunteer = serializers.CharField(source="passage.volunteer.get_username")
+    """An alert as the gate reported it (the contract since the first version); ``opening``
+    and ``volunteer`` are null for an alert raised elsewhere than at a gate."""
+
+    household = serializers.CharField(source="household.address", default=None)
+    opening = serializers.CharField(source="passage.opening.name", default=None)
+    volunteer = serializers.CharField(source="passage.volunteer.get_username", default=None)
 
     class Meta:
         model = FeverAlert
-        fields = ["id", "temperature", "status", "created_at", "household", "opening", "volunteer"]
+        fields = [
+            "id",
+            "temperature",
+            "status",
+            "created_at",
+            "household",
+            "opening",
+            "volunteer",
+            "source",
+        ]

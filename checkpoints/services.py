@@ -21,21 +21,19 @@ from checkpoints import audit as gate_audit
 from checkpoints import codes, gate_sql, rules
 from checkpoints.errors import CheckpointConflict, CheckpointError, reason_message
 from checkpoints.models import (
-    TEMPERATURE_MAX,
-    TEMPERATURE_MIN,
     CompoundRules,
-    FeverAction,
-    FeverAlert,
     Passage,
     PassCard,
     RefusedUpload,
     WorkPass,
 )
-from compounds import ratelimit
+from compounds import events, ratelimit
 from compounds.models import Compound, Opening
 from compounds.services import audit_bulk, audit_entry, audit_record
 from compounds.text import check_text_fields, replace_refused
-from residents.models import Household, Resident
+from residents.models import FeverAlert, Household, Resident
+from residents.services import fever_alert_raise, health_rules_update
+from residents.validators import body_temperature
 
 logger = logging.getLogger("bastion.gate")
 
@@ -112,14 +110,7 @@ def _card_for_checkin(code: str) -> PassCard | None:
 
 
 def _validate_temperature(temperature: Decimal) -> Decimal:
-    value = Decimal(temperature).quantize(Decimal("0.1"))
-    if not TEMPERATURE_MIN <= value <= TEMPERATURE_MAX:
-        raise CheckpointError(
-            _("A reading of %(t)s °C is not possible: measure again (34.0–43.0 °C).")
-            % {"t": value},
-            "temperature_out_of_range",
-        )
-    return value
+    return body_temperature(temperature, error=CheckpointError)
 
 
 def opening_for_gate(*, user: Any, opening_id: int) -> Opening | None:
@@ -400,6 +391,18 @@ def _passage_decide(
         occurred_at=occurred_at,
         late=late,
     )
+    # The alert first: the passage is append-only and points at it.
+    alert = None
+    if verdict.fever:
+        alert = fever_alert_raise(
+            compound=compound,
+            source=FeverAlert.Source.GATE,
+            household=household,
+            resident=resident,
+            temperature=temperature,
+            at=occurred_at,
+            actor=actor,
+        )
     passage = Passage(
         compound=compound,
         opening=opening,
@@ -414,24 +417,13 @@ def _passage_decide(
         volunteer=actor,
         late=late,
         client_id=client_id,
+        fever_alert=alert,
         request_hash=fingerprint,
         **_verdict_fields(verdict),
     )
     gate_sql.passage_insert(passage)
-    fever = verdict.fever
-    if fever:
-        alert = FeverAlert.objects.create(
-            compound=compound, passage=passage, temperature=temperature, created_at=occurred_at
-        )
-        transaction.on_commit(
-            lambda: logger.warning(
-                "fever alert %s: %s °C at %s (compound %s)",
-                alert.pk,
-                temperature,
-                opening.name,
-                compound.pk,
-            )
-        )
+    # Raw SQL fires no post_save: the service says it.
+    events.send(events.passage_recorded, sender=Passage, passage=passage, actor=actor)
     return Decision(passage=passage, created=True)
 
 
@@ -492,32 +484,6 @@ def refused_upload_record(
         body=_body_for_log(sent, compound_id=opening.compound_id),
         received_at=timezone.now(),
     )
-
-
-def fever_alert_handle(
-    *,
-    alert: FeverAlert,
-    status: str,
-    actor: Any,
-    note: str = "",
-    temperature: Decimal | None = None,
-) -> FeverAlert:
-    """Record one step of handling: re-measured, reported, sent to hospital, resolved."""
-    if status not in FeverAlert.Status.values or status == FeverAlert.Status.OPEN:
-        raise CheckpointError(_("Choose what was done."), "alert_status_invalid")
-    if temperature is not None:
-        temperature = _validate_temperature(temperature)
-    action = FeverAction(status=status, temperature=temperature, note=note, actor=actor)
-    check_text_fields(action, error=CheckpointError)
-    with transaction.atomic():
-        alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
-        if alert.status == FeverAlert.Status.RESOLVED:
-            raise CheckpointError(_("This alert is already resolved."), "alert_resolved")
-        action.alert = alert
-        action.save()
-        alert.status = status
-        alert.save(update_fields=["status", "updated_at"])
-    return alert
 
 
 def new_card_codes(count: int) -> list[tuple[str, str]]:
@@ -627,9 +593,12 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
     return len(cards)
 
 
+@transaction.atomic
 def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRules:
     from compounds.services import diff, snapshot
 
+    if "fever_line" in values:  # a health rule (residents), set on the same page
+        health_rules_update(compound=compound, actor=actor, fever_line=values.pop("fever_line"))
     rules, _created = CompoundRules.objects.get_or_create(compound=compound)
     fields = list(values)
     before = snapshot(rules, fields)

@@ -8,14 +8,13 @@ urlpatterns = [
     # scope covers every compound's gate page).
     path("c/<int:compound_id>/gate/", views_gate.gate, name="gate"),
     path("gate-sw.js", views_gate.service_worker, name="service-worker"),
-    # Logs, cards, rules, alerts, work passes.
+    # Logs, cards, rules, work passes.
     path("c/<int:compound_id>/gate/log/", views.log, name="log"),
     path("c/<int:compound_id>/gate/log.xlsx", views.log_export, name="log-export"),
     path("c/<int:compound_id>/gate/log/refused/", views.log_refused, name="log-refused"),
     path("c/<int:compound_id>/gate/out/", views.out_now, name="out-now"),
     path("c/<int:compound_id>/gate/rules/", views.rules_edit, name="rules"),
     path("c/<int:compound_id>/gate/alerts/", views.alerts, name="alerts"),
-    path("c/<int:compound_id>/gate/alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("c/<int:compound_id>/cards/", views.cards, name="cards"),
     path("c/<int:compound_id>/cards/print/", views.cards_print, name="cards-print"),
     path(

@@ -1,5 +1,6 @@
-"""The gate office: pass cards and their print sheet, the gate log, who is out, the rules,
-fever alerts and work passes. The gate page itself is in ``views_gate``."""
+"""The gate office: pass cards and their print sheet, the gate log, who is out, the rules
+and work passes. The gate page itself is in ``views_gate``; a fever alert's page is the
+person's (``residents``), with the gate's passage as a panel on it."""
 
 import copy
 import json
@@ -29,14 +30,14 @@ from checkpoints.forms import (
     BuildingSealForm,
     CardActionForm,
     CardPrintFilterForm,
-    FeverStepForm,
     LogFilterForm,
     RulesForm,
     WorkPassForm,
 )
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard, RefusedUpload
+from checkpoints.models import CompoundRules, Passage, PassCard, RefusedUpload
 from compounds import access
 from compounds.access import Level
+from compounds.errors import BastionError
 from compounds.models import Building, Compound
 from compounds.services import building_seal
 from compounds.xlsx import workbook_response, write_sheet
@@ -390,7 +391,7 @@ def rules_edit(request: HttpRequest, compound_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.rules_update(compound=compound, actor=request.user, **form.cleaned_data)
-            except (CheckpointError, ValidationError) as error:
+            except (BastionError, ValidationError) as error:
                 form.add_error(None, error if isinstance(error, ValidationError) else str(error))
             else:
                 messages.success(request, _("The gate rules are saved."))
@@ -413,44 +414,6 @@ def alerts(request: HttpRequest, compound_id: int) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "checkpoints/alerts.html", _context(request, compound, page=page))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def alert_detail(request: HttpRequest, compound_id: int, alert_id: int) -> HttpResponse:
-    compound = _compound(request, compound_id)
-    alert = access.get_scoped_or_404(
-        request.user,
-        FeverAlert.objects.filter(compound=compound).select_related(
-            "passage__household__building",
-            "passage__household__unit",
-            "passage__resident",
-            "passage__opening",
-            "passage__volunteer",
-        ),
-        pk=alert_id,
-    )
-    form = FeverStepForm()
-    if request.method == "POST":
-        access.require(request.user, compound, Level.MANAGE)
-        form = FeverStepForm(request.POST)
-        if form.is_valid():
-            try:
-                services.fever_alert_handle(alert=alert, actor=request.user, **form.cleaned_data)
-            except CheckpointError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The step is recorded."))
-                return redirect("checkpoints:alert", compound.pk, alert.pk)
-    context = _context(
-        request,
-        compound,
-        alert=alert,
-        steps=list(alert.actions.select_related("actor")),
-        form=form,
-        resolved=alert.status == FeverAlert.Status.RESOLVED,
-    )
-    return render(request, "checkpoints/alert.html", context, status=400 if form.errors else 200)
 
 
 @login_required

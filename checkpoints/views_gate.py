@@ -28,10 +28,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from checkpoints.models import TEMPERATURE_MAX, TEMPERATURE_MIN
 from checkpoints.services import rules_for
 from compounds import access
 from compounds.models import Compound, Opening
+from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN
 
 SERVICE_WORKER = "js/gate-sw.js"
 # The upload queue, loaded by the page (<script>) and by the worker (importScripts).
@@ -175,7 +175,7 @@ def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -
 @require_GET
 def gate(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = access.get_scoped_or_404(
-        request.user, Compound.objects.select_related("rules"), pk=compound_id
+        request.user, Compound.objects.select_related("rules", "health_rules"), pk=compound_id
     )
     openings = list(compound.openings.exclude(state=Opening.State.SEALED).order_by("name"))
     rules = rules_for(compound)

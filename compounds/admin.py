@@ -29,6 +29,7 @@ from compounds.models import (
     Role,
     Unit,
 )
+from compounds.ordering import NaturalKey
 from compounds.scope import compound_id_of, scope_path
 from compounds.selectors import audit_entries_visible, subquery_count
 from compounds.services import (
@@ -352,18 +353,26 @@ class UnitInline(ScopedTabularInline):
 
 @admin.register(Building)
 class BuildingAdmin(ScopedAdmin):
-    list_display = ["__str__", "compound", "sealed", "sealed_since", "note"]
+    list_display = ["label", "compound", "sealed", "sealed_since", "note"]
     list_filter = [related_only("compound"), "sealed"]
     search_fields = ["number", "compound__name", "note"]
     list_select_related = ["compound"]
-    readonly_fields = ["sealed_since"]
     inlines = [UnitInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A building stays in its compound: its households record that compound (the
+        # registry's services keep the two equal), and a move here would part them.
+        return ["compound", "sealed_since"] if obj else ["sealed_since"]
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         return [*super().get_list_display(request), *count_columns(Building)]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return counts.annotate(super().get_queryset(request))
+
+    @admin.display(description=_("building"), ordering=NaturalKey("number"))
+    def label(self, obj: Building) -> str:
+        return str(obj)
 
     def save_model(self, request: HttpRequest, obj: Building, form: Any, change: bool) -> None:
         if "sealed" not in form.changed_data:
@@ -379,10 +388,18 @@ class BuildingAdmin(ScopedAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
-    list_display = ["__str__", "building", "compound"]
+    list_display = ["label", "building", "compound"]
     list_filter = [related_only("building__compound")]
     search_fields = ["number", "building__number", "building__compound__name"]
     list_select_related = ["building__compound"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # A unit stays in its building: its households' unit and building must agree.
+        return ["building"] if obj else []
+
+    @admin.display(description=_("unit"), ordering=NaturalKey("number"))
+    def label(self, obj: Unit) -> str:
+        return str(obj)
 
     @admin.display(description=_("compound"), ordering="building__compound__name")
     def compound(self, obj: Unit) -> Compound:

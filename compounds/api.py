@@ -121,6 +121,7 @@ class BuildingViewSet(ScopedViewSet, viewsets.ReadOnlyModelViewSet):
     filterset_class = BuildingFilter
     search_fields = ["number", "note"]
     ordering = ["compound__name", "number"]
+    natural_fields = ("number",)
 
     @property
     def ordering_fields(self) -> list[str]:

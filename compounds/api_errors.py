@@ -27,8 +27,13 @@ from compounds.errors import BastionError
 from compounds.text import TEXT_CONTROL_CHARACTER
 
 # Refusals that a serializer's field validators make (not a service), whose code the
-# answer carries beside the per-field messages, as a service's refusal does.
-FIELD_CODES = (TEXT_CONTROL_CHARACTER,)
+# answer carries beside the per-field messages, as a service's refusal does. Apps add
+# the codes of their own validators (``register_field_codes``).
+FIELD_CODES: list[str] = [TEXT_CONTROL_CHARACTER]
+
+
+def register_field_codes(*codes: str) -> None:
+    FIELD_CODES.extend(code for code in codes if code not in FIELD_CODES)
 
 
 def _codes(codes: Any) -> set[str]:

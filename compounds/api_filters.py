@@ -6,6 +6,11 @@ answers 400 ``{"code": "invalid_filter", "detail": …, "<filter>": [messages]}`
 
 ID filters take their choices from ``scoped_choices`` (``compounds.api``), so an ID of a
 compound the user may not see is refused exactly like an ID that does not exist.
+
+``?ordering=`` sorts building, unit and room numbers in their natural order: a viewset
+names the fields that hold such numbers in ``natural_fields``; ordering by one of them,
+asked for or by default, sorts by ``compounds.ordering.NaturalKey`` so that the API lists
+2 before 10 like every page and export does.
 """
 
 from typing import Any
@@ -13,12 +18,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import OrderBy, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.rest_framework import filterset
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
 
 from compounds.errors import BastionError
+from compounds.ordering import NaturalKey
 
 TRUE_VALUES = {"true", "1"}
 FALSE_VALUES = {"false", "0"}
@@ -83,3 +91,21 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
                 **errors,
             )
         return filterset.qs
+
+
+def natural_term(term: Any, natural_fields: tuple[str, ...]) -> Any:
+    """``"-room"`` as ``NaturalKey("room").desc()`` when ``room`` is a natural field."""
+    if not isinstance(term, str) or term.lstrip("-") not in natural_fields:
+        return term
+    key = NaturalKey(term.lstrip("-"))
+    return key.desc() if term.startswith("-") else key.asc()
+
+
+class NaturalOrderingFilter(OrderingFilter):
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        natural = tuple(getattr(view, "natural_fields", ()))
+        terms: list[str | OrderBy] = [natural_term(t, natural) for t in ordering]
+        return queryset.order_by(*terms)

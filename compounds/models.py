@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compounds.ordering import NaturalKey
 from compounds.text import MultiLineField, SingleLineField
 
 
@@ -80,7 +81,7 @@ class Building(models.Model):
     class Meta:
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
-        ordering = ["compound", "number"]
+        ordering = ["compound", NaturalKey("number")]
         constraints = [
             models.UniqueConstraint(fields=["compound", "number"], name="building_unique_number")
         ]
@@ -100,7 +101,7 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["building", "number"]
+        ordering = ["building", NaturalKey("number")]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number")
         ]

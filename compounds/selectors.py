@@ -14,10 +14,11 @@ def branches_for(*, compound: Compound) -> QuerySet[Branch]:
     return compound.branches.prefetch_related("members").all()
 
 
-def subquery_count(model: type[Model], field: str) -> Coalesce:
-    """COUNT of ``model`` rows pointing at the outer row: one subquery, no join fan-out."""
+def subquery_count(model: type[Model], field: str, where: Q | None = None) -> Coalesce:
+    """COUNT of ``model`` rows pointing at the outer row (and matching ``where``): one
+    subquery, no join fan-out and no GROUP BY on the outer query."""
     counted = (
-        model._default_manager.filter(**{field: OuterRef("pk")})
+        model._default_manager.filter(where or Q(), **{field: OuterRef("pk")})
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compounds import audit
+from compounds import audit, events
 from compounds.access import Level, level_for
 from compounds.audit import audit_bulk, audit_entry, audit_record, diff, snapshot
 from compounds.errors import CompoundError
@@ -26,7 +26,9 @@ __all__ = [
 ]
 
 
+@transaction.atomic
 def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
+    """Seal a building (nobody of it goes out) or lift the seal; sends ``building_sealed``."""
     before = snapshot(building, ["sealed"])
     building.sealed = sealed
     building.sealed_since = timezone.now() if sealed else None
@@ -38,6 +40,10 @@ def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
         obj=building,
         changes=diff(before, snapshot(building, ["sealed"])),
     )
+    if before["sealed"] != sealed:
+        events.send(
+            events.building_sealed, sender=Building, building=building, sealed=sealed, actor=actor
+        )
     return building
 
 

@@ -13,6 +13,9 @@ Places (``where``) a link or panel can go, and the URL arguments its ``url_name`
 - ``"compound"``: buttons on the compound's overview; ``(compound.pk,)``;
 - ``"household"``: buttons under a household; ``(compound.pk, household.pk)``. Panels
   here are sections of the household page, rendered with the page's context.
+- ``"fever_alert"``: a fever alert's page; ``(compound.pk, alert.pk)``. Panels here are
+  sections of it, rendered with the page's context (``alert``): the gate shows the
+  passage that raised it.
 """
 
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ from django.utils.functional import Promise
 
 from compounds.access import Level, level_for
 
-PLACES = ("compound", "household")
+PLACES = ("compound", "household", "fever_alert")
 
 
 @dataclass(frozen=True)

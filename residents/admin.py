@@ -1,19 +1,41 @@
-"""Households and residents in the community office's admin (scoped, audited, masked)."""
+"""Households and residents in the community office's admin (scoped, audited, masked),
+the compounds' health rules, and the fever alerts with their steps (read only)."""
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from compounds.admin import ScopedAdmin, ScopedTabularInline, related_only
+from compounds.admin import (
+    ReadOnlyAdmin,
+    ScopedAdmin,
+    ScopedTabularInline,
+    audit_change,
+    on_compound_added,
+    related_only,
+)
+from compounds.models import Compound
 from compounds.selectors import subquery_count
-from residents.models import Household, Resident
-from residents.services import RESIDENT_FIELDS
+from residents import rules, services
+from residents.errors import ResidentError
+from residents.flags import FLAG_NAMES, NEEDS_AND_STATUS, RETURN_FLAGS
+from residents.forms import ConstraintsAreTheServices
+from residents.models import (
+    FeverAction,
+    FeverAlert,
+    HealthRules,
+    Household,
+    Resident,
+    address_order,
+)
+from residents.services import RESIDENT_FIELDS, health_rules_update
 from residents.validators import mask_id_number, mask_phone, normalize_id_number
 
 
@@ -33,23 +55,51 @@ class QuarantineFilter(admin.SimpleListFilter):
         return queryset
 
 
-class HouseholdForm(forms.ModelForm):
+class CheckedByService(ConstraintsAreTheServices):
+    """An admin form whose rules are the service's: the row is checked by the service's own
+    check, so the admin refuses what the page and the API refuse, in the same words and
+    with the same code. The model's constraints give way to it (they would say it
+    otherwise); field validation (formats, choices) still runs first."""
+
+    def service_check(self) -> None:
+        raise NotImplementedError
+
+    def validate_unique(self) -> None:
+        if self._errors:
+            return  # a field is already wrong; the service would repeat it
+        if self.instance.pk and not self.has_changed():
+            return  # an inline row nobody touched is not written
+        try:
+            self.service_check()
+        except ResidentError as error:
+            add_refusal(self, error)
+
+
+def add_refusal(form: forms.BaseForm, error: ResidentError) -> None:
+    """The service's refusal beside the field it concerns (or above the form)."""
+    name = error.params.get("field")
+    refusal = forms.ValidationError(str(error.message), code=error.code)
+    form.add_error(name if name in form.fields else None, refusal)
+
+
+class HouseholdForm(CheckedByService):
     class Meta:
         model = Household
         fields = ["building", "unit", "room", "contact_phone", "quarantine_until", "note"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        building, unit = data.get("building"), data.get("unit")
-        if building and unit and unit.building_id != building.pk:
-            self.add_error("unit", _("This unit is in another building."))
-        if building:
-            # The compound is stored beside the building; set it before model validation.
+        building = data.get("building")
+        if building and not self.instance.pk:
+            # A new household's compound is its building's; a household keeps its compound.
             self.instance.compound_id = building.compound_id
         return data
 
+    def service_check(self) -> None:
+        services.household_check(self.instance)
 
-class ResidentForm(forms.ModelForm):
+
+class ResidentForm(CheckedByService):
     class Meta:
         model = Resident
         fields = ["household", *RESIDENT_FIELDS]
@@ -57,27 +107,51 @@ class ResidentForm(forms.ModelForm):
     def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data.get("id_number", ""))
 
+    def service_check(self) -> None:
+        services.resident_check(self.instance)
+
+
+class ResidentFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """Two rows of one save with one ID number: each row's own check cannot see the
+        other (neither is written yet), so the refusal the service would give is made here."""
+        super().clean()
+        first: dict[str, str] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            number = data.get("id_number")
+            if not number or data.get("DELETE"):
+                continue
+            if number in first:
+                refusal = rules.id_number_registered(
+                    name=first[number], address=self.instance.address
+                )
+                add_refusal(form, refusal)
+            else:
+                first[number] = data.get("name", "")
+
 
 class ResidentInline(ScopedTabularInline):
     model = Resident
     form = ResidentForm
-    fields = [
-        "name",
-        "sex",
-        "birth_year",
-        "relation",
-        "phone",
-        "id_number",
-        "party_member",
-        "elderly_alone",
-        "chronic_illness",
-        "disability",
-        "pregnant",
-        "infant",
-        "returnee",
-    ]
+    formset = ResidentFormSet
+    fields = ["name", "sex", "birth_year", "relation", "phone", "id_number", *FLAG_NAMES]
     extra = 0
     show_change_link = True
+
+
+def _take_over(obj: Model, saved: Model) -> None:
+    """Make the admin's ``obj`` the row the service wrote: the admin goes on with it (its
+    log entry, the inline rows it saves next, the redirect)."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def _values(form: forms.BaseForm, names: Iterable[str], *, changed: bool) -> dict[str, Any]:
+    wanted = set(form.changed_data) if changed else set(form.cleaned_data)
+    return {n: form.cleaned_data[n] for n in names if n in wanted and n in form.cleaned_data}
 
 
 @admin.register(Household)
@@ -113,7 +187,38 @@ class HouseholdAdmin(ScopedAdmin):
             .annotate(_residents=subquery_count(Resident, "household"))
         )
 
-    @admin.display(description=_("address"), ordering="room")
+    def save_model(self, request: HttpRequest, obj: Household, form: Any, change: bool) -> None:
+        # The service validates, writes and audits (as on the page and in the API).
+        if change:
+            values = _values(form, services.HOUSEHOLD_FIELDS, changed=True)
+            saved = services.household_update(household=obj, actor=request.user, **values)
+        else:
+            values = _values(form, services.HOUSEHOLD_FIELDS, changed=False)
+            saved = services.household_create(
+                compound=obj.building.compound, actor=request.user, **values
+            )
+        _take_over(obj, saved)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Resident:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)  # sorts the rows into new, changed and deleted
+        for resident in formset.deleted_objects:
+            audit_change(request, resident, {}, [], "delete")
+            resident.delete()
+        for resident, names in formset.changed_objects:
+            values = {n: getattr(resident, n) for n in names if n in RESIDENT_FIELDS}
+            services.resident_update(resident=resident, actor=request.user, **values)
+        fields = [n for n in RESIDENT_FIELDS if n in formset.form.base_fields]
+        for resident in formset.new_objects:
+            services.resident_create(
+                household=form.instance,
+                actor=request.user,
+                **{n: getattr(resident, n) for n in fields},
+            )
+
+    @admin.display(description=_("address"), ordering=address_order())
     def address(self, obj: Household) -> str:
         return obj.address
 
@@ -141,18 +246,7 @@ class ResidentAdmin(ScopedAdmin):
         "returnee",
         "vulnerable_flag",
     ]
-    list_filter = [
-        related_only("household__compound"),
-        "returnee",
-        "party_member",
-        "elderly_alone",
-        "chronic_illness",
-        "disability",
-        "pregnant",
-        "infant",
-        "relation",
-        "sex",
-    ]
+    list_filter = [related_only("household__compound"), *FLAG_NAMES, "relation", "sex"]
     # The full ID number finds a person exactly; partial numbers find nobody.
     search_fields = ["name", "=id_number", "=phone", "household__room"]
     list_select_related = ["household__compound", "household__building", "household__unit"]
@@ -162,22 +256,13 @@ class ResidentAdmin(ScopedAdmin):
         (_("Contact and identity"), {"fields": ["phone", "id_number"]}),
         (
             _("Needs"),
-            {
-                "fields": [
-                    "party_member",
-                    "elderly_alone",
-                    "chronic_illness",
-                    "disability",
-                    "pregnant",
-                    "infant",
-                ]
-            },
+            {"fields": list(NEEDS_AND_STATUS)},
         ),
         (
             _("Return and quarantine"),
             {
                 "fields": [
-                    "returnee",
+                    *RETURN_FLAGS,
                     "returned_from",
                     "returned_on",
                     "return_transport",
@@ -188,7 +273,23 @@ class ResidentAdmin(ScopedAdmin):
         (None, {"fields": ["note"]}),
     ]
 
-    @admin.display(description=_("household"), ordering="household__room")
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A resident stays in their household (as in the API): moving is a new registration.
+        return ["household"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Resident, form: Any, change: bool) -> None:
+        # The service validates, writes and audits (as on the page and in the API).
+        if change:
+            values = _values(form, RESIDENT_FIELDS, changed=True)
+            saved = services.resident_update(resident=obj, actor=request.user, **values)
+        else:
+            values = _values(form, RESIDENT_FIELDS, changed=False)
+            saved = services.resident_create(
+                household=form.cleaned_data["household"], actor=request.user, **values
+            )
+        _take_over(obj, saved)
+
+    @admin.display(description=_("household"), ordering=address_order("household__"))
     def household_address(self, obj: Resident) -> str:
         return obj.household.address
 
@@ -207,3 +308,66 @@ class ResidentAdmin(ScopedAdmin):
     @admin.display(description=_("vulnerable"), boolean=True)
     def vulnerable_flag(self, obj: Resident) -> bool:
         return obj.vulnerable
+
+
+def _give_health_rules(compound: Compound) -> None:
+    # A compound the office adds gets its row at once, so the rules list shows it.
+    HealthRules.objects.get_or_create(compound=compound)
+
+
+on_compound_added(_give_health_rules)
+
+
+@admin.register(HealthRules)
+class HealthRulesAdmin(ScopedAdmin):
+    list_display = ["compound", "fever_line", "updated_at"]
+    search_fields = ["compound__name"]
+    list_select_related = ["compound"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["compound", "updated_at"] if obj else ["updated_at"]
+
+    def save_model(self, request: HttpRequest, obj: HealthRules, form: Any, change: bool) -> None:
+        # The service validates, saves and records the change.
+        health_rules_update(
+            compound=obj.compound, actor=request.user, fever_line=form.cleaned_data["fever_line"]
+        )
+
+
+class FeverActionInline(admin.TabularInline):
+    model = FeverAction
+    fields = ["at", "status", "temperature", "note", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(FeverAlert)
+class FeverAlertAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "compound", "temperature", "status", "address", "source"]
+    list_filter = ["status", "source", related_only("compound")]
+    search_fields = ["household__room", "resident__name"]
+    list_select_related = ["compound", "household__building", "household__unit"]
+    inlines = [FeverActionInline]
+
+    @admin.display(description=_("household"))
+    def address(self, obj: FeverAlert) -> str:
+        return obj.household.address if obj.household else gettext("(no card)")
+
+
+@admin.register(FeverAction)
+class FeverActionAdmin(ReadOnlyAdmin):
+    list_display = ["at", "alert", "compound", "status", "temperature", "actor", "note"]
+    list_filter = ["status", related_only("alert__compound")]
+    search_fields = ["note", "actor__username"]
+    list_select_related = ["alert__compound", "actor"]
+
+    @admin.display(description=_("compound"))
+    def compound(self, obj: FeverAction) -> str:
+        return str(obj.alert.compound)

@@ -14,19 +14,25 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import SearchFilter
 from rest_framework.request import Request
 from rest_framework.routers import BaseRouter
 
 from compounds import access, scope
 from compounds.access import Level
 from compounds.api import ScopedViewSet, scoped_choices
-from compounds.api_filters import StrictBooleanFilter, StrictFilterBackend, StrictFilterSet
+from compounds.api_filters import (
+    NaturalOrderingFilter,
+    StrictBooleanFilter,
+    StrictFilterBackend,
+    StrictFilterSet,
+)
 from compounds.models import Building, Compound, Unit
 from compounds.selectors import subquery_count
 from residents import services
 from residents.errors import ResidentError
-from residents.models import Household, Resident
+from residents.flags import FLAG_NAMES
+from residents.models import Household, Resident, address_order
 from residents.selectors import (
     household_phone_q,
     resident_phone_q,
@@ -94,7 +100,7 @@ class RegistrySearchFilter(SearchFilter):
         return queryset.filter(Q(pk__in=found.values("pk")) | phones)
 
 
-REGISTRY_FILTERS = [StrictFilterBackend, RegistrySearchFilter, OrderingFilter]
+REGISTRY_FILTERS = [StrictFilterBackend, RegistrySearchFilter, NaturalOrderingFilter]
 
 
 # --- households --------------------------------------------------------------------
@@ -136,12 +142,13 @@ class HouseholdViewSet(
     search_fields = ["room", "residents__name"]
     phone_q: Callable[[str], Q] = staticmethod(household_phone_q)
     ordering_fields = ["room", "building__number", "quarantine_until", "resident_count"]
+    natural_fields = ("room", "building__number")
 
     def base_queryset(self) -> QuerySet:
         return (
             Household.objects.select_related("building", "unit")
             .annotate(resident_count=subquery_count(Resident, "household"))
-            .order_by("compound_id", "building__number", "unit__number", "room", "pk")
+            .order_by("compound_id", address_order(), "pk")
         )
 
     def perform_create(self, serializer: HouseholdSerializer) -> None:
@@ -193,13 +200,7 @@ class ResidentFilter(StrictFilterSet):
             "household",
             "sex",
             "relation",
-            "party_member",
-            "elderly_alone",
-            "chronic_illness",
-            "disability",
-            "pregnant",
-            "infant",
-            "returnee",
+            *FLAG_NAMES,
         ]
 
     def filter_vulnerable(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:

@@ -20,5 +20,19 @@ class Code:
     BIRTH_YEAR_RANGE = "birth_year_range"
     RETURNED_ON_FUTURE = "returned_on_future"
     UNKNOWN_FIELD = "unknown_field"
+    # The validators' own codes (``residents.validators``): a refusal names the rule.
+    ID_FORMAT = "id_format"
+    ID_CHECKSUM = "id_checksum"
+    PHONE_FORMAT = "phone_format"
+    # Refusals of an Excel import as a whole, or of a cell left empty.
+    IMPORT_FILE = "import_file"
+    IMPORT_EMPTY = "import_empty"
+    REQUIRED = "required"
+    # A value no rule of ours names (a choice, a length, a type): Django's check.
     INVALID = "invalid"
     SEARCH_RATE_LIMITED = "search_rate_limited"
+    TEMPERATURE_OUT_OF_RANGE = "temperature_out_of_range"
+    ALERT_SOURCE_INVALID = "alert_source_invalid"
+    ALERT_OTHER_COMPOUND = "alert_other_compound"
+    ALERT_STATUS_INVALID = "alert_status_invalid"
+    ALERT_RESOLVED = "alert_resolved"

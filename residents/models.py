@@ -1,11 +1,31 @@
-"""Households (户) and the people who live in them."""
+"""Households (户), the people who live in them, and their health: the compound's fever
+line and the fever alerts raised about a person, wherever the reading was taken."""
 
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, Compound, Unit
+from compounds.ordering import NaturalKey, natural_key
 from compounds.text import MultiLineField, SingleLineField
-from residents.validators import validate_id_number, validate_phone
+from residents.flags import FLAGS, Flag, flag_field
+from residents.validators import (
+    TEMPERATURE_MAX,
+    TEMPERATURE_MIN,
+    validate_id_number,
+    validate_phone,
+)
+
+
+def address_order(prefix: str = "") -> NaturalKey:
+    """Households in address order (20-1-101, 20-1-1002, 20-2-101): building, unit, room.
+
+    ``prefix`` reaches a household from another model: ``address_order("household__")``.
+    """
+    return NaturalKey(f"{prefix}building__number", f"{prefix}unit__number", f"{prefix}room")
 
 
 class Household(models.Model):
@@ -44,7 +64,7 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["building__number", "unit__number", "room"]
+        ordering = [address_order()]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "unit", "room"],
@@ -60,6 +80,12 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+    @property
+    def address_key(self) -> str:
+        """The key of ``address_order`` in Python, for lists already in memory."""
+        unit = self.unit.number if self.unit_id else None
+        return natural_key(self.building.number, unit, self.room)
 
     @property
     def address(self) -> str:
@@ -104,13 +130,14 @@ class Resident(models.Model):
     relation = models.CharField(
         _("relation to head"), max_length=20, choices=Relation.choices, default=Relation.HEAD
     )
-    party_member = models.BooleanField(_("party member"), default=False)
-    elderly_alone = models.BooleanField(_("elderly living alone"), default=False)
-    chronic_illness = models.BooleanField(_("chronic illness"), default=False)
-    disability = models.BooleanField(_("disability"), default=False)
-    pregnant = models.BooleanField(_("pregnant"), default=False)
-    infant = models.BooleanField(_("infant"), default=False)
-    returnee = models.BooleanField(_("returnee"), default=False)
+    # The flags, their labels and their order are residents.flags.FLAGS.
+    party_member = flag_field("party_member")
+    elderly_alone = flag_field("elderly_alone")
+    chronic_illness = flag_field("chronic_illness")
+    disability = flag_field("disability")
+    pregnant = flag_field("pregnant")
+    infant = flag_field("infant")
+    returnee = flag_field("returnee")
     returned_from = SingleLineField(_("returned from"), max_length=100, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
     return_transport = models.CharField(
@@ -144,10 +171,141 @@ class Resident(models.Model):
 
     @property
     def vulnerable(self) -> bool:
-        return (
-            self.elderly_alone
-            or self.chronic_illness
-            or self.disability
-            or self.pregnant
-            or self.infant
-        )
+        return any(getattr(self, flag.name) for flag in FLAGS if flag.vulnerable)
+
+    @property
+    def flags_set(self) -> list[Flag]:
+        """The flags this resident has, in the one order (the badges)."""
+        return [flag for flag in FLAGS if getattr(self, flag.name)]
+
+
+DEFAULT_FEVER_LINE = Decimal("37.3")
+
+
+class HealthRules(models.Model):
+    """A compound's health rules, read by every app that measures people: the gate, and
+    later door visits and quarantine checks. Here rather than in the gate's rules, since
+    a reading taken at a door is a fever at the same line; and here rather than on the
+    kernel's ``Compound``, which knows places, not people. A compound without a row has
+    the defaults (``health_rules_for``)."""
+
+    compound = models.OneToOneField(
+        Compound, on_delete=models.CASCADE, related_name="health_rules", verbose_name=_("compound")
+    )
+    fever_line = models.DecimalField(
+        _("fever line (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        default=DEFAULT_FEVER_LINE,
+        validators=[MinValueValidator(Decimal("36.5")), MaxValueValidator(Decimal("39.0"))],
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_path = "compound"
+
+    class Meta:
+        verbose_name = _("health rules")
+        verbose_name_plural = _("health rules")
+
+    def __str__(self) -> str:
+        return str(_("Health rules of %(compound)s") % {"compound": self.compound})
+
+
+class FeverAlert(models.Model):
+    """A reading at or above the fever line, about a person (or a household, or nobody
+    known: an unknown card at the gate), and how it was handled (``FeverAction``).
+
+    The alert does not know where it was raised beyond its ``source``: the gate links its
+    passage to it (``Passage.fever_alert``), and a door visit will link its own record."""
+
+    class Source(models.TextChoices):
+        GATE = "gate", _("gate")
+        DOOR_VISIT = "door_visit", _("door visit")
+        QUARANTINE_CHECK = "quarantine_check", _("quarantine check")
+        PHONE = "phone", _("phone call")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        REMEASURED = "remeasured", _("re-measured")
+        REPORTED = "reported", _("reported to the community")
+        HOSPITAL = "hospital", _("sent to the designated hospital")
+        RESOLVED = "resolved", _("resolved")
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="fever_alerts", verbose_name=_("compound")
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    # PROTECT, as the gate's passages do: a household or resident with a fever on record
+    # is not deleted with it.
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fever_alerts",
+        verbose_name=_("household"),
+    )
+    resident = models.ForeignKey(
+        Resident,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fever_alerts",
+        verbose_name=_("resident"),
+    )
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("raised at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    scope_path = "compound"
+    office_read_only = True  # written by the services only (raised, then handled step by step)
+
+    class Meta:
+        verbose_name = _("fever alert")
+        verbose_name_plural = _("fever alerts")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["compound", "status"], name="feveralert_compound_status_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    temperature__gte=TEMPERATURE_MIN, temperature__lte=TEMPERATURE_MAX
+                ),
+                name="feveralert_temperature_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.temperature} °C · {self.get_status_display()}"
+
+
+class FeverAction(models.Model):
+    """One step in handling a fever alert: who did what, when, with what reading."""
+
+    alert = models.ForeignKey(
+        FeverAlert, on_delete=models.CASCADE, related_name="actions", verbose_name=_("alert")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=FeverAlert.Status.choices)
+    temperature = models.DecimalField(
+        _("new reading (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    note = MultiLineField(_("note"), max_length=300, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    scope_path = "alert__compound"
+    office_read_only = True  # written by the services only
+
+    class Meta:
+        verbose_name = _("fever alert step")
+        verbose_name_plural = _("fever alert steps")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.status}"

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from compounds.models import Building, Unit
 from compounds.serializers import MASKED_HELP, MaskedPersonalDataMixin, ScopedPrimaryKeyRelatedField
+from residents.flags import NEEDS_AND_STATUS, RETURN_FLAGS
 from residents.models import Household, Resident
 from residents.validators import mask_id_number, mask_phone
 
@@ -62,14 +63,9 @@ class ResidentSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
             "relation",
             "phone",
             "id_number",
-            "party_member",
-            "elderly_alone",
-            "chronic_illness",
-            "disability",
-            "pregnant",
-            "infant",
+            *NEEDS_AND_STATUS,
             "vulnerable",
-            "returnee",
+            *RETURN_FLAGS,
             "returned_from",
             "returned_on",
             "return_transport",

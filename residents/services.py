@@ -11,25 +11,28 @@ character is refused before that with code ``text_control_character`` (``compoun
 import logging
 import math
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from compounds import access, ratelimit
+from compounds import access, events, ratelimit
 from compounds.errors import RateLimited
 from compounds.models import Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
 from compounds.text import check_text_fields
-from residents import audit
+from residents import audit, rules
 from residents.errors import Code, ResidentError
-from residents.models import Household, Resident
+from residents.flags import FLAG_NAMES
+from residents.models import FeverAction, FeverAlert, HealthRules, Household, Resident
 from residents.selectors import searches_phones
-from residents.validators import normalize_id_number
+from residents.validators import body_temperature, normalize_id_number
 
 # What a household's audit row tracks: the address stands for building + unit + room.
 HOUSEHOLD_AUDIT_FIELDS = ["address", "contact_phone", "note", "quarantine_until"]
@@ -42,20 +45,13 @@ RESIDENT_FIELDS = [
     "phone",
     "id_number",
     "relation",
-    "party_member",
-    "elderly_alone",
-    "chronic_illness",
-    "disability",
-    "pregnant",
-    "infant",
-    "returnee",
+    *FLAG_NAMES,
     "returned_from",
     "returned_on",
     "return_transport",
     "quarantine_until",
     "note",
 ]
-OLDEST_BIRTH_YEAR = 1890
 PHONE_SEARCH_WINDOW = 60 * 60  # PHONE_SEARCH_LIMIT counts per hour
 
 logger = logging.getLogger(__name__)
@@ -74,14 +70,7 @@ def _full_clean(obj: Model, *, exclude: Iterable[str] = ()) -> None:
     try:
         obj.full_clean(exclude=list(exclude))
     except ValidationError as error:
-        errors = error.message_dict
-        field, messages = next(iter(errors.items()))
-        raise ResidentError(
-            messages[0],
-            Code.INVALID,
-            field=None if field == NON_FIELD_ERRORS else field,
-            errors=errors,
-        ) from error
+        raise rules.refusal(error) from error
 
 
 def _created(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
@@ -89,33 +78,49 @@ def _created(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
     return {k: [None, v] for k, v in snapshot(obj, fields).items() if v not in (None, "", False)}
 
 
+def _dates(change: list[Any]) -> dict[str, Any]:
+    """before/after of an audit diff's date (ISO text there) as dates again."""
+    before, after = (date.fromisoformat(v) if v else None for v in change)
+    return {"before": before, "after": after}
+
+
+def _quarantine_event(
+    household: Household, resident: Resident | None, *, before: Any, after: Any, actor: Any
+) -> None:
+    if before == after:
+        return
+    events.send(
+        events.quarantine_changed,
+        sender=Resident if resident is not None else Household,
+        household=household,
+        resident=resident,
+        before=before,
+        after=after,
+        actor=actor,
+    )
+
+
 # --- Households --------------------------------------------------------------------
 
 
-def _check_address(
-    *, household: Household, compound_id: int, building: Building, unit: Unit | None
-) -> None:
-    if building.compound_id != compound_id:
-        raise ResidentError(
-            _("Building %(number)s belongs to another compound.") % {"number": building.number},
-            Code.BUILDING_OTHER_COMPOUND,
-            field="building",
-        )
-    if unit is not None and unit.building_id != building.pk:
-        raise ResidentError(
-            _("This unit is not in building %(number)s.") % {"number": building.number},
-            Code.UNIT_OTHER_BUILDING,
-            field="unit",
-        )
-    same = Household.objects.filter(building=building, unit=unit, room=household.room)
+def household_check(household: Household) -> None:
+    """Every rule a household must meet to be written; a ``ResidentError`` if one fails.
+
+    Writes nothing: the services call it under their lock, and the admin's form calls it
+    to show the refusal beside the field.
+    """
+    check_text_fields(household, error=ResidentError)
+    rules.check_place(
+        compound_id=household.compound_id, building=household.building, unit=household.unit
+    )
+    same = Household.objects.filter(
+        building=household.building, unit=household.unit, room=household.room
+    )
     if household.pk:
         same = same.exclude(pk=household.pk)
     if same.exists():
-        raise ResidentError(
-            _("Household %(address)s is already registered.") % {"address": household.address},
-            Code.HOUSEHOLD_EXISTS,
-            field="room",
-        )
+        raise rules.household_exists(household.address)
+    _full_clean(household)
 
 
 @transaction.atomic
@@ -139,9 +144,7 @@ def household_create(
         note=note or "",
         quarantine_until=quarantine_until,
     )
-    check_text_fields(household, error=ResidentError)
-    _check_address(household=household, compound_id=compound.pk, building=building, unit=unit)
-    _full_clean(household)
+    household_check(household)
     household.save()
     audit_record(
         compound=compound,
@@ -150,6 +153,7 @@ def household_create(
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
+    _quarantine_event(household, None, before=None, after=household.quarantine_until, actor=actor)
     return household
 
 
@@ -173,14 +177,7 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
         fields["contact_phone"] = (fields["contact_phone"] or "").strip()
     for key, value in fields.items():
         setattr(household, key, value)
-    check_text_fields(household, error=ResidentError)
-    _check_address(
-        household=household,
-        compound_id=household.compound_id,
-        building=household.building,
-        unit=household.unit,
-    )
-    _full_clean(household)
+    household_check(household)
     changes = diff(before, snapshot(household, HOUSEHOLD_AUDIT_FIELDS))
     if not changes:
         return household
@@ -192,6 +189,8 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
         obj=household,
         changes=changes,
     )
+    if "quarantine_until" in changes:
+        _quarantine_event(household, None, actor=actor, **_dates(changes["quarantine_until"]))
     return household
 
 
@@ -206,47 +205,34 @@ def _normalise_resident(fields: dict[str, Any]) -> None:
             fields[key] = (fields[key] or "").strip()
 
 
-def _check_resident(resident: Resident) -> None:
-    this_year = timezone.localdate().year
-    if resident.birth_year is not None and not (
-        OLDEST_BIRTH_YEAR <= resident.birth_year <= this_year
-    ):
-        raise ResidentError(
-            _("The birth year must be between %(first)s and %(last)s.")
-            % {"first": OLDEST_BIRTH_YEAR, "last": this_year},
-            Code.BIRTH_YEAR_RANGE,
-            field="birth_year",
-        )
-    if resident.returned_on is not None and resident.returned_on > timezone.localdate():
-        raise ResidentError(
-            _("The return date cannot be in the future."),
-            Code.RETURNED_ON_FUTURE,
-            field="returned_on",
-        )
+def resident_check(resident: Resident) -> None:
+    """Every rule a resident must meet to be written; a ``ResidentError`` if one fails.
+
+    Writes nothing: the services call it under their lock, and the admin's forms (a
+    resident's page and a household's inline rows) call it to show the refusal.
+    """
+    check_text_fields(resident, error=ResidentError)
+    rules.check_birth_year(resident.birth_year)
+    rules.check_returned_on(resident.returned_on)
     others = Resident.objects.filter(household__compound_id=resident.household.compound_id)
     if resident.pk:
         others = others.exclude(pk=resident.pk)
-    if others.filter(household=resident.household, name=resident.name).exists():
-        raise ResidentError(
-            _("%(name)s is already registered in this household.") % {"name": resident.name},
-            Code.RESIDENT_EXISTS,
-            field="name",
-        )
+    # A household the admin adds along with its residents is not written yet: it has no
+    # residents to clash with, and no key for the resident's column until it is saved.
+    pending = resident.household.pk is None
+    if not pending and others.filter(household=resident.household, name=resident.name).exists():
+        raise rules.resident_exists(resident.name)
     if resident.id_number:
-        # One person lives in one household; the message names the household, never the
-        # number, so that it can be shown and logged.
         elsewhere = (
             others.filter(id_number=resident.id_number)
             .select_related("household__building", "household__unit")
             .first()
         )
         if elsewhere is not None:
-            raise ResidentError(
-                _("This ID card number is already registered for %(name)s in %(address)s.")
-                % {"name": elsewhere.name, "address": elsewhere.household.address},
-                Code.ID_NUMBER_REGISTERED,
-                field="id_number",
+            raise rules.id_number_registered(
+                name=elsewhere.name, address=elsewhere.household.address
             )
+    _full_clean(resident, exclude=["household"] if pending else [])
 
 
 @transaction.atomic
@@ -256,9 +242,7 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
     # Lock the household: two clerks adding the same person queue up here.
     list(Household.objects.select_for_update().filter(pk=household.pk).order_by().values("pk"))
     resident = Resident(household=household, **fields)
-    check_text_fields(resident, error=ResidentError)
-    _check_resident(resident)
-    _full_clean(resident)
+    resident_check(resident)
     resident.save()
     audit_record(
         compound=household.compound_id,
@@ -266,6 +250,9 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
         action=audit.RESIDENT_CREATE,
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
+    )
+    _quarantine_event(
+        household, resident, before=None, after=resident.quarantine_until, actor=actor
     )
     return resident
 
@@ -283,9 +270,7 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
     before = snapshot(resident, RESIDENT_FIELDS)
     for key, value in fields.items():
         setattr(resident, key, value)
-    check_text_fields(resident, error=ResidentError)
-    _check_resident(resident)
-    _full_clean(resident)
+    resident_check(resident)
     changes = diff(before, snapshot(resident, RESIDENT_FIELDS))
     if not changes:
         return resident
@@ -297,6 +282,10 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
         obj=resident,
         changes=changes,
     )
+    if "quarantine_until" in changes:
+        _quarantine_event(
+            resident.household, resident, actor=actor, **_dates(changes["quarantine_until"])
+        )
     return resident
 
 
@@ -336,3 +325,111 @@ def phone_search_check(*, actor: Any, compounds: Iterable[Compound], query: str)
             obj=compound,
             changes={"query": query.strip()},
         )
+
+
+# --- Health: the fever line and fever alerts ----------------------------------------
+
+
+def health_rules_update(*, compound: Compound, actor: Any, fever_line: Decimal) -> HealthRules:
+    """Set the compound's fever line (validated by the field: 36.5–39.0 °C)."""
+    with transaction.atomic():
+        rules, _created_now = HealthRules.objects.select_for_update().get_or_create(
+            compound=compound
+        )
+        before = snapshot(rules, ["fever_line"])
+        rules.fever_line = fever_line
+        _full_clean(rules)
+        changes = diff(before, snapshot(rules, ["fever_line"]))
+        if changes:
+            rules.save()
+            audit_record(
+                compound=compound,
+                actor=actor,
+                action=audit.HEALTH_RULES_UPDATE,
+                obj=rules,
+                changes=changes,
+            )
+    # The compound may carry the rules it was loaded with: give it these.
+    compound.health_rules = rules
+    return rules
+
+
+def _check_alert_subject(
+    compound: Compound, household: Household | None, resident: Resident | None
+) -> None:
+    if (household is not None and household.compound_id != compound.pk) or (
+        resident is not None and household is not None and resident.household_id != household.pk
+    ):
+        raise ResidentError(
+            _("This household or resident is not of the alert's compound."),
+            Code.ALERT_OTHER_COMPOUND,
+        )
+
+
+def fever_alert_raise(
+    *,
+    compound: Compound,
+    source: str,
+    temperature: Decimal,
+    actor: Any,
+    household: Household | None = None,
+    resident: Resident | None = None,
+    at: datetime | None = None,
+) -> FeverAlert:
+    """Raise a fever alert about a person (or a household, or someone unknown) in
+    ``compound``, from a reading taken at ``source``; sends ``fever_alert_raised``.
+
+    Joins the caller's transaction without a savepoint (the gate calls it on its hot
+    path, holding the household's lock); alone, it runs in a transaction of its own."""
+    if source not in FeverAlert.Source.values:
+        raise ResidentError(_("Say where the reading was taken."), Code.ALERT_SOURCE_INVALID)
+    temperature = body_temperature(temperature)
+    if household is None and resident is not None:
+        household = resident.household
+    _check_alert_subject(compound, household, resident)
+    with transaction.atomic(savepoint=False):
+        alert = FeverAlert.objects.create(
+            compound=compound,
+            source=source,
+            household=household,
+            resident=resident,
+            temperature=temperature,
+            created_at=at or timezone.now(),
+        )
+        events.send(events.fever_alert_raised, sender=FeverAlert, alert=alert, actor=actor)
+        transaction.on_commit(
+            lambda: logger.warning(
+                "fever alert %s: %s °C (%s, compound %s)",
+                alert.pk,
+                temperature,
+                source,
+                compound.pk,
+            )
+        )
+    return alert
+
+
+def fever_alert_handle(
+    *,
+    alert: FeverAlert,
+    status: str,
+    actor: Any,
+    note: str = "",
+    temperature: Decimal | None = None,
+) -> FeverAlert:
+    """Record one step of handling: re-measured, reported, sent to hospital, resolved."""
+    if status not in FeverAlert.Status.values or status == FeverAlert.Status.OPEN:
+        raise ResidentError(_("Choose what was done."), Code.ALERT_STATUS_INVALID)
+    if temperature is not None:
+        temperature = body_temperature(temperature)
+    action = FeverAction(status=status, temperature=temperature, note=note, actor=actor)
+    check_text_fields(action, error=ResidentError)
+    with transaction.atomic():
+        alert = FeverAlert.objects.select_for_update().get(pk=alert.pk)
+        if alert.status == FeverAlert.Status.RESOLVED:
+            raise ResidentError(_("This alert is already resolved."), Code.ALERT_RESOLVED)
+        action.alert = alert
+        action.save()
+        alert.status = status
+        alert.save(update_fields=["status", "updated_at"])
+    return alert

@@ -30,6 +30,7 @@ urlpatterns = [
         views.resident_edit,
         name="resident-edit",
     ),
+    path("c/<int:compound_id>/alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("c/<int:compound_id>/vulnerable/", views.vulnerable, name="vulnerable"),
     path("c/<int:compound_id>/returnees/", views.returnees, name="returnees"),
     path("c/<int:compound_id>/import/", views_excel.import_households, name="import"),

@@ -23,8 +23,14 @@ from compounds.errors import RateLimited
 from compounds.models import Building, Compound
 from residents import selectors, services
 from residents.errors import ResidentError
-from residents.forms import HouseholdForm, HouseholdSearchForm, ResidentForm, VulnerableFilterForm
-from residents.models import Household
+from residents.forms import (
+    FeverStepForm,
+    HouseholdForm,
+    HouseholdSearchForm,
+    ResidentForm,
+    VulnerableFilterForm,
+)
+from residents.models import FeverAlert, Household
 
 PAGE_SIZE = 50
 
@@ -63,7 +69,8 @@ def _show_error(form: forms.BaseForm, error: ResidentError) -> None:
             form.add_error(name if name in form.fields else None, messages_)
         return
     name = error.params.get("field")
-    form.add_error(name if name in form.fields else None, str(error.message))
+    refusal = forms.ValidationError(str(error.message), code=error.code)
+    form.add_error(name if name in form.fields else None, refusal)
 
 
 # --- Read pages --------------------------------------------------------------------
@@ -231,3 +238,37 @@ def resident_edit(request: HttpRequest, compound_id: int, resident_id: int) -> H
             return redirect("residents:household", compound.pk, household.pk)
     context = _context(request, compound, form=form, household=household, resident=resident)
     return render(request, "residents/resident_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alert_detail(request: HttpRequest, compound_id: int, alert_id: int) -> HttpResponse:
+    compound = _compound(request, compound_id)
+    alert = access.get_scoped_or_404(
+        request.user,
+        FeverAlert.objects.filter(compound=compound).select_related(
+            "household__building", "household__unit", "resident"
+        ),
+        pk=alert_id,
+    )
+    form = FeverStepForm()
+    if request.method == "POST":
+        access.require(request.user, compound, Level.MANAGE)
+        form = FeverStepForm(request.POST)
+        if form.is_valid():
+            try:
+                services.fever_alert_handle(alert=alert, actor=request.user, **form.cleaned_data)
+            except ResidentError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The step is recorded."))
+                return redirect("residents:alert", compound.pk, alert.pk)
+    context = _context(
+        request,
+        compound,
+        alert=alert,
+        steps=list(alert.actions.select_related("actor")),
+        form=form,
+        resolved=alert.status == FeverAlert.Status.RESOLVED,
+    )
+    return render(request, "residents/alert.html", context, status=400 if form.errors else 200)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from compounds import access
 from compounds.models import Compound
 from compounds.xlsx import XLSX_CONTENT_TYPE, workbook_response
-from residents import importing
+from residents import excel
 
 ERRORS_SHOWN = 500  # a page with more rows than this helps nobody; the count is still shown
 
@@ -37,8 +37,8 @@ def _compound(request: HttpRequest, compound_id: int) -> Compound:
 
 def _columns() -> list[dict[str, object]]:
     return [
-        {"label": c.label, "required": c.required, "help": importing.column_help(c.key)}
-        for c in importing.COLUMNS
+        {"label": c.label, "required": c.required, "help": excel.column_help(c.key)}
+        for c in excel.COLUMNS
     ]
 
 
@@ -52,9 +52,10 @@ def import_households(request: HttpRequest, compound_id: int) -> HttpResponse:
         "form": form,
         "columns": _columns(),
         "max_bytes": settings.IMPORT_MAX_BYTES,
+        "max_rows": excel.MAX_ROWS,
     }
     if request.method == "POST" and form.is_valid():
-        result = importing.households_import(
+        result = excel.households_import(
             compound=compound, file=form.cleaned_data["file"], actor=request.user
         )
         context.update(result=result, errors_shown=result.errors[:ERRORS_SHOWN])
@@ -68,7 +69,7 @@ def import_households(request: HttpRequest, compound_id: int) -> HttpResponse:
 def import_template(request: HttpRequest, compound_id: int) -> HttpResponse:
     _compound(request, compound_id)
     name = pgettext("file name", "residents-import-template")
-    return workbook_response(importing.template_workbook(), f"{name}.xlsx")
+    return workbook_response(excel.template_workbook(), f"{name}.xlsx")
 
 
 @login_required
@@ -78,5 +79,5 @@ def export_households(request: HttpRequest, compound_id: int) -> HttpResponse:
     name = pgettext("file name", "residents")
     day = timezone.localdate().isoformat()
     return workbook_response(
-        importing.households_workbook(compound), f"{compound.name}-{name}-{day}.xlsx"
+        excel.households_workbook(compound), f"{compound.name}-{name}-{day}.xlsx"
     )

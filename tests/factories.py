@@ -18,7 +18,7 @@ from compounds.models import (
     Role,
     Unit,
 )
-from residents.models import Household, Resident
+from residents.models import HealthRules, Household, Resident
 from residents.validators import id_checksum
 
 PASSWORD = "bastion-test"
@@ -36,6 +36,7 @@ def community(name: str = "春龙社区") -> Community:
 def compound(*, community: Community, name: str, **extra: Any) -> Compound:
     c = Compound.objects.create(community=community, name=name, address=f"{name}路1号", **extra)
     CompoundRules.objects.create(compound=c)
+    HealthRules.objects.create(compound=c)
     return c
 
 

@@ -27,10 +27,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from bastion.wsgi import application
-from checkpoints.models import FeverAlert, PassCard
+from checkpoints.models import PassCard
 from checkpoints.services import passage_record
 from compounds.models import Building, Compound, Opening
-from residents.models import Household, Resident
+from residents.models import FeverAlert, Household, Resident
 from tests import factories as f
 
 # The schema is a document with no data in it: loaded once, when the module is collected.

@@ -1,6 +1,7 @@
 """seed_demo: the numbers of the field reports, working logins, safe to run twice."""
 
 import random
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -8,12 +9,15 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.test import Client
+from django.utils import timezone
 
 from bastion import demo
-from checkpoints.models import CompoundRules, PassCard
+from checkpoints.models import CompoundRules, Passage, PassCard
+from checkpoints.rules import next_exit_after
+from checkpoints.services import rules_for
 from compounds.models import Branch, Building, Compound, Opening, Role
 from compounds.office import OFFICE_GROUP
-from residents.models import Household, Resident
+from residents.models import FeverAlert, Household, Resident
 from residents.validators import validate_id_number, validate_phone
 
 PASSWORD = "bastion-demo"
@@ -95,7 +99,8 @@ def test_demo_people_are_well_formed():
     returnees = Resident.objects.filter(returnee=True)
     assert returnees.exists()
     assert not returnees.filter(Q(returned_from="") | Q(returned_on__isnull=True)).exists()
-    assert all(r.returned_on.year == 2020 and r.returned_on.month == 1 for r in returnees)
+    today = timezone.localdate()
+    assert all(today - timedelta(days=14) < r.returned_on < today for r in returnees)
     assert Household.objects.filter(quarantine_until__isnull=False).exists()
     for flag in ("elderly_alone", "chronic_illness", "infant", "party_member"):
         share = Resident.objects.filter(**{flag: True}).count() / len(residents)
@@ -216,3 +221,58 @@ def test_demo_gate_morning_shows_a_fever_alert_and_an_overdue_household():
     assert [str(a.temperature) for a in overview["fever_alerts"]] == ["38.1"]
     assert len(overview["overdue"]) == 1
     assert overview["out_now_count"] >= 2
+
+
+@pytest.mark.django_db
+def test_demo_refused_outing_names_the_next_time_the_service_allows():
+    seed("--households", "60")
+    large = Compound.objects.get(name="绿景水岸")
+    refused = Passage.objects.get(compound=large, reason="quota_used")
+    assert refused.last_exit_at is not None
+    assert refused.next_exit_at == next_exit_after(rules_for(large), refused.last_exit_at)
+
+
+@pytest.mark.django_db
+def test_demo_quarantines_run_from_today():
+    seed("--households", "60")
+    today = timezone.localdate()
+    residents = Resident.objects.filter(quarantine_until__isnull=False)
+    assert residents.exists()
+    for r in residents:
+        assert r.quarantine_until == r.returned_on + timedelta(days=14)
+        assert today < r.quarantine_until <= today + timedelta(days=14)
+    households = Household.objects.filter(quarantine_until__isnull=False)
+    assert households.exists()
+    assert all(today < h.quarantine_until <= today + timedelta(days=14) for h in households)
+
+
+@pytest.mark.django_db
+def test_demo_gate_morning_lets_nobody_in_quarantine_out():
+    seed("--households", "60")
+    outings = Passage.objects.filter(direction="out", verdict="allowed").select_related(
+        "resident", "household"
+    )
+    assert outings.count() >= 10
+    for p in outings:
+        day = timezone.localtime(p.occurred_at).date()
+        assert not (p.household.quarantine_until and p.household.quarantine_until >= day)
+        assert not (p.resident.quarantine_until and p.resident.quarantine_until >= day)
+
+
+@pytest.mark.django_db
+def test_demo_gate_morning_is_the_same_for_the_same_seed():
+    seed("--households", "60")
+    large = Compound.objects.get(name="绿景水岸")
+    volunteer = get_user_model().objects.get(username="volunteer")
+
+    def morning() -> list[tuple]:
+        Passage.objects.all().delete()  # the passage points at its alert: passages first
+        FeverAlert.objects.all().delete()
+        demo.build_gate_day(large, volunteer, random.Random(5))
+        return list(
+            Passage.objects.order_by("occurred_at", "direction").values_list(
+                "household__room", "resident__name", "direction", "verdict", "reason"
+            )
+        )
+
+    assert morning() == morning() == morning()

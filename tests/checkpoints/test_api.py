@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from checkpoints.models import FeverAlert, Passage, RefusedUpload
+from checkpoints.models import Passage, RefusedUpload
+from residents.models import FeverAlert, HealthRules
 from tests import factories as f
 
 URL = "/api/v1/passages/"
@@ -268,9 +269,7 @@ def test_twenty_gates_scanning_one_card_at_once_let_exactly_one_out(gate_a, card
 def test_fever_through_the_api_is_denied_against_the_compounds_own_line(
     as_volunteer, gate_a, card_a, compound_a
 ):
-    from checkpoints.models import CompoundRules
-
-    CompoundRules.objects.filter(compound=compound_a).update(fever_line="37.0")
+    HealthRules.objects.filter(compound=compound_a).update(fever_line="37.0")
     data = post(as_volunteer, body(gate_a, card_a, temperature=37.1)).json()
     assert (data["verdict"], data["reason"], data["fever"]) == ("denied", "fever", True)
     assert FeverAlert.objects.count() == 1
@@ -458,3 +457,10 @@ def test_refused_upload_log_keeps_control_characters_out(as_volunteer, gate_a, c
     assert response.status_code == 400
     logged = json.dumps(RefusedUpload.objects.get().body, ensure_ascii=False)
     assert "\x07" not in logged and "\u202e" not in logged
+
+
+def test_a_fever_check_in_costs_one_statement_more_for_its_alert(as_volunteer, gate_a, card_a):
+    plain = _statements(as_volunteer, body(gate_a, card_a, direction="in"))
+    fever = _statements(as_volunteer, body(gate_a, card_a, direction="in", temperature=38.5))
+    assert len(fever) == len(plain) + 1 <= 8
+    assert sum("residents_feveralert" in sql for sql in fever) == 1

@@ -17,6 +17,7 @@ from django.utils import timezone
 from checkpoints import gate_sql
 from checkpoints.models import QUOTA_EXIT, CompoundRules, Passage, PassCard
 from compounds.models import Compound, Opening
+from residents.models import HealthRules
 from tests import factories as f
 
 
@@ -36,10 +37,10 @@ def strict_rules(compound_a):
     rules.quota_mode = CompoundRules.QuotaMode.ROLLING_HOURS
     rules.quota_exits = 2
     rules.quota_hours = 36
-    rules.fever_line = Decimal("37.5")
     rules.vehicles_may_return = True
     rules.max_minutes_out = 90
     rules.save()
+    HealthRules.objects.filter(compound=compound_a).update(fever_line=Decimal("37.5"))
     return rules
 
 
@@ -48,7 +49,9 @@ def test_opening_for_gate_loads_what_select_related_loads(
 ):
     gate_a.vehicle_rule = Opening.VehicleRule.BOTH
     gate_a.save()
-    want = Opening.objects.select_related("compound__rules").get(pk=gate_a.pk)
+    want = Opening.objects.select_related("compound__rules", "compound__health_rules").get(
+        pk=gate_a.pk
+    )
 
     with django_assert_num_queries(1):
         got = gate_sql.opening_for_gate(user=volunteer, opening_id=gate_a.pk)
@@ -56,7 +59,9 @@ def test_opening_for_gate_loads_what_select_related_loads(
         assert_same_row(got, want)
         assert_same_row(got.compound, want.compound)
         assert_same_row(got.compound.rules, want.compound.rules)
+        assert_same_row(got.compound.health_rules, want.compound.health_rules)
         assert got.compound.rules.compound is got.compound
+        assert got.compound.rules.fever_line == Decimal("37.5")
 
 
 def test_opening_without_rules_knows_it_without_another_query(
@@ -66,6 +71,17 @@ def test_opening_without_rules_knows_it_without_another_query(
     got = gate_sql.opening_for_gate(user=volunteer, opening_id=gate_a.pk)
     with django_assert_num_queries(0), pytest.raises(CompoundRules.DoesNotExist):
         got.compound.rules  # noqa: B018
+
+
+def test_opening_without_health_rules_has_the_default_fever_line_without_a_query(
+    volunteer, gate_a, django_assert_num_queries
+):
+    HealthRules.objects.filter(compound=gate_a.compound).delete()
+    got = gate_sql.opening_for_gate(user=volunteer, opening_id=gate_a.pk)
+    with django_assert_num_queries(0):
+        with pytest.raises(HealthRules.DoesNotExist):
+            got.compound.health_rules  # noqa: B018
+        assert got.compound.rules.fever_line == Decimal("37.3")
 
 
 def test_opening_of_a_compound_the_user_may_not_see_is_not_found(volunteer_b, gate_a):
@@ -241,9 +257,10 @@ def test_compound_rules_row_loaded_by_the_gate_saves_without_loss(volunteer, gat
     got = gate_sql.opening_for_gate(user=volunteer, opening_id=gate_a.pk)
     got.compound.save()
     got.compound.rules.save()
-    compound = Compound.objects.select_related("rules").get(pk=gate_a.compound_id)
+    got.compound.health_rules.save()
+    compound = Compound.objects.select_related("rules", "health_rules").get(pk=gate_a.compound_id)
     assert compound.address == gate_a.compound.address
-    assert compound.rules.fever_line == Decimal("37.5")
+    assert compound.health_rules.fever_line == Decimal("37.5")
     assert compound.rules.max_minutes_out == 90
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from checkpoints import services
 from checkpoints.errors import CheckpointError, reason_message
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard, RefusedUpload
+from checkpoints.models import CompoundRules, Passage, PassCard, RefusedUpload
+from residents.models import FeverAlert
 from tests import factories as f
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -342,21 +343,6 @@ def test_card_issue_refuses_a_second_active_card(household_a, secretary):
 def test_card_numbers_avoid_look_alike_characters(household_a):
     card = f.card(household=household_a)
     assert not set(card.number + card.secret) & set("01OIL")
-
-
-def test_fever_alert_handling_is_recorded_step_by_step(card_a, record, secretary):
-    record(card_a.number, temperature="38.0")
-    alert = FeverAlert.objects.get()
-    services.fever_alert_handle(
-        alert=alert, status="remeasured", actor=secretary, temperature=Decimal("37.9")
-    )
-    services.fever_alert_handle(alert=alert, status="resolved", actor=secretary, note="普通感冒")
-    alert.refresh_from_db()
-    assert alert.status == "resolved"
-    assert [a.status for a in alert.actions.all()] == ["remeasured", "resolved"]
-    with pytest.raises(CheckpointError) as error:
-        services.fever_alert_handle(alert=alert, status="reported", actor=secretary)
-    assert error.value.code == "alert_resolved"
 
 
 def test_issuing_missing_cards_is_bulk_and_audited(

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from checkpoints.models import CompoundRules
+from residents.models import HealthRules
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_gate_page_does_not_list_other_compounds_openings(as_officer, compound_a
 def test_gate_page_carries_the_compound_fever_line_and_api_urls(
     as_volunteer, volunteer, compound_a, gate_a
 ):
-    CompoundRules.objects.filter(compound=compound_a).update(fever_line=Decimal("37.0"))
+    HealthRules.objects.filter(compound=compound_a).update(fever_line=Decimal("37.0"))
     config = _blob(as_volunteer.get(_gate_url(compound_a)), "gate-config")
     assert config["feverLine"] == "37.0"
     assert config["compound"] == compound_a.pk
@@ -82,6 +83,7 @@ def test_gate_page_carries_the_compound_fever_line_and_api_urls(
 
 def test_gate_page_uses_default_rules_when_none_were_saved(as_volunteer, compound_a, gate_a):
     CompoundRules.objects.filter(compound=compound_a).delete()
+    HealthRules.objects.filter(compound=compound_a).delete()
     config = _blob(as_volunteer.get(_gate_url(compound_a)), "gate-config")
     assert config["feverLine"] == "37.3"
 

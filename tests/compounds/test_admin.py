@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 
 from checkpoints.errors import CheckpointError
-from checkpoints.models import CompoundRules, FeverAlert, Passage, PassCard
-from checkpoints.services import fever_alert_handle, passage_record
+from checkpoints.models import CompoundRules, Passage, PassCard
+from checkpoints.services import passage_record
 from compounds.capabilities import capability_issue
 from compounds.models import AuditEntry, Building
 from compounds.office import office_group
-from residents.models import Household, Resident
+from residents.models import FeverAlert, HealthRules, Household, Resident
+from residents.services import fever_alert_handle
 from tests import factories as f
 from tests.capability_urls import DEMO
 
@@ -219,7 +220,9 @@ def test_resident_list_masks_id_numbers(as_office, resident_a):
     assert resident_a.id_number[:4] + "**********" + resident_a.id_number[-4:] in text
 
 
-def test_admin_change_of_a_resident_leaves_an_audit_entry(as_office, resident_a, office):
+def test_admin_change_of_a_resident_is_written_and_audited_by_the_service(
+    as_office, resident_a, office
+):
     url = reverse("admin:residents_resident_change", args=[resident_a.pk])
     form = as_office.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None}
@@ -228,14 +231,14 @@ def test_admin_change_of_a_resident_leaves_an_audit_entry(as_office, resident_a,
         data.pop(flag, None)
     response = as_office.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    entry = AuditEntry.objects.get(action="admin_change", object_type="resident")
+    entry = AuditEntry.objects.get(action="resident_update", object_type="resident")
     assert entry.actor == office and entry.compound_id == resident_a.household.compound_id
     assert entry.changes["birth_year"] == [1980, 1955]
     assert entry.changes["elderly_alone"] == [False, True]
     assert "id_number" not in entry.changes  # unchanged fields are not logged
 
 
-def test_admin_household_edit_audits_household_and_inline_residents(
+def test_admin_household_edit_writes_household_and_inline_residents_through_the_services(
     as_office, household_a, resident_a
 ):
     url = reverse("admin:residents_household_change", args=[household_a.pk])
@@ -264,11 +267,11 @@ def test_admin_household_edit_audits_household_and_inline_residents(
     }
     response = as_office.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
-    household_entry = AuditEntry.objects.get(object_type="household", action="admin_change")
+    household_entry = AuditEntry.objects.get(object_type="household", action="household_update")
     assert household_entry.changes["contact_phone"] == ["13807901234", "13912345678"]
-    changed = AuditEntry.objects.get(object_type="resident", action="admin_change")
+    changed = AuditEntry.objects.get(object_type="resident", action="resident_update")
     assert changed.changes == {"chronic_illness": [False, True]}
-    added = AuditEntry.objects.get(object_type="resident", action="admin_add")
+    added = AuditEntry.objects.get(object_type="resident", action="resident_create")
     assert added.changes["name"] == [None, "张小宝"]
     assert Resident.objects.filter(household=household_a).count() == 2
 
@@ -303,7 +306,7 @@ def test_new_household_gets_its_compound_from_the_building(as_office, building_a
     assert response.status_code == 302
     household = Household.objects.get(room="0101")
     assert household.compound_id == building_a.compound_id
-    assert AuditEntry.objects.filter(action="admin_add", object_id=household.pk).exists()
+    assert AuditEntry.objects.filter(action="household_create", object_id=household.pk).exists()
 
 
 def test_sealing_a_building_in_the_admin_goes_through_the_service(as_office, building_a):
@@ -341,6 +344,7 @@ def test_a_compound_added_in_the_admin_gets_its_gate_rules(as_office, community)
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert CompoundRules.objects.filter(compound__name="新建小区").count() == 1
+    assert HealthRules.objects.filter(compound__name="新建小区").count() == 1
 
 
 def test_passages_are_read_only_in_the_admin(as_superuser, full_a):
@@ -357,7 +361,7 @@ def test_passages_are_read_only_in_the_admin(as_superuser, full_a):
 
 def test_fever_alert_page_shows_its_steps(as_office, full_a):
     alert = FeverAlert.objects.get(compound=full_a.compound)
-    response = as_office.get(reverse("admin:checkpoints_feveralert_change", args=[alert.pk]))
+    response = as_office.get(reverse("admin:residents_feveralert_change", args=[alert.pk]))
     assert response.status_code == 200
     assert "38.0" in response.content.decode()
 
@@ -410,3 +414,67 @@ def test_household_autocomplete_is_scoped_and_finds_by_compound_and_room(
     assert {int(r["id"]) for r in everything} == {household_a.pk, household_b.pk}
     found = as_office.get(url, {**params, "term": "绿景 1702"}).json()["results"]
     assert [int(r["id"]) for r in found] == [household_a.pk]
+
+
+def test_two_new_inline_residents_with_one_id_number_are_refused(as_office, building_a):
+    number = f.id_number(serial=808)
+    row = {"sex": "F", "birth_year": "1980", "relation": "head", "id_number": number}
+    data = {
+        "building": building_a.pk,
+        "room": "0202",
+        "residents-TOTAL_FORMS": "2",
+        "residents-INITIAL_FORMS": "0",
+        **{f"residents-0-{k}": v for k, v in {**row, "name": "甲"}.items()},
+        **{f"residents-1-{k}": v for k, v in {**row, "name": "乙"}.items()},
+    }
+    response = as_office.post(reverse("admin:residents_household_add"), data)
+    assert response.status_code == 200
+    errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert errors[1]["id_number"] == [
+        "This ID card number is already registered for 甲 in 20-0202."
+    ]
+    assert not Household.objects.filter(room="0202").exists()
+    assert not Resident.objects.filter(id_number=number).exists()
+
+
+def test_a_household_added_with_its_residents_is_written_through_the_services(
+    as_office, building_a
+):
+    data = {
+        "building": building_a.pk,
+        "room": "0303",
+        "residents-TOTAL_FORMS": "1",
+        "residents-INITIAL_FORMS": "0",
+        "residents-0-name": "丙",
+        "residents-0-relation": "head",
+        "residents-0-birth_year": "1950",
+        "residents-0-elderly_alone": "on",
+    }
+    response = as_office.post(reverse("admin:residents_household_add"), data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    resident = Resident.objects.get(name="丙")
+    assert resident.household.address == "20-0303" and resident.elderly_alone
+    entries = AuditEntry.objects.filter(object_type__in=["household", "resident"])
+    assert set(entries.values_list("action", flat=True)) == {"household_create", "resident_create"}
+
+
+def test_the_admin_moves_no_unit_to_another_building(as_office, building_a, compound_a):
+    unit = f.unit(building=building_a, number="1")
+    household = f.household(building=building_a, unit=unit, room="0505")
+    other = f.building(compound=compound_a, number="22")
+    url = reverse("admin:compounds_unit_change", args=[unit.pk])
+    response = as_office.post(url, {"building": other.pk, "number": "1"})
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    household.refresh_from_db()
+    assert unit.building_id == household.building_id == building_a.pk
+
+
+def test_the_admin_moves_no_building_to_another_compound(as_office, household_a, compound_b):
+    building = household_a.building
+    url = reverse("admin:compounds_building_change", args=[building.pk])
+    data = {"compound": compound_b.pk, "number": "20", "note": "", "units-TOTAL_FORMS": "0"}
+    response = as_office.post(url, {**data, "units-INITIAL_FORMS": "0"})
+    assert response.status_code == 302
+    building.refresh_from_db()
+    assert building.compound_id == household_a.compound_id

@@ -68,3 +68,14 @@ def test_migrate_puts_back_a_permission_taken_from_the_group():
 def test_office_group_is_made_again_when_missing():
     Group.objects.filter(name=OFFICE_GROUP).delete()
     assert codenames(office_group()) == codenames(sync_office_group())
+
+
+@pytest.mark.django_db
+def test_office_reads_the_residents_fever_alerts_and_sets_the_fever_line():
+    group = office_group()
+    perms = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert {("residents", "view_feveralert"), ("residents", "view_feveraction")} <= perms
+    assert not {c for a, c in perms if c in {"add_feveralert", "change_feveralert"}}
+    assert {("residents", "change_healthrules"), ("residents", "view_healthrules")} <= perms
+    # The gate's old alert tables are gone, with their rights.
+    assert not {c for a, c in perms if a == "checkpoints" and "fever" in c}

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 
-from checkpoints.models import FeverAction, WorkPass
+from checkpoints.models import WorkPass
 from compounds import access
 from compounds.models import Community, Compound, Role
 from compounds.scope import compound_id_of, scope_path
-from residents.models import Resident
+from residents.models import FeverAction, Resident
 from tests import factories as f
 
 # Not one compound's data: a community spans compounds, an officer's role has none.

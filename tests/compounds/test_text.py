@@ -27,13 +27,13 @@ from rest_framework import serializers
 from bastion.api_urls import router
 from checkpoints import services as gate
 from checkpoints.errors import CheckpointError
-from checkpoints.models import FeverAction, FeverAlert, Passage, WorkPass
+from checkpoints.models import Passage, WorkPass
 from compounds.models import AuditEntry, Building, Community, Compound, Opening, Unit
 from compounds.office import office_group
 from residents import services
 from residents.errors import ResidentError
-from residents.importing import households_import
-from residents.models import Household, Resident
+from residents.excel import households_import
+from residents.models import FeverAction, FeverAlert, Household, Resident
 from tests import factories as f
 
 CODE = "text_control_character"
@@ -498,12 +498,14 @@ def alert_a(household_a, gate_a, volunteer):
 def test_fever_alert_note_refuses_control_characters_on_the_page_and_in_the_service(
     as_secretary, secretary, compound_a, alert_a
 ):
-    url = reverse("checkpoints:alert", args=[compound_a.pk, alert_a.pk])
+    url = reverse("residents:alert", args=[compound_a.pk, alert_a.pk])
     response = as_secretary.post(url, {"status": "reported", "note": "已报\x07社区"})
     assert response.status_code == 400
     assert response.context["form"].has_error("note", CODE)
-    with pytest.raises(CheckpointError) as info:
-        gate.fever_alert_handle(alert=alert_a, status="reported", actor=secretary, note="a\u202eb")
+    with pytest.raises(ResidentError) as info:
+        services.fever_alert_handle(
+            alert=alert_a, status="reported", actor=secretary, note="a\u202eb"
+        )
     assert info.value.code == CODE and info.value.params["field"] == "note"
     assert not FeverAction.objects.exists()
     alert_a.refresh_from_db()
@@ -511,7 +513,7 @@ def test_fever_alert_note_refuses_control_characters_on_the_page_and_in_the_serv
 
 
 def test_fever_alert_note_keeps_its_lines(as_secretary, secretary, compound_a, alert_a):
-    gate.fever_alert_handle(
+    services.fever_alert_handle(
         alert=alert_a, status="reported", actor=secretary, note="已报社区\r\n等待回电\t😷"
     )
     assert FeverAction.objects.get().note == "已报社区\n等待回电\t😷"

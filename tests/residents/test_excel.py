@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 import zipfile
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from compounds.models import AuditEntry, Building, Unit
-from residents.importing import households_import, sample_id_number
+from residents.excel import MAX_ROWS, households_import, sample_id_number
 from residents.models import Household, Resident
 from tests import factories as f
 
@@ -38,6 +39,29 @@ ZH = [
     "返回日期",
     "交通方式",
 ]
+# The template's headers in English (the tests' language), in the same order as ZH.
+ZH_HEADERS_EN = (
+    "Building",
+    "Unit",
+    "Room",
+    "Household contact phone",
+    "Name",
+    "Sex",
+    "Birth year",
+    "Phone",
+    "ID card number",
+    "Relation to head",
+    "Party member",
+    "Elderly living alone",
+    "Chronic illness",
+    "Disability",
+    "Pregnant",
+    "Infant",
+    "Returnee",
+    "Returned from",
+    "Return date",
+    "Transport",
+)
 ID_1 = f.id_number("19800101", 123)
 ID_2 = f.id_number("19820305", 224)
 ID_3 = f.id_number("20190101", 331)
@@ -232,16 +256,27 @@ def test_text_date_and_word_flags_are_understood(compound_a, secretary):
     )
 
 
-def test_the_downloaded_template_imports_as_it_is(as_secretary, compound_a, secretary):
+def test_the_unchanged_template_imports_nothing_and_says_so(as_secretary, compound_a, secretary):
     response = as_secretary.get(url("import-template", compound_a))
-    rows = sheet_rows(response)
-    assert len(rows) == 2  # the headers and one sample row
-    assert "张小流" in rows[1] and sample_id_number() in rows[1]
+    book = load_workbook(io.BytesIO(response.content))
+    data, guide = book.worksheets
+    assert [list(r) for r in data.iter_rows(values_only=True)] == [list(ZH_HEADERS_EN)]
+    example = [r[3] for r in guide.iter_rows(min_row=2, values_only=True)]
+    assert "张小流" in example and sample_id_number() in example  # the example is a note
+    before = counts()
 
     file = SimpleUploadedFile("t.xlsx", response.content)
     result = households_import(compound=compound_a, file=file, actor=secretary)
-    assert result.errors == []
-    assert Resident.objects.get(name="张小流").household.address == "20-1-1702"
+
+    assert counts() == before
+    assert [(i.row, i.code) for i in result.errors] == [(None, "import_empty")]
+    assert result.errors[0].message.startswith("Nothing was imported: the file has no rows")
+    assert "How to fill in" in result.errors[0].message
+    page = as_secretary.post(
+        url("import", compound_a), {"file": SimpleUploadedFile("t.xlsx", response.content)}
+    )
+    assert "Nothing was imported: the file has no rows" in page.content.decode()
+    assert not Resident.objects.filter(name="张小流").exists()
 
 
 # --- Import: refusals -------------------------------------------------------------------
@@ -457,6 +492,24 @@ def test_import_page_links_the_template_and_states_the_limit(as_secretary, compo
     assert "5.0" in content and 'enctype="multipart/form-data"' in content
 
 
+def test_import_page_states_the_size_limit_as_a_size_in_chinese(as_secretary, compound_a, settings):
+    # It once read "最多 5.0 MB 行": the translation put the word for rows after a size.
+    settings.LANGUAGE_CODE = "zh-hans"
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    response = as_secretary.get(url("import", compound_a), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    content = response.content.decode()
+    assert re.search(r"5\.0\sMB", content)
+    assert not re.search(r"MB\s*行", content)
+    assert str(MAX_ROWS) in content
+
+
+def test_import_page_states_both_limits_in_english(as_secretary, compound_a, settings):
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    response = as_secretary.get(url("import", compound_a), HTTP_ACCEPT_LANGUAGE="en")
+    content = response.content.decode().replace("\xa0", " ")
+    assert f"at most {MAX_ROWS} rows and 5.0 MB per file" in content
+
+
 def test_import_page_shows_counts_after_a_good_file(as_secretary, compound_a):
     response = as_secretary.post(url("import", compound_a), {"file": xlsx(GOOD_ROWS)})
     assert response.status_code == 200
@@ -518,6 +571,7 @@ def test_template_saved_with_the_guide_sheet_open_still_imports(
 ):
     content = as_secretary.get(url("import-template", compound_a)).content
     wb = load_workbook(io.BytesIO(content))
+    wb.worksheets[0].append(GOOD_ROWS[0])  # the template's headers are in the ZH order
     wb.active = 1  # the guide sheet
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -527,7 +581,7 @@ def test_template_saved_with_the_guide_sheet_open_still_imports(
 
 
 def test_file_that_unpacks_to_too_much_is_refused(compound_a, secretary, monkeypatch):
-    monkeypatch.setattr("residents.importing.MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("residents.excel.reading.MAX_UNPACKED_BYTES", 1000)
     result = households_import(compound=compound_a, file=xlsx(GOOD_ROWS), actor=secretary)
     assert len(result.errors) == 1 and Household.objects.count() == 0
 

@@ -1,6 +1,7 @@
 """Registry writes: each refusal code, nothing partial written, audit rows with their diff."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils import timezone
 from compounds.models import AuditEntry
 from residents import services
 from residents.errors import Code, ResidentError
-from residents.models import Household, Resident
+from residents.models import FeverAlert, HealthRules, Household, Resident
 from tests import factories as f
 
 
@@ -105,7 +106,7 @@ def test_household_create_refuses_a_bad_phone_with_the_field_named(
             contact_phone="call me",
             note="",
         )
-    assert caught.value.code == Code.INVALID
+    assert caught.value.code == Code.PHONE_FORMAT
     assert "contact_phone" in caught.value.params["errors"]
     assert not Household.objects.filter(room="101").exists()
     assert not AuditEntry.objects.exists()
@@ -226,7 +227,7 @@ def test_resident_create_refuses_a_bad_id_checksum(household_a, secretary):
     bad = good[:17] + ("1" if good[17] != "1" else "2")
     with pytest.raises(ResidentError) as caught:
         services.resident_create(household=household_a, actor=secretary, name="李四", id_number=bad)
-    assert caught.value.code == Code.INVALID
+    assert caught.value.code == Code.ID_CHECKSUM
     assert "id_number" in caught.value.params["errors"]
     assert not Resident.objects.filter(name="李四").exists()
     assert not AuditEntry.objects.exists()
@@ -322,7 +323,107 @@ def test_resident_update_refuses_a_bad_phone_and_keeps_the_old_one(resident_a, s
     old_phone = resident_a.phone
     with pytest.raises(ResidentError) as caught:
         services.resident_update(resident=resident_a, actor=secretary, phone="abc")
-    assert caught.value.code == Code.INVALID
+    assert caught.value.code == Code.PHONE_FORMAT
     resident_a.refresh_from_db()
     assert resident_a.phone == old_phone
     assert not AuditEntry.objects.exists()
+
+
+# --- Health: the fever line and fever alerts -------------------------------------------
+
+
+def test_a_fever_alert_is_the_persons_whatever_measured_it(
+    compound_a, household_a, resident_a, volunteer
+):
+    at = datetime(2020, 2, 13, 8, 0, tzinfo=UTC)
+    alert = services.fever_alert_raise(
+        compound=compound_a,
+        source=FeverAlert.Source.QUARANTINE_CHECK,
+        resident=resident_a,
+        temperature=Decimal("38.04"),
+        actor=volunteer,
+        at=at,
+    )
+    alert.refresh_from_db()
+    assert (alert.source, alert.household_id, alert.resident_id) == (
+        "quarantine_check",
+        household_a.pk,
+        resident_a.pk,
+    )
+    assert (alert.temperature, alert.status, alert.created_at) == (Decimal("38.0"), "open", at)
+
+
+def test_a_phoned_in_fever_needs_no_household(compound_a, secretary):
+    alert = services.fever_alert_raise(
+        compound=compound_a, source="phone", temperature=Decimal("38.5"), actor=secretary
+    )
+    assert (alert.household, alert.resident) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"source": "rumour"}, Code.ALERT_SOURCE_INVALID),
+        ({"temperature": Decimal("44.0")}, Code.TEMPERATURE_OUT_OF_RANGE),
+        ({"household": "b"}, Code.ALERT_OTHER_COMPOUND),
+        ({"resident": "b"}, Code.ALERT_OTHER_COMPOUND),
+    ],
+)
+def test_a_fever_alert_that_cannot_be_is_refused(
+    overrides, code, compound_a, household_a, household_b, volunteer
+):
+    kwargs = {
+        "compound": compound_a,
+        "source": "door_visit",
+        "household": household_a,
+        "temperature": Decimal("38.2"),
+        "actor": volunteer,
+    }
+    if overrides.get("household") == "b":
+        overrides["household"] = household_b
+    if overrides.get("resident") == "b":
+        overrides["resident"] = f.resident(household=household_b)
+    with pytest.raises(ResidentError) as error:
+        services.fever_alert_raise(**{**kwargs, **overrides})
+    assert error.value.code == code
+    assert not FeverAlert.objects.exists()
+
+
+def test_fever_alert_handling_is_recorded_step_by_step(compound_a, household_a, secretary):
+    alert = services.fever_alert_raise(
+        compound=compound_a,
+        source="door_visit",
+        household=household_a,
+        temperature=Decimal("38.0"),
+        actor=secretary,
+    )
+    services.fever_alert_handle(
+        alert=alert, status="remeasured", actor=secretary, temperature=Decimal("37.9")
+    )
+    services.fever_alert_handle(alert=alert, status="resolved", actor=secretary, note="普通感冒")
+    alert.refresh_from_db()
+    assert alert.status == "resolved"
+    assert [a.status for a in alert.actions.all()] == ["remeasured", "resolved"]
+    with pytest.raises(ResidentError) as error:
+        services.fever_alert_handle(alert=alert, status="reported", actor=secretary)
+    assert error.value.code == Code.ALERT_RESOLVED
+    with pytest.raises(ResidentError) as error:
+        services.fever_alert_handle(alert=alert, status="open", actor=secretary)
+    assert error.value.code == Code.ALERT_STATUS_INVALID
+
+
+def test_the_fever_line_is_set_once_for_every_app_and_audited(compound_a, secretary):
+    services.health_rules_update(compound=compound_a, actor=secretary, fever_line=Decimal("37.5"))
+    services.health_rules_update(compound=compound_a, actor=secretary, fever_line=Decimal("37.5"))
+    assert HealthRules.objects.get(compound=compound_a).fever_line == Decimal("37.5")
+    (entry,) = AuditEntry.objects.filter(object_type="healthrules")
+    assert entry.changes == {"fever_line": ["37.3", "37.5"]}
+
+
+def test_a_fever_line_out_of_range_is_refused(compound_a, secretary):
+    with pytest.raises(ResidentError) as error:
+        services.health_rules_update(
+            compound=compound_a, actor=secretary, fever_line=Decimal("35.0")
+        )
+    assert error.value.code == Code.INVALID and error.value.params["field"] == "fever_line"
+    assert HealthRules.objects.get(compound=compound_a).fever_line == Decimal("37.3")

@@ -1,12 +1,14 @@
 """Registry pages: the cast on every page, masking, forms that save nothing bad, query counts."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from compounds.models import AuditEntry
 from residents import services
-from residents.models import Household, Resident
+from residents.models import FeverAction, FeverAlert, Household, Resident
 from tests import factories as f
 
 
@@ -603,3 +605,75 @@ def test_search_by_id_number_is_refused_and_not_echoed(as_secretary, compound_a,
     assert resident_a.id_number not in body
     # The search box itself asks the browser not to send such a query.
     assert 'pattern="(?!.*\\d{15}).*"' in body
+
+
+# --- A fever alert's page ----------------------------------------------------------------
+
+
+@pytest.fixture
+def alert_a(compound_a, household_a, resident_a, volunteer):
+    """Raised at a door visit: the page is the person's, whatever measured the fever."""
+    return services.fever_alert_raise(
+        compound=compound_a,
+        source=FeverAlert.Source.DOOR_VISIT,
+        resident=resident_a,
+        temperature=Decimal("38.4"),
+        actor=volunteer,
+    )
+
+
+def alert_url(alert):
+    return url("alert", alert.compound_id, alert.pk)
+
+
+def test_alert_page_shows_the_reading_who_and_where_it_was_taken(
+    as_volunteer, alert_a, household_a
+):
+    response = as_volunteer.get(alert_url(alert_a))
+    body = response.content.decode()
+    assert "38.4" in body and household_a.address in body and "door visit" in body
+    assert url("household", household_a.compound_id, household_a.pk) in body
+    # Nothing of the gate's: it was not raised there.
+    assert "南门" not in body
+
+
+def test_alert_of_another_compound_is_404(as_volunteer_b, as_volunteer, alert_a, compound_b):
+    assert as_volunteer_b.get(alert_url(alert_a)).status_code == 404
+    inside_b = url("alert", compound_b.pk, alert_a.pk)
+    assert as_volunteer.get(inside_b).status_code == 404
+
+
+def test_secretary_records_the_steps_of_an_alert(as_secretary, alert_a):
+    r = as_secretary.post(
+        alert_url(alert_a), {"status": "remeasured", "temperature": "38.1", "note": "复测"}
+    )
+    assert r.status_code == 302
+    as_secretary.post(alert_url(alert_a), {"status": "hospital", "note": "120 送定点医院"})
+    as_secretary.post(alert_url(alert_a), {"status": "resolved"})
+    steps = list(FeverAction.objects.filter(alert=alert_a).values_list("status", "temperature"))
+    assert steps == [("remeasured", Decimal("38.1")), ("hospital", None), ("resolved", None)]
+    alert_a.refresh_from_db()
+    assert alert_a.status == "resolved"
+    body = as_secretary.get(alert_url(alert_a)).content.decode()
+    assert "120 送定点医院" in body and '<form method="post" novalidate>' not in body
+
+
+def test_remeasured_without_a_reading_is_refused(as_secretary, alert_a):
+    response = as_secretary.post(alert_url(alert_a), {"status": "remeasured"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["temperature"]
+    assert not FeverAction.objects.exists()
+
+
+def test_a_resolved_alert_takes_no_more_steps(as_secretary, alert_a, secretary):
+    services.fever_alert_handle(alert=alert_a, status="resolved", actor=secretary)
+    response = as_secretary.post(alert_url(alert_a), {"status": "reported"})
+    assert response.status_code == 400
+    assert "already resolved" in str(response.context["form"].non_field_errors())
+    assert FeverAction.objects.count() == 1
+
+
+def test_volunteer_cannot_record_an_alert_step(as_volunteer, alert_a):
+    response = as_volunteer.post(alert_url(alert_a), {"status": "resolved"})
+    assert response.status_code == 403
+    assert FeverAlert.objects.get(pk=alert_a.pk).status == "open"

@@ -38,9 +38,9 @@ from rest_framework.authtoken.models import Token
 
 from bastion.demo import build_compound
 from checkpoints import gate_sql
-from checkpoints.models import FeverAlert, Passage, PassCard
+from checkpoints.models import Passage, PassCard
 from compounds.models import Community, Compound, Opening, Role
-from residents.models import Household
+from residents.models import FeverAlert, Household
 
 BENCH_COMMUNITY = "基准测试社区"
 BENCH_COMPOUND = "绿景水岸（基准）"
@@ -135,13 +135,9 @@ class Command(BaseCommand):
         compound = Compound.objects.filter(community=community, name=name).first()
         if compound and (rebuild or compound.households.count() != households):
             self.log("dropping the previous bench compound …")
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "DELETE FROM checkpoints_feveraction WHERE alert_id IN (SELECT id FROM checkpoints_feveralert WHERE compound_id = %s)",
-                    [compound.pk],
-                )
-            FeverAlert.objects.filter(compound=compound).delete()
+            # Passages first: they point at the alerts.
             Passage.objects.filter(compound=compound)._raw_delete(connection.alias)
+            FeverAlert.objects.filter(compound=compound).delete()
             PassCard.objects.filter(compound=compound)._raw_delete(connection.alias)
             Household.objects.filter(compound=compound).delete()
             compound.delete()
@@ -308,9 +304,10 @@ class Command(BaseCommand):
             cur.fetchone()
             cur.execute(
                 q(
-                    "SELECT o.id, o.state, o.vehicle_rule, c.id, r.fever_line, r.quota_mode, r.quota_days "
+                    "SELECT o.id, o.state, o.vehicle_rule, c.id, hr.fever_line, r.quota_mode, r.quota_days "
                     "FROM compounds_opening o JOIN compounds_compound c ON c.id = o.compound_id "
                     "LEFT JOIN checkpoints_compoundrules r ON r.compound_id = c.id "
+                    "LEFT JOIN residents_healthrules hr ON hr.compound_id = c.id "
                     f"WHERE o.id = {ph} AND o.compound_id IN (SELECT compound_id FROM compounds_role WHERE user_id = {ph})"
                 ),
                 (opening.pk, user.pk),

@@ -1,0 +1,238 @@
+"""Applying a read file to the compound: what is registered, the checks that need it, and
+the bulk write (one transaction, audit rows included)."""
+
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compounds.models import AuditEntry, Building, Compound, Unit
+from compounds.services import audit_bulk, audit_entry, diff, snapshot
+from residents import audit as registry_audit
+from residents import rules
+from residents.errors import Code
+from residents.excel.columns import (
+    RESIDENT_KEYS,
+    HouseholdKey,
+    ResidentKey,
+    address_of,
+    household_key,
+)
+from residents.excel.reading import ImportIssue, ImportResult, Plan, merge, read_file
+from residents.models import Household, Resident
+
+BATCH_SIZE = 500
+HOUSEHOLD_AUDIT_FIELDS = ["address", "contact_phone"]
+
+
+@dataclass
+class Existing:
+    buildings: dict[str, Building]
+    units: dict[tuple[str, str], Unit]
+    households: dict[HouseholdKey, Household]
+    residents: dict[ResidentKey, Resident]
+
+
+def load(compound: Compound) -> Existing:
+    buildings = {b.number: b for b in Building.objects.filter(compound=compound)}
+    units = {
+        (u.building.number, u.number): u
+        for u in Unit.objects.filter(building__compound=compound).select_related("building")
+    }
+    households = {
+        household_key(h): h
+        for h in Household.objects.filter(compound=compound).select_related("building", "unit")
+    }
+    by_pk = {h.pk: h for h in households.values()}
+    residents: dict[ResidentKey, Resident] = {}
+    for r in Resident.objects.filter(household__compound=compound).order_by("pk"):
+        r.household = by_pk[r.household_id]
+        residents[(household_key(r.household), r.name)] = r
+    return Existing(buildings, units, households, residents)
+
+
+def check_id_numbers(
+    plan: Plan, existing: Existing, header: str, issues: list[ImportIssue]
+) -> None:
+    """One person lives in one household: no ID number twice in the compound once the
+    file is applied (the file's values replace those of the residents it matches)."""
+    owner: dict[str, ResidentKey] = {}
+    for key, resident in existing.residents.items():
+        planned = plan.residents.get(key)
+        if planned is None or "id_number" not in planned[1]:
+            if resident.id_number:
+                owner[resident.id_number] = key
+    first_row: dict[str, int] = {}
+    for key, (row, values) in plan.residents.items():
+        number = values.get("id_number")
+        if not number:
+            continue
+        if number in first_row:
+            message = _("This ID card number is already in row %(row)s.") % {
+                "row": first_row[number]
+            }
+            issues.append(ImportIssue(row, header, message, Code.ID_NUMBER_REGISTERED))
+        elif number in owner and owner[number] != key:
+            household, name = owner[number]
+            refusal = rules.id_number_registered(name=name, address=address_of(household))
+            issues.append(ImportIssue(row, header, str(refusal.message), refusal.code))
+        first_row.setdefault(number, row)
+
+
+_audit = audit_entry  # the rows audit_record writes, built for one bulk insert
+
+
+def _created(obj: Any, fields: list[str]) -> dict[str, list[Any]]:
+    return {k: [None, v] for k, v in snapshot(obj, fields).items() if v not in (None, "", False)}
+
+
+def _ensure_places(compound: Compound, plan: Plan, existing: Existing) -> None:
+    new_buildings = sorted({key[0] for key in plan.households} - set(existing.buildings))
+    if new_buildings:
+        Building.objects.bulk_create([Building(compound=compound, number=n) for n in new_buildings])
+        existing.buildings = {b.number: b for b in Building.objects.filter(compound=compound)}
+    new_units = sorted(
+        {(key[0], key[1]) for key in plan.households if key[1]} - set(existing.units)
+    )
+    if new_units:
+        Unit.objects.bulk_create(
+            [Unit(building=existing.buildings[b], number=u) for b, u in new_units]
+        )
+        existing.units = {
+            (u.building.number, u.number): u
+            for u in Unit.objects.filter(building__compound=compound).select_related("building")
+        }
+
+
+def _apply_households(
+    *, compound: Compound, actor: Any, plan: Plan, existing: Existing, result: ImportResult
+) -> list[AuditEntry | None]:
+    now = timezone.now()
+    new: list[Household] = []
+    changed: list[tuple[Household, dict[str, Any]]] = []
+    for key, values in plan.households.items():
+        household = existing.households.get(key)
+        if household is None:
+            building = existing.buildings[key[0]]
+            unit = existing.units[(key[0], key[1])] if key[1] else None
+            household = Household(
+                compound=compound,
+                building=building,
+                unit=unit,
+                room=key[2],
+                contact_phone=values.get("contact_phone", ""),
+            )
+            new.append(household)
+            existing.households[key] = household
+        elif values.get("contact_phone", household.contact_phone) != household.contact_phone:
+            before = snapshot(household, HOUSEHOLD_AUDIT_FIELDS)
+            household.contact_phone = values["contact_phone"]
+            household.updated_at = now
+            changed.append((household, diff(before, snapshot(household, HOUSEHOLD_AUDIT_FIELDS))))
+    Household.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    Household.objects.bulk_update(
+        [h for h, _c in changed], ["contact_phone", "updated_at"], batch_size=BATCH_SIZE
+    )
+    result.households_created, result.households_updated = len(new), len(changed)
+    audit = [
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_CREATE,
+            obj=h,
+            changes=_created(h, HOUSEHOLD_AUDIT_FIELDS),
+        )
+        for h in new
+    ]
+    return audit + [
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_UPDATE,
+            obj=h,
+            changes=changes,
+        )
+        for h, changes in changed
+    ]
+
+
+def _apply_residents(
+    *, compound: Compound, actor: Any, plan: Plan, existing: Existing, result: ImportResult
+) -> list[AuditEntry | None]:
+    now = timezone.now()
+    new: list[Resident] = []
+    changed: list[tuple[Resident, dict[str, Any]]] = []
+    changed_fields: set[str] = set()
+    for key, (_row, values) in plan.residents.items():
+        values = dict(values)
+        if not values.get("relation"):
+            values.pop("relation", None)  # the model's default (head) or what is registered
+        resident = existing.residents.get(key)
+        if resident is None:
+            new.append(Resident(household=existing.households[key[0]], **values))
+            continue
+        fields = list(values)
+        before = snapshot(resident, fields)
+        for name, value in values.items():
+            setattr(resident, name, value)
+        changes = diff(before, snapshot(resident, fields))
+        if changes:
+            resident.updated_at = now
+            changed_fields.update(changes)
+            changed.append((resident, changes))
+    Resident.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    if changed:
+        Resident.objects.bulk_update(
+            [r for r, _c in changed], sorted(changed_fields | {"updated_at"}), batch_size=BATCH_SIZE
+        )
+    result.residents_created, result.residents_updated = len(new), len(changed)
+    resident_fields = ["name", *(k for k in RESIDENT_KEYS if k != "name")]
+    audit = [
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_CREATE,
+            obj=r,
+            changes=_created(r, resident_fields),
+        )
+        for r in new
+    ]
+    return audit + [
+        _audit(
+            compound=compound,
+            actor=actor,
+            action=registry_audit.IMPORT_UPDATE,
+            obj=r,
+            changes=changes,
+        )
+        for r, changes in changed
+    ]
+
+
+def apply(
+    *, compound: Compound, actor: Any, plan: Plan, existing: Existing, result: ImportResult
+) -> None:
+    _ensure_places(compound, plan, existing)
+    kwargs = {"compound": compound, "actor": actor, "plan": plan, "existing": existing}
+    audit = _apply_households(**kwargs, result=result)
+    audit += _apply_residents(**kwargs, result=result)
+    audit_bulk(audit, batch_size=BATCH_SIZE)
+
+
+def households_import(*, compound: Compound, file: IO[bytes], actor: Any) -> ImportResult:
+    """Read an .xlsx of households and residents into `compound`: everything or nothing."""
+    result = ImportResult()
+    rows, headers = read_file(file, result, compound_id=compound.pk)
+    if result.errors:
+        return result
+    plan = merge(rows, headers, result.errors)
+    existing = load(compound)
+    check_id_numbers(plan, existing, headers.get("id_number", ""), result.errors)
+    if result.errors:
+        result.errors.sort(key=lambda issue: issue.row or 0)
+        return result
+    with transaction.atomic():
+        apply(compound=compound, actor=actor, plan=plan, existing=existing, result=result)
+    return result
