@@ -32,9 +32,9 @@ from rest_framework.authtoken.models import Token
 
 from bastion import loadclients
 from bastion.demo import build_compound
-from checkpoints.models import FeverAlert, Passage, PassCard
+from checkpoints.models import Passage, PassCard
 from compounds.models import Community, Compound, Role
-from residents.models import Household
+from residents.models import FeverAlert, Household
 
 COMMUNITY = "负载测试社区"
 COMPOUND = "负载测试小区"
@@ -126,15 +126,10 @@ class Command(BaseCommand):
                 compound = build_compound(
                     community, COMPOUND, households, round(households * 3.46), random.Random(13)
                 )
-        # A fresh gate log, so that every household has its outing to take.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM checkpoints_feveraction WHERE alert_id IN "
-                "(SELECT id FROM checkpoints_feveralert WHERE compound_id = %s)",
-                [compound.pk],
-            )
-        FeverAlert.objects.filter(compound=compound).delete()
+        # A fresh gate log, so that every household has its outing to take. Passages
+        # first: they point at the fever alerts (whose actions go with them).
         Passage.objects.filter(compound=compound)._raw_delete(connection.alias)
+        FeverAlert.objects.filter(compound=compound).delete()
         Household.objects.filter(compound=compound).update(quarantine_until=None)
         return compound
 
