@@ -5,13 +5,20 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two sync workers per core: a check-in's time goes to Python, and threads left a core idle.
+WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
+BACKUP_DIR ?= backups
 
-.PHONY: run test bench lint typecheck format messages check-messages clean help
+.PHONY: run serve test bench load backup restore lint typecheck format messages check-messages clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the whole test suite"
+	@echo "make serve  - production serving: migrate, collect static files, gunicorn on $(HOST):$(PORT)"
 	@echo "make bench  - the gate benchmark on the configured database (DATABASE_URL)"
+	@echo "make load   - drive the running server (make serve) on loopback, then check the database"
+	@echo "make backup - a consistent copy of the database into $(BACKUP_DIR)/"
+	@echo "make restore FILE=… - replace the database with a backup (stop the server first)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make typecheck - mypy with the Django and DRF plugins (config in pyproject.toml)"
 
@@ -34,6 +41,16 @@ run: $(STAMP)
 	@echo ""
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Production serving in one command. Settings come from the environment or .env (README,
+# "Deployment"): DEBUG stays off, SECRET_KEY is required, SECURE=1 behind HTTPS.
+serve: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	MANIFEST_STATIC=1 $(PY) manage.py collectstatic --noinput --verbosity 0
+	MANIFEST_STATIC=1 exec $(VENV)/bin/gunicorn bastion.wsgi \
+		--workers $(WORKERS) --bind $(HOST):$(PORT) \
+		--max-requests 2000 --max-requests-jitter 200 --timeout 30 --graceful-timeout 20 \
+		--access-logfile - --log-level $${GUNICORN_LOG_LEVEL:-info} $(GUNICORN_ARGS)
+
 test: $(STAMP)
 	@if [ -x /usr/bin/chromium ] || [ -n "$$CHROMIUM" ]; then \
 		echo "Browser tests: running in $${CHROMIUM:-/usr/bin/chromium}"; \
@@ -44,6 +61,17 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# Against the server that `make serve` runs (same DATABASE_URL), on loopback only.
+load: $(STAMP)
+	$(PY) manage.py load --url http://$(HOST):$(PORT) $(LOAD_ARGS)
+
+backup: $(STAMP)
+	$(PY) manage.py backup --dir $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/bastion-….dump" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

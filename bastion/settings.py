@@ -22,6 +22,16 @@ env = environ.Env(
     LOG_LEVEL=(str, "INFO"),
     IMPORT_MAX_BYTES=(int, 5 * 1024 * 1024),
     LATE_UPLOAD_SECONDS=(int, 120),
+    SESSION_HOURS=(float, 12.0),
+    PROXY_COUNT=(int, 0),
+    LOGIN_ATTEMPTS=(int, 3),
+    LOGIN_ATTEMPT_WINDOW=(int, 15),
+    LOGIN_FAILURE_LIMIT=(int, 5),
+    LOGIN_LOCKOUT_MINUTES=(int, 5),
+    API_THROTTLE=(bool, True),
+    API_RATE_ANON=(str, "60/min"),
+    API_RATE_USER=(str, "600/min"),
+    API_RATE_GATE=(str, "1200/min"),
     GATE_OFFLINE_MAX_DAYS=(int, 7),
     GATE_REFUSED_LOG_PER_HOUR=(int, 120),
     PHONE_SEARCH_LIMIT=(int, 60),
@@ -54,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "compounds",
     "residents",
     "checkpoints",
@@ -66,7 +77,11 @@ MIDDLEWARE = [
     # First, so that it sees every answer under /api/ and turns HTML error pages into JSON.
     "compounds.api_errors.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "bastion.middleware.ContentSecurityPolicyMiddleware",
+    "bastion.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and CSRF: a refused guess costs one counter, never a password hash.
+    "compounds.login_guard.LoginRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it turns a lockout flagged during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bastion.urls"
@@ -128,14 +145,32 @@ CACHES = {
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "bastion_cache",
+    },
+    # The API throttles' counters. Shared through Redis when there is one; otherwise each
+    # worker counts in its own memory (a client may get up to workers × the rate), because
+    # the database cache would add five statements to every check-in at the gate.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
     }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "bastion-throttle",
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Ten characters: a volunteer types it on a phone once a working day, and a guesser
+    # gets five tries per account and address before the growing lockout.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -150,22 +185,27 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `make serve` sets MANIFEST_STATIC=1 and runs collectstatic: hashed names that browsers
+# may cache for a year, gzip-compressed by whitenoise. Without it (make run, the tests)
+# files are served straight from the finders, no collectstatic needed.
+MANIFEST_STATIC = not DEBUG and env.bool("MANIFEST_STATIC", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env.bool("MANIFEST_STATIC", default=False)
+        if MANIFEST_STATIC
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Serve static files straight from the finders when no collectstatic has run (make run).
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not MANIFEST_STATIC
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# A session ends after a working day (from login, not from the last click); "log out on
+# every device" and a password change end the others at once (compounds/views.py).
+SESSION_COOKIE_AGE = int(env("SESSION_HOURS") * 3600)
 
 SECURE = env("SECURE")
 if SECURE:
@@ -177,7 +217,59 @@ if SECURE:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere (bastion/middleware.py); the camera's video and the
+# QR codes drawn on a canvas need blob: and data: images.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "media-src": ["'self'", "blob:"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'"],
+    "manifest-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Request bodies: forms and API calls stay small; only the Excel import carries a file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Refused from the Content-Length header alone, before a byte of the body is read.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=env("IMPORT_MAX_BYTES") + 1024 * 1024)
+
+# Behind nginx (or Caddy) the client's address is the last one the proxy appended to
+# X-Forwarded-For: PROXY_COUNT=1. Directly exposed, REMOTE_ADDR is the client (0).
+PROXY_COUNT = env("PROXY_COUNT")
+
+# Logins (compounds/login_guard.py). Per address, before the password is hashed: one hash costs
+# ~350 ms of CPU, so an unlimited guesser would fill the cores that the gate needs.
+# 3 attempts per 15 s (12 a minute, in small bursts) keep a guesser under a tenth of a
+# core and are plenty for the volunteers behind one address who log in once a day.
+LOGIN_ATTEMPTS = env("LOGIN_ATTEMPTS")
+LOGIN_ATTEMPT_WINDOW = env("LOGIN_ATTEMPT_WINDOW")
+# Per account *and* address (django-axes): per account alone would let an outsider lock
+# volunteers out in the morning rush; per address alone would lock out everyone behind
+# one carrier's shared address. The cool-off doubles with each lockout of the same pair.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+LOGIN_LOCKOUT_MINUTES = env("LOGIN_LOCKOUT_MINUTES")
+AXES_COOLOFF_TIME = "compounds.login_guard.cool_off"
+# Counters in the default cache, the store every worker shares (the database cache, or
+# Redis with REDIS_URL). Logins, failures and lockouts go to the audit trail instead of
+# axes' own tables, which the cache handler leaves empty: no axes pages in the admin.
+AXES_HANDLER = "compounds.login_guard.LoginGuardHandler"
+AXES_CLIENT_IP_CALLABLE = "compounds.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "compounds.login_guard.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False  # no banner on every manage.py command; failures are still logged
 
 # Preloading a domain into browsers' HSTS lists is a decision for its owner, not a default.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
@@ -205,6 +297,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "compounds.api_errors.exception_handler",
+    # Generous enough for a gate phone (a check-in every 5-10 s, bursts when an offline
+    # queue uploads, several phones on one account); a runaway client gets 429 and the
+    # gate page keeps its records queued. API_THROTTLE=0 lifts them (the benchmark does).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "compounds.throttles.AnonThrottle",
+        "compounds.throttles.UserThrottle",
+        "compounds.throttles.ScopedThrottle",
+    ]
+    if env("API_THROTTLE")
+    else [],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_RATE_ANON"),
+        "user": env("API_RATE_USER"),
+        "gate": env("API_RATE_GATE"),
+    },
+    "NUM_PROXIES": env("PROXY_COUNT"),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -251,3 +359,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# axes first: a locked-out pair is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "compounds.login_guard.LoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]

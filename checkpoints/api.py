@@ -49,6 +49,8 @@ def _no_such_card() -> Response:
 
 
 class CardDetailView(APIView):
+    throttle_scope = "gate"  # settings: DEFAULT_THROTTLE_RATES
+
     @extend_schema(
         operation_id="card_status",
         parameters=[CardQuerySerializer],
@@ -115,6 +117,7 @@ class PassageFilter(StrictFilterSet):
 
 class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PassageSerializer
+    throttle_scope = "gate"
     filterset_class = PassageFilter
     ordering_fields = ["occurred_at"]
 

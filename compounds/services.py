@@ -120,3 +120,27 @@ def role_revoke(*, role: Role, actor: Any) -> None:
         )
     _audit_role(role, audit.ROLE_REVOKE, actor, granted=False)
     role.delete()
+
+
+def user_sessions_end(*, user: Any, actor: Any, keep: str | None = None) -> int:
+    """End every session of ``user`` on every device, except the session key ``keep``.
+
+    Sessions carry no user column, so each live one is decoded: a rare action over at
+    most a working day's sessions. Returns how many were ended.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.utils import timezone
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    model = store.get_model_class()
+    mine = [
+        session.session_key
+        for session in model.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.session_key != keep
+        and str(store().decode(session.session_data).get(SESSION_KEY)) == str(user.pk)
+    ]
+    model.objects.filter(session_key__in=mine).delete()
+    return len(mine)

@@ -150,3 +150,21 @@ def _fresh_rate_limits(request):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_and_throttle_counters(settings):
+    """Every test starts with no login refusals and empty API throttles.
+
+    The per-address login limit is lifted unless a test sets it: every client of the
+    suite logs in from 127.0.0.1, and the counters outlive a test in process memory.
+    """
+    from django.core.cache import caches
+
+    from compounds import login_guard as logins
+
+    settings.LOGIN_ATTEMPTS = 10_000
+    logins._refused_until.clear()
+    caches["throttle"].clear()
+    yield
+    logins._refused_until.clear()

@@ -27,6 +27,10 @@ CAPABILITY = "capability"
 EXPECTED = {
     "login": PUBLIC,
     "logout": None,  # POST only (Django 5); covered by the browser tests
+    "logout-everywhere": None,  # POST only; tests/compounds/test_logins.py
+    "account": ANY_USER,
+    "password_change": ANY_USER,
+    "password_change_done": ANY_USER,
     "set_language": None,  # POST only
     "checkpoints:service-worker": PUBLIC,
     "home": ANY_USER,

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.auth import get_backends
 from django.contrib.sessions.backends.base import SessionBase
@@ -13,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 
 from compounds.authentication import DeviceTokenAuthentication
+from compounds.login_guard import LoginGuardBackend
 from tests import factories as f
 
 _OUR_APPS = ("bastion", "compounds", "checkpoints", "residents", "supplies")
@@ -29,9 +31,20 @@ def test_who_is_logged_in_is_decided_by_django_and_drf_not_by_our_code():
     for cls in deciders:
         if cls is DeviceTokenAuthentication:
             continue  # the per-device tokens issue 7 asks for: see the test below
+        if cls is LoginGuardBackend:
+            continue  # axes' lockout check, which only ever refuses: see the test below
         assert not cls.__module__.startswith(_OUR_APPS), cls
     assert issubclass(deciders[0], SessionBase)
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_the_login_guard_lets_no_one_in_it_only_refuses(volunteer, rf):
+    # The one backend of ours: django-axes' lockout check, skipped for an authenticate()
+    # without a request (a management command, a test client's login()).
+    assert issubclass(LoginGuardBackend, AxesStandaloneBackend)
+    request = rf.post("/accounts/login/")
+    assert LoginGuardBackend().authenticate(None, username="volunteer", password="x") is None
+    assert LoginGuardBackend().authenticate(request, username="volunteer", password="x") is None
 
 
 def test_device_tokens_are_looked_up_by_the_orm_not_by_hand_written_sql():
