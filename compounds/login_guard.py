@@ -135,7 +135,9 @@ class LoginGuardHandler(AxesCacheHandler):
     (compounds/logins.py); the start of each lockout is written there from here.
     """
 
-    def user_login_failed(self, sender: Any, credentials: dict, request: Any = None, **kwargs: Any):
+    def user_login_failed(
+        self, sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+    ) -> None:
         locks_now = request is not None and (
             self.get_failures(request, credentials) + 1 == settings.AXES_FAILURE_LIMIT
         )
@@ -145,6 +147,9 @@ class LoginGuardHandler(AxesCacheHandler):
             key = _strikes_key(request, credentials)
             if not cache.add(key, 1, timeout=STRIKES_SECONDS):
                 cache.incr(key)
+                # incr() is get + set on the database cache, which resets the key to the
+                # default 5-minute timeout: keep the day's count for its day.
+                cache.touch(key, timeout=STRIKES_SECONDS)
         super().user_login_failed(sender, credentials, request, **kwargs)
         if locks_now:
             from compounds import logins

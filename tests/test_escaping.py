@@ -35,11 +35,11 @@ def poison_every_text_column() -> int:
                 continue
             if model is get_user_model() and field.name not in ("first_name", "last_name"):
                 continue
-            for pk, value in model.objects.values_list("pk", field.name):
+            for pk, value in model._default_manager.values_list("pk", field.name):
                 new = PAYLOAD + (value or "")
                 if field.max_length:
                     new = new[: field.max_length]
-                model.objects.filter(pk=pk).update(**{field.name: new})
+                model._default_manager.filter(pk=pk).update(**{field.name: new})
                 changed += 1
     return changed
 
