@@ -17,3 +17,6 @@ class CompoundsConfig(AppConfig):
         user_logged_in.connect(logins.on_logged_in, dispatch_uid="compounds.audit_login")
         user_login_failed.connect(logins.on_login_failed, dispatch_uid="compounds.audit_failed")
         ui.register_tab(ui.Tab("branch", _("Branch"), "compound-branch", order=110))
+        ui.register_tab(
+            ui.Tab("tokens", _("Device tokens"), "compound-tokens", ui.Level.MANAGE, order=105)
+        )
