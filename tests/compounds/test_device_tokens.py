@@ -170,3 +170,14 @@ def test_a_token_of_someone_without_a_role_in_the_compound_is_not_listed(as_secr
     _issue(stranger)
     response = as_secretary.get(reverse("compound-tokens", args=[compound_a.pk]))
     assert list(response.context["tokens"]) == []
+
+
+def test_the_deputy_revokes_a_volunteers_token_too(client, volunteer, compound_a):
+    deputy = f.user("deputy")
+    f.role(user=deputy, kind="deputy", compound=compound_a)
+    client.force_login(deputy)
+    capability, _ = _issue(volunteer)
+    url = reverse("compound-token-revoke", args=[compound_a.pk, capability.pk])
+    assert client.post(url).status_code == 302
+    capability.refresh_from_db()
+    assert capability.revoked_at is not None
