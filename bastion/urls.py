@@ -10,6 +10,12 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", compound_views.account, name="account"),
+    path("accounts/tokens/", compound_views.account_tokens, name="account-tokens"),
+    path(
+        "accounts/tokens/<int:token_id>/revoke/",
+        compound_views.account_token_revoke,
+        name="account-token-revoke",
+    ),
     path(
         "accounts/logout-everywhere/",
         compound_views.logout_everywhere,

@@ -12,8 +12,12 @@ class CompoundsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from compounds import audit, capabilities, logins, office, ui  # noqa: F401 (registers)
+        from compounds.access import Level
 
         post_migrate.connect(office.on_post_migrate, dispatch_uid="compounds.office_group")
         user_logged_in.connect(logins.on_logged_in, dispatch_uid="compounds.audit_login")
         user_login_failed.connect(logins.on_login_failed, dispatch_uid="compounds.audit_failed")
         ui.register_tab(ui.Tab("branch", _("Branch"), "compound-branch", order=110))
+        ui.register_tab(
+            ui.Tab("tokens", _("Device tokens"), "compound-tokens", Level.MANAGE, order=105)
+        )

@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds import audit, ratelimit
 from compounds.errors import CompoundError, RateLimited
-from compounds.models import Capability
+from compounds.models import Capability, Role
 from compounds.scope import compound_id_of
 
 FAILURE_WINDOW = 60 * 60
@@ -260,6 +260,7 @@ def capability_view(purpose: Purpose) -> Callable[[Callable[..., HttpResponse]],
 
 # --- per-device API tokens -----------------------------------------------------------------
 
+NAME_MAX_LENGTH = Capability._meta.get_field("name").max_length or 100
 DEVICE_API_TOKEN = register_purpose("device_api_token", _("device API token"))
 
 
@@ -270,9 +271,54 @@ def device_token_issue(*, owner: Any, name: str, actor: Any) -> tuple[Capability
             _("Name the device, so that you can tell its token apart later."),
             "capability_name_required",
         )
+    if len(name.strip()) > NAME_MAX_LENGTH:
+        raise CompoundError(
+            _("A device's name has at most %(max)d characters.") % {"max": NAME_MAX_LENGTH},
+            "capability_name_too_long",
+        )
     return capability_issue(purpose=DEVICE_API_TOKEN, actor=actor, owner=owner, name=name)
 
 
 def device_tokens_of(*, owner: Any) -> QuerySet[Capability]:
     """The owner's working device tokens, newest first: the list a settings page shows."""
     return live(Capability.objects.filter(owner=owner, purpose=DEVICE_API_TOKEN.name))
+
+
+def device_token_revoke(*, owner: Any, token_id: int, actor: Any) -> Capability:
+    """Revoke one of ``owner``'s working tokens; anybody else's id is simply not found."""
+    capability = device_tokens_of(owner=owner).filter(pk=token_id).first()
+    if capability is None:
+        raise CapabilityNotFound
+    return capability_revoke(capability=capability, actor=actor)
+
+
+def device_tokens_in_compound(*, compound: Any) -> QuerySet[Capability]:
+    """The working device tokens of everybody holding a role in ``compound``: what its
+    secretary and deputy oversee. Officers hold community roles and are not listed here."""
+    holders = Role.objects.filter(compound=compound).values("user_id")
+    return live(
+        Capability.objects.filter(purpose=DEVICE_API_TOKEN.name, owner__in=holders)
+    ).select_related("owner")
+
+
+@transaction.atomic
+def device_token_revoke_in_compound(*, compound: Any, token_id: int, actor: Any) -> Capability:
+    """A manager revokes the token of somebody in their compound; the audit records it
+    under the compound (a device token belongs to no compound), with the owner's name."""
+    capability = device_tokens_in_compound(compound=compound).filter(pk=token_id).first()
+    if capability is None:
+        raise CapabilityNotFound
+    revoked = _revoke(capability)
+    owner = capability.owner
+    audit.audit_record(
+        compound=compound.pk,
+        actor=actor,
+        action=audit.CAPABILITY_REVOKE,
+        obj=revoked,
+        changes={
+            "purpose": revoked.purpose,
+            "name": revoked.name,
+            "owner": owner.get_username() if owner is not None else "",
+        },
+    )
+    return revoked

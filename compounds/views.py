@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from compounds import access, selectors, services
+from compounds import access, capabilities, selectors, services
+from compounds.errors import BastionError
 from compounds.models import Compound
 
 
@@ -54,3 +56,70 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             user=self.request.user, actor=self.request.user, keep=self.request.session.session_key
         )
         return response
+
+
+@never_cache
+@login_required
+def account_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's device tokens; a POST names a new one, shown on this answer only."""
+    issued = None
+    error = None
+    if request.method == "POST":
+        try:
+            issued = capabilities.device_token_issue(
+                owner=request.user, name=request.POST.get("name", ""), actor=request.user
+            )
+        except BastionError as refused:
+            error = refused.message
+    return render(
+        request,
+        "registration/tokens.html",
+        {
+            "tokens": capabilities.device_tokens_of(owner=request.user),
+            "new_token": issued[1] if issued else None,
+            "new_capability": issued[0] if issued else None,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+@login_required
+def account_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    revoked = capabilities.device_token_revoke(
+        owner=request.user, token_id=token_id, actor=request.user
+    )
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": revoked.name})
+    return redirect("account-tokens")
+
+
+def _managed_compound(request: HttpRequest, compound_id: int) -> Compound:
+    return access.get_scoped_or_404(
+        request.user, Compound.objects.all(), need=access.Level.MANAGE, pk=compound_id
+    )
+
+
+@login_required
+def compound_tokens(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """The device tokens of the people holding roles in the compound, for its managers."""
+    compound = _managed_compound(request, compound_id)
+    return render(
+        request,
+        "compounds/tokens.html",
+        {
+            "compound": compound,
+            "tokens": capabilities.device_tokens_in_compound(compound=compound),
+        },
+    )
+
+
+@require_POST
+@login_required
+def compound_token_revoke(request: HttpRequest, compound_id: int, token_id: int) -> HttpResponse:
+    compound = _managed_compound(request, compound_id)
+    revoked = capabilities.device_token_revoke_in_compound(
+        compound=compound, token_id=token_id, actor=request.user
+    )
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": revoked.name})
+    return redirect("compound-tokens", compound_id=compound.pk)

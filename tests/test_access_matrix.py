@@ -29,6 +29,8 @@ EXPECTED = {
     "logout": None,  # POST only (Django 5); covered by the browser tests
     "logout-everywhere": None,  # POST only; tests/compounds/test_logins.py
     "account": ANY_USER,
+    "account-tokens": ANY_USER,  # only the user's own tokens; tests/compounds/test_device_tokens.py
+    "account-token-revoke": None,  # POST only; tests/compounds/test_device_tokens.py
     "password_change": ANY_USER,
     "password_change_done": ANY_USER,
     "set_language": None,  # POST only
@@ -53,6 +55,8 @@ EXPECTED = {
     "card-detail": VOLUNTEER,
     "compound-home": VOLUNTEER,
     "compound-branch": VOLUNTEER,
+    "compound-tokens": MANAGE,
+    "compound-token-revoke": None,  # POST only; tests/compounds/test_device_tokens.py
     "residents:buildings": VOLUNTEER,
     "residents:building": VOLUNTEER,
     "residents:households": VOLUNTEER,

@@ -53,6 +53,8 @@ def test_no_policy_violation_on_the_main_pages(page, context, live_server, login
         ("gate", f"/c/{c}/gate/"),
         ("cards print", f"/c/{c}/cards/print/"),
         ("account", "/accounts/"),
+        ("tokens", "/accounts/tokens/"),
+        ("compound tokens", f"/c/{c}/tokens/"),
         ("api docs", "/api/docs/"),
         ("not found", "/no-such-page/"),
     ]:
