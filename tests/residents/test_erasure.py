@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import models
+from django.urls import reverse
 
 from checkpoints import services as gate
 from compounds.models import AuditEntry
@@ -176,3 +177,28 @@ def test_officer_may_erase(person, officer):
     services.resident_erase(resident=person, actor=officer, reason="本人申请")
     person.refresh_from_db()
     assert person.erased_at is not None
+
+
+def _erase_url(resident):
+    return reverse("residents:resident-erase", args=[resident.household.compound_id, resident.pk])
+
+
+def test_secretary_erases_from_the_resident_page_after_confirming(person, as_secretary):
+    edit = reverse("residents:resident-edit", args=[person.household.compound_id, person.pk])
+    assert _erase_url(person) in as_secretary.get(edit).content.decode()
+    unconfirmed = as_secretary.post(_erase_url(person), {"reason": "本人申请"})
+    assert unconfirmed.status_code == 200
+    person.refresh_from_db()
+    assert person.erased_at is None
+
+    done = as_secretary.post(_erase_url(person), {"reason": "本人申请", "confirm": "on"})
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.name == ERASED_NAME and person.erased_at is not None
+
+
+def test_volunteer_may_not_erase_through_the_page(person, as_volunteer):
+    response = as_volunteer.post(_erase_url(person), {"reason": "x", "confirm": "on"})
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert person.erased_at is None
