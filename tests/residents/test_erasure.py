@@ -202,3 +202,22 @@ def test_volunteer_may_not_erase_through_the_page(person, as_volunteer):
     assert response.status_code == 403
     person.refresh_from_db()
     assert person.erased_at is None
+
+
+def test_the_office_erases_through_the_admin_action(person, officer):
+    from django.test import Client
+
+    from compounds.office import office_group
+
+    officer.groups.add(office_group())
+    client = Client()
+    client.force_login(officer)
+    response = client.post(
+        reverse("admin:residents_resident_changelist"),
+        {"action": "erase", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.name == ERASED_NAME and person.erased_at is not None
+    page = client.get(reverse("admin:residents_resident_change", args=[person.pk]))
+    assert page.status_code == 200 and "王秘密" not in page.content.decode()
