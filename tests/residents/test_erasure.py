@@ -9,10 +9,12 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 
 from checkpoints import services as gate
 from compounds.models import AuditEntry
+from compounds.office import office_group
 from residents import selectors, services
 from residents.errors import Code, ResidentError
 from residents.models import ERASED_NAME, Resident
@@ -205,10 +207,6 @@ def test_volunteer_may_not_erase_through_the_page(person, as_volunteer):
 
 
 def test_the_office_erases_through_the_admin_action(person, officer):
-    from django.test import Client
-
-    from compounds.office import office_group
-
     officer.groups.add(office_group())
     client = Client()
     client.force_login(officer)
