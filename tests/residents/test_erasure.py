@@ -87,11 +87,12 @@ MAKERS: dict[str, Callable[..., models.Model]] = {
 
 
 def _keys_to_resident() -> list[models.ForeignKey]:
+    """Every key to a resident in every app (one-to-one keys are foreign keys too)."""
     return [
         field
         for model in apps.get_models()
         for field in model._meta.get_fields()
-        if field.is_relation and field.concrete and field.related_model is Resident
+        if isinstance(field, models.ForeignKey) and field.related_model is Resident
     ]
 
 
