@@ -1,6 +1,7 @@
 """Erasure on request: a resident anonymised in place, everywhere, for good."""
 
 import datetime
+import io
 import json
 import uuid
 from collections.abc import Callable
@@ -8,15 +9,18 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from checkpoints import services as gate
 from compounds.models import AuditEntry
 from compounds.office import office_group
 from residents import selectors, services
 from residents.errors import Code, ResidentError
+from residents.excel import households_import
 from residents.models import ERASED_NAME, Resident
 from tests import factories as f
 
@@ -220,3 +224,23 @@ def test_the_office_erases_through_the_admin_action(person, officer):
     assert person.name == ERASED_NAME and person.erased_at is not None
     page = client.get(reverse("admin:residents_resident_change", args=[person.pk]))
     assert page.status_code == 200 and "王秘密" not in page.content.decode()
+
+
+def test_an_import_cannot_write_onto_an_erased_resident(person, secretary, as_secretary):
+    compound = person.household.compound
+    services.resident_erase(resident=person, actor=secretary, reason="本人申请")
+    export = as_secretary.get(reverse("residents:export", args=[compound.pk]))
+    workbook = load_workbook(io.BytesIO(export.content))
+    sheet = workbook.active
+    assert sheet.cell(row=2, column=5).value == ERASED_NAME
+    sheet.cell(row=2, column=8).value = "13912345678"
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=headers.index("Returned from") + 1).value = "武汉"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = households_import(
+        compound=compound, file=SimpleUploadedFile("x.xlsx", buffer.getvalue()), actor=secretary
+    )
+    assert result.errors == [] and result.residents_created == 0
+    person.refresh_from_db()
+    assert (person.phone, person.returned_from) == ("", "")
