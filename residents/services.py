@@ -227,8 +227,10 @@ def resident_check(resident: Resident) -> None:
     # A household the admin adds along with its residents is not written yet: it has no
     # residents to clash with, and no key for the resident's column until it is saved.
     pending = resident.household.pk is None
-    same_name = others.filter(household=resident.household, name=resident.name, erased_at=None)
-    if not pending and same_name.exists():
+    if (
+        not pending
+        and others.filter(household=resident.household, name=resident.name, erased_at=None).exists()
+    ):
         raise rules.resident_exists(resident.name)
     if resident.id_number:
         elsewhere = (
