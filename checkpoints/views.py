@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
-from checkpoints import codes, selectors, services
+from checkpoints import audit, codes, selectors, services
 from checkpoints.codes import display_number
 from checkpoints.errors import REASON_LABELS, REFUSAL_LABELS, CheckpointError
 from checkpoints.forms import (
@@ -39,7 +39,7 @@ from compounds import access
 from compounds.access import Level
 from compounds.errors import BastionError
 from compounds.models import Building, Compound
-from compounds.services import building_seal
+from compounds.services import building_seal, export_record
 from compounds.xlsx import active_sheet, workbook_response, write_sheet
 from residents import selectors as resident_selectors
 from residents.models import Household
@@ -308,6 +308,13 @@ def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
     ws = active_sheet(wb)
     ws.title = filters["day"].isoformat()
     write_sheet(ws, headers, rows)
+    export_record(
+        compound=compound,
+        actor=request.user,
+        action=audit.EXPORT_GATE_LOG,
+        rows=len(rows),
+        details={"day": filters["day"].isoformat()},
+    )
     name = _("gate log")
     return workbook_response(wb, f"{compound.name}-{name}-{filters['day']:%Y%m%d}.xlsx")
 

@@ -20,6 +20,7 @@ __all__ = [
     "audit_record",
     "building_seal",
     "diff",
+    "export_record",
     "role_grant",
     "role_revoke",
     "snapshot",
@@ -144,3 +145,23 @@ def user_sessions_end(*, user: Any, actor: Any, keep: str | None = None) -> int:
     ]
     model.objects.filter(session_key__in=mine).delete()
     return len(mine)
+
+
+def export_record(
+    *,
+    compound: Compound,
+    actor: Any,
+    action: audit.Action,
+    rows: int,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Record that ``actor`` took personal data of ``compound`` away in a file: an export
+    is a copy the branch no longer controls, so the office must be able to say who has
+    one. ``action`` names the kind of export (each app registers its own)."""
+    audit_record(
+        compound=compound,
+        actor=actor,
+        action=action,
+        obj=compound,
+        changes={"rows": rows, **(details or {})},
+    )

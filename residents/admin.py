@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -274,9 +274,29 @@ class ResidentAdmin(ScopedAdmin):
         (None, {"fields": ["note"]}),
     ]
 
+    actions = ["erase"]
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and obj.erased:  # resident_update refuses them: say so up front
+            return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
         # A resident stays in their household (as in the API): moving is a new registration.
         return ["household"] if obj else []
+
+    @admin.action(description=_("Erase the selected residents' personal data on request"))
+    def erase(self, request: HttpRequest, queryset: QuerySet) -> None:
+        erased = 0
+        for resident in queryset.filter(erased_at__isnull=True):
+            try:
+                services.resident_erase(
+                    resident=resident, actor=request.user, reason=gettext("on request (office)")
+                )
+            except ResidentError as error:
+                self.message_user(request, str(error.message), messages.ERROR)
+            else:
+                erased += 1
+        self.message_user(
+            request, gettext("%(count)d residents erased.") % {"count": erased}, messages.SUCCESS
+        )
 
     def save_model(self, request: HttpRequest, obj: Resident, form: Any, change: bool) -> None:
         # The service validates, writes and audits (as on the page and in the API).

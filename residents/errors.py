@@ -36,3 +36,6 @@ class Code:
     ALERT_OTHER_COMPOUND = "alert_other_compound"
     ALERT_STATUS_INVALID = "alert_status_invalid"
     ALERT_RESOLVED = "alert_resolved"
+    RESIDENT_ERASED = "resident_erased"
+    ERASE_FORBIDDEN = "erase_forbidden"
+    ERASE_REASON_REQUIRED = "erase_reason_required"

@@ -117,6 +117,17 @@ class ResidentForm(forms.ModelForm):
 _LONG_NUMBER = re.compile(r"\d{15}")
 
 
+class ResidentEraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("For example: at the resident's own request, on 3 May."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that the name, ID number, phone and notes are gone for good."),
+    )
+
+
 class HouseholdSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search"),

@@ -95,6 +95,12 @@ class Household(models.Model):
         return f"{self.building.number}-{self.room}"
 
 
+# The name an erased resident carries, stored as is (a stored value, not a message): the
+# pages show it as written. ``ERASED_LABEL`` is the translated word for badges and titles.
+ERASED_NAME = "已删除"
+ERASED_LABEL = _("erased")
+
+
 class Resident(models.Model):
     class Sex(models.TextChoices):
         MALE = "M", _("male")
@@ -150,6 +156,9 @@ class Resident(models.Model):
         help_text=_("While set and not past, this resident may not go out."),
     )
     note = MultiLineField(_("note"), max_length=200, blank=True)
+    # Set by ``resident_erase``: the person asked to be forgotten. The row stays, so that
+    # passages, visits and ledger entries keep their links and the figures still add up.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -161,13 +170,20 @@ class Resident(models.Model):
         ordering = ["household", "id"]
         indexes = [models.Index(fields=["phone"], name="resident_phone_idx")]
         constraints = [
+            # Erased residents all carry ERASED_NAME: two in one household may not clash.
             models.UniqueConstraint(
-                fields=["household", "name"], name="resident_unique_name_in_household"
+                fields=["household", "name"],
+                condition=models.Q(erased_at__isnull=True),
+                name="resident_unique_name_in_household",
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def vulnerable(self) -> bool:

@@ -104,13 +104,15 @@ def searches_phones(query: str, *, full_phones: bool) -> bool:
 
 def household_phone_q(tail: str) -> Q:
     """Households whose contact phone, or a resident's phone, ends with ``tail``."""
-    residents = Resident.objects.filter(household=OuterRef("pk"), phone__endswith=tail)
+    residents = Resident.objects.filter(
+        household=OuterRef("pk"), phone__endswith=tail, erased_at=None
+    )
     return Q(contact_phone__endswith=tail) | Q(Exists(residents))
 
 
 def resident_phone_q(tail: str) -> Q:
     """Residents whose own phone ends with ``tail``."""
-    return Q(phone__endswith=tail)
+    return Q(phone__endswith=tail, erased_at=None)
 
 
 def household_search(*, compound: Compound, query: str, full_phones: bool) -> QuerySet[Household]:
@@ -132,7 +134,8 @@ def household_search(*, compound: Compound, query: str, full_phones: bool) -> Qu
             address &= Q(unit__number__iexact=parts[1])
         return households.filter(address)
     # One word: a room (1702, A301), part of a name, or the end of a phone.
-    named = Resident.objects.filter(household=OuterRef("pk"), name__icontains=query)
+    # Erased residents all carry one name: searching for it must not list them.
+    named = Resident.objects.filter(household=OuterRef("pk"), name__icontains=query, erased_at=None)
     match = Q(room__iexact=query) | Q(Exists(named))
     if searches_phones(query, full_phones=full_phones):
         match |= household_phone_q(query)

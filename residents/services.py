@@ -24,13 +24,20 @@ from django.utils.translation import gettext as _
 
 from compounds import access, events, ratelimit
 from compounds.errors import RateLimited
-from compounds.models import Building, Compound, Unit
+from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
 from compounds.text import check_text_fields
 from residents import audit, rules
 from residents.errors import Code, ResidentError
 from residents.flags import FLAG_NAMES
-from residents.models import FeverAction, FeverAlert, HealthRules, Household, Resident
+from residents.models import (
+    ERASED_NAME,
+    FeverAction,
+    FeverAlert,
+    HealthRules,
+    Household,
+    Resident,
+)
 from residents.selectors import searches_phones
 from residents.validators import body_temperature, normalize_id_number
 
@@ -220,7 +227,10 @@ def resident_check(resident: Resident) -> None:
     # A household the admin adds along with its residents is not written yet: it has no
     # residents to clash with, and no key for the resident's column until it is saved.
     pending = resident.household.pk is None
-    if not pending and others.filter(household=resident.household, name=resident.name).exists():
+    if (
+        not pending
+        and others.filter(household=resident.household, name=resident.name, erased_at=None).exists()
+    ):
         raise rules.resident_exists(resident.name)
     if resident.id_number:
         elsewhere = (
@@ -267,6 +277,10 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
         .select_related("household__building", "household__unit")
         .get(pk=resident.pk)
     )
+    if resident.erased:
+        raise ResidentError(
+            _("This resident was erased on request and cannot be changed."), Code.RESIDENT_ERASED
+        )
     before = snapshot(resident, RESIDENT_FIELDS)
     for key, value in fields.items():
         setattr(resident, key, value)
@@ -286,6 +300,92 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
         _quarantine_event(
             resident.household, resident, actor=actor, **_dates(changes["quarantine_until"])
         )
+    return resident
+
+
+# What erasure clears: what names the person or says where they have been. The sex, the
+# relation, the flags and the dates stay, unnamed, so that the compound's figures still add
+# up. The name is not emptied but replaced (a row needs one).
+ERASED_FIELDS: dict[str, Any] = {
+    "name": ERASED_NAME,
+    "phone": "",
+    "id_number": "",
+    "birth_year": None,
+    "note": "",
+    "returned_from": "",
+}
+
+
+def _erased_value(value: Any) -> Any:
+    return ERASED_NAME if value not in (None, "") else value
+
+
+def _audit_erase(resident: Resident) -> int:
+    """Mask the cleared fields in the resident's existing audit entries, old and new
+    values alike, and their title (the old name): the trail keeps who did what, when,
+    but no longer about whom. Returns how many entries were rewritten."""
+    entries = AuditEntry.objects.select_for_update().filter(
+        object_type=resident._meta.model_name, object_id=resident.pk
+    )
+    rewritten = []
+    for entry in entries:
+        changes = dict(entry.changes or {})
+        for key in ERASED_FIELDS.keys() & changes.keys():
+            value = changes[key]
+            changes[key] = (
+                [_erased_value(v) for v in value]
+                if isinstance(value, list)
+                else _erased_value(value)
+            )
+        entry.changes = changes
+        entry.object_repr = ERASED_NAME
+        rewritten.append(entry)
+    AuditEntry.objects.bulk_update(rewritten, ["changes", "object_repr"], batch_size=500)
+    return len(rewritten)
+
+
+@transaction.atomic
+def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
+    """Anonymise ``resident`` in place at their request (secretary or officer only).
+
+    The row stays, so that passages, visits and ledger entries keep their links; what
+    named the person (``ERASED_FIELDS``) is cleared here and in the audit trail, and
+    ``erased_at`` is set, after which ``resident_update`` refuses the row. Erasure's own
+    entry holds the reason and which fields went, never their old values.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResidentError(
+            _("Say why the resident is erased (for example: at their request)."),
+            Code.ERASE_REASON_REQUIRED,
+            field="reason",
+        )
+    resident = (
+        Resident.objects.select_for_update(of=("self",))
+        .order_by()
+        .select_related("household")
+        .get(pk=resident.pk)
+    )
+    compound_id = resident.household.compound_id
+    if access.level_for(actor, compound_id) < access.Level.MANAGE:
+        raise ResidentError(
+            _("Only the branch secretary or the community officer may erase a resident."),
+            Code.ERASE_FORBIDDEN,
+        )
+    if resident.erased:
+        raise ResidentError(_("This resident is already erased."), Code.RESIDENT_ERASED)
+    for key, value in ERASED_FIELDS.items():
+        setattr(resident, key, value)
+    resident.erased_at = timezone.now()
+    resident.save(update_fields=[*ERASED_FIELDS, "erased_at", "updated_at"])
+    rewritten = _audit_erase(resident)
+    audit_record(
+        compound=compound_id,
+        actor=actor,
+        action=audit.RESIDENT_ERASE,
+        obj=resident,
+        changes={"reason": reason[:200], "cleared": sorted(ERASED_FIELDS), "rewritten": rewritten},
+    )
     return resident
 
 

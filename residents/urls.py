@@ -30,6 +30,11 @@ urlpatterns = [
         views.resident_edit,
         name="resident-edit",
     ),
+    path(
+        "c/<int:compound_id>/residents/<int:resident_id>/erase/",
+        views.resident_erase,
+        name="resident-erase",
+    ),
     path("c/<int:compound_id>/alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path("c/<int:compound_id>/vulnerable/", views.vulnerable, name="vulnerable"),
     path("c/<int:compound_id>/returnees/", views.returnees, name="returnees"),

@@ -27,6 +27,7 @@ from residents.forms import (
     FeverStepForm,
     HouseholdForm,
     HouseholdSearchForm,
+    ResidentEraseForm,
     ResidentForm,
     VulnerableFilterForm,
 )
@@ -238,6 +239,29 @@ def resident_edit(request: HttpRequest, compound_id: int, resident_id: int) -> H
             return redirect("residents:household", compound.pk, household.pk)
     context = _context(request, compound, form=form, household=household, resident=resident)
     return render(request, "residents/resident_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_erase(request: HttpRequest, compound_id: int, resident_id: int) -> HttpResponse:
+    """Erasure on request: a confirmation page, then ``services.resident_erase``."""
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    resident = access.get_scoped_or_404(
+        request.user, selectors.residents_of(compound), pk=resident_id, need=Level.MANAGE
+    )
+    form = ResidentEraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_erase(
+                resident=resident, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ResidentError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("The resident's personal data were erased."))
+            return redirect("residents:household", compound.pk, resident.household_id)
+    context = _context(request, compound, form=form, resident=resident)
+    return render(request, "residents/resident_erase.html", context)
 
 
 @login_required

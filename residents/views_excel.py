@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from compounds import access
 from compounds.models import Compound
-from compounds.xlsx import XLSX_CONTENT_TYPE, workbook_response
-from residents import excel
+from compounds.services import export_record
+from compounds.xlsx import XLSX_CONTENT_TYPE, active_sheet, workbook_response
+from residents import audit, excel
 
 ERRORS_SHOWN = 500  # a page with more rows than this helps nobody; the count is still shown
 
@@ -78,6 +79,11 @@ def export_households(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id)
     name = pgettext("file name", "residents")
     day = timezone.localdate().isoformat()
-    return workbook_response(
-        excel.households_workbook(compound), f"{compound.name}-{name}-{day}.xlsx"
+    workbook = excel.households_workbook(compound)
+    export_record(
+        compound=compound,
+        actor=request.user,
+        action=audit.EXPORT_REGISTRY,
+        rows=active_sheet(workbook).max_row - 1,  # less the header
     )
+    return workbook_response(workbook, f"{compound.name}-{name}-{day}.xlsx")

@@ -65,6 +65,7 @@ EXPECTED = {
     "residents:household-edit": MANAGE,
     "residents:resident-create": MANAGE,
     "residents:resident-edit": MANAGE,
+    "residents:resident-erase": MANAGE,
     "residents:vulnerable": VOLUNTEER,
     "residents:returnees": VOLUNTEER,
     "residents:alert": VOLUNTEER,

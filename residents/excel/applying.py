@@ -170,6 +170,10 @@ def _apply_residents(
         if not values.get("relation"):
             values.pop("relation", None)  # the model's default (head) or what is registered
         resident = existing.residents.get(key)
+        if resident is not None and resident.erased:
+            # An export lists erased residents (as 已删除, empty): its row comes back
+            # unchanged, and whatever was typed into it must not re-identify them.
+            continue
         if resident is None:
             new.append(Resident(household=existing.households[key[0]], **values))
             continue

@@ -449,6 +449,25 @@ def test_log_export_is_an_xlsx_with_the_filtered_rows(as_secretary, compound_a, 
     assert "attachment" in response["Content-Disposition"]
 
 
+def test_log_export_is_recorded_once_with_the_day_and_row_count(
+    as_secretary, secretary, compound_a, card_a, record
+):
+    record(card_a.number)
+    record(card_a.number)
+    as_secretary.get(url("log-export", compound_a))
+    entries = AuditEntry.objects.filter(action="export_gate_log")
+    day = timezone.localdate().isoformat()
+    assert [(e.compound_id, e.actor, e.changes) for e in entries] == [
+        (compound_a.pk, secretary, {"rows": 2, "day": day})
+    ]
+
+
+def test_refused_log_export_is_not_recorded(as_volunteer, compound_a, card_a, record):
+    record(card_a.number)
+    assert as_volunteer.get(url("log-export", compound_a)).status_code == 403
+    assert not AuditEntry.objects.filter(action="export_gate_log").exists()
+
+
 def test_log_export_of_all_passages_of_the_day(
     as_officer, compound_a, card_a, record, gate_b, household_b
 ):

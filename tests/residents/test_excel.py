@@ -427,10 +427,9 @@ def test_export_then_import_changes_nothing(as_secretary, compound_a, building_a
     )
     f.resident(household=flat, name="@SUM", sex="", birth_year=None, phone="", id_number="")
     f.household(building=building_a, room="1702")  # nobody registered
-    audit_before = AuditEntry.objects.count()
-
     response = as_secretary.get(url("export", compound_a))
     file = SimpleUploadedFile("export.xlsx", response.content)
+    audit_before = AuditEntry.objects.count()  # the export's own entry is counted already
     result = households_import(compound=compound_a, file=file, actor=secretary)
 
     assert result.errors == []
@@ -462,6 +461,22 @@ def test_export_has_one_row_per_resident_with_neutralised_formulas(
     assert names == ["张小流", '\'=HYPERLINK("http://evil","x")', "'@SUM(A1:A9)", None]
     assert rows[2][17] == "'+1"
     assert rows[1][8] == resident_a.id_number  # full number, as text, for the managers
+
+
+def test_export_is_recorded_once_with_compound_and_row_count(
+    as_secretary, secretary, compound_a, household_a, resident_a
+):
+    f.resident(household=household_a, name="李四")
+    as_secretary.get(url("export", compound_a))
+    entries = AuditEntry.objects.filter(action="export_registry")
+    assert [(e.compound_id, e.actor, e.changes) for e in entries] == [
+        (compound_a.pk, secretary, {"rows": 2})
+    ]
+
+
+def test_refused_export_is_not_recorded(as_volunteer, compound_a, household_a):
+    assert as_volunteer.get(url("export", compound_a)).status_code == 403
+    assert not AuditEntry.objects.filter(action="export_registry").exists()
 
 
 def test_export_lists_only_this_compound(as_officer, compound_a, household_a, household_b):
