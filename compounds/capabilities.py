@@ -227,7 +227,11 @@ def live(queryset: QuerySet[Capability]) -> QuerySet[Capability]:
 
 
 def client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    # The same address the login limits count (PROXY_COUNT-aware): behind nginx,
+    # REMOTE_ADDR is the proxy, and one flooder would get everyone a 429.
+    from compounds.login_guard import client_ip
+
+    return client_ip(request)
 
 
 def capability_view(purpose: Purpose) -> Callable[[Callable[..., HttpResponse]], Any]:

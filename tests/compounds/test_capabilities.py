@@ -200,3 +200,16 @@ def test_the_office_revokes_a_link_in_the_admin(issued, officer):
     with pytest.raises(caps.CapabilityNotFound):
         caps.capability_resolve(token=token, purpose=DEMO)
     assert AuditEntry.objects.filter(action="capability_revoke", actor=officer).exists()
+
+
+@pytest.mark.urls("tests.capability_urls")
+def test_behind_a_proxy_a_flood_is_counted_per_client_not_per_proxy(db, client, settings):
+    settings.CAPABILITY_FAILURES_PER_HOUR = 1
+    settings.PROXY_COUNT = 1
+    bad = reverse("capability-demo", kwargs={"token": "x" * 43})
+    flooder = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "REMOTE_ADDR": "127.0.0.1"}
+    assert client.get(bad, **flooder).status_code == 404
+    assert client.get(bad, **flooder).status_code == 429
+    # Another client behind the same proxy is not held up by the flooder.
+    other = {"HTTP_X_FORWARDED_FOR": "198.51.100.4", "REMOTE_ADDR": "127.0.0.1"}
+    assert client.get(bad, **other).status_code == 404
