@@ -26,7 +26,7 @@ from compounds import access, events, ratelimit
 from compounds.errors import RateLimited
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.services import audit_record, diff, snapshot
-from compounds.text import check_text_fields
+from compounds.text import TEXT_CONTROL_CHARACTER, check_text_fields, validate_text
 from residents import audit, rules
 from residents.errors import Code, ResidentError
 from residents.flags import FLAG_NAMES
@@ -360,6 +360,10 @@ def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
             Code.ERASE_REASON_REQUIRED,
             field="reason",
         )
+    try:
+        validate_text(reason, multiline=True, label=_("reason"))
+    except ValidationError as error:
+        raise ResidentError(error.messages[0], TEXT_CONTROL_CHARACTER, field="reason") from None
     resident = (
         Resident.objects.select_for_update(of=("self",))
         .order_by()

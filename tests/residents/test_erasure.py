@@ -180,6 +180,14 @@ def test_erasure_needs_a_reason(person, secretary):
     assert refused.value.code == Code.ERASE_REASON_REQUIRED
 
 
+def test_an_erasure_reason_with_a_control_character_is_refused(person, secretary):
+    with pytest.raises(ResidentError) as refused:
+        services.resident_erase(resident=person, actor=secretary, reason="本人\x00申请")
+    assert refused.value.code == "text_control_character"
+    person.refresh_from_db()
+    assert person.name == "王秘密" and person.erased_at is None
+
+
 def test_officer_may_erase(person, officer):
     services.resident_erase(resident=person, actor=officer, reason="本人申请")
     person.refresh_from_db()
