@@ -1,10 +1,12 @@
 """Applying a read file to the compound: what is registered, the checks that need it, and
 the bulk write (one transaction, audit rows included)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,26 +138,7 @@ def _apply_households(
         [h for h, _c in changed], ["contact_phone", "updated_at"], batch_size=BATCH_SIZE
     )
     result.households_created, result.households_updated = len(new), len(changed)
-    audit = [
-        _audit(
-            compound=compound,
-            actor=actor,
-            action=registry_audit.IMPORT_CREATE,
-            obj=h,
-            changes=_created(h, HOUSEHOLD_AUDIT_FIELDS),
-        )
-        for h in new
-    ]
-    return audit + [
-        _audit(
-            compound=compound,
-            actor=actor,
-            action=registry_audit.IMPORT_UPDATE,
-            obj=h,
-            changes=changes,
-        )
-        for h, changes in changed
-    ]
+    return _import_audit(compound, actor, new, changed, HOUSEHOLD_AUDIT_FIELDS)
 
 
 def _apply_residents(
@@ -193,25 +176,36 @@ def _apply_residents(
         )
     result.residents_created, result.residents_updated = len(new), len(changed)
     resident_fields = ["name", *(k for k in RESIDENT_KEYS if k != "name")]
-    audit = [
+    return _import_audit(compound, actor, new, changed, resident_fields)
+
+
+def _import_audit(
+    compound: Compound,
+    actor: Any,
+    new: Sequence[Model],
+    changed: Sequence[tuple[Model, dict[str, Any]]],
+    fields: Sequence[str],
+) -> list[AuditEntry | None]:
+    """One entry per row the import created (its values) or changed (the diff)."""
+    created = [
         _audit(
             compound=compound,
             actor=actor,
             action=registry_audit.IMPORT_CREATE,
-            obj=r,
-            changes=_created(r, resident_fields),
+            obj=obj,
+            changes=_created(obj, list(fields)),
         )
-        for r in new
+        for obj in new
     ]
-    return audit + [
+    return created + [
         _audit(
             compound=compound,
             actor=actor,
             action=registry_audit.IMPORT_UPDATE,
-            obj=r,
+            obj=obj,
             changes=changes,
         )
-        for r, changes in changed
+        for obj, changes in changed
     ]
 
 
