@@ -34,6 +34,7 @@ class Compound(models.Model):
     class Kind(models.TextChoices):
         COMPOUND = "compound", _("compound")
         SCATTERED = "scattered", _("scattered dwellings")
+        SITE = "site", _("site (a post with no households)")
 
     community = models.ForeignKey(
         Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("community")
@@ -50,6 +51,10 @@ class Compound(models.Model):
     supplies_hotline = SingleLineField(_("supplies hotline"), max_length=50, blank=True)
     gas_hotline = SingleLineField(_("gas hotline"), max_length=50, blank=True)
     hardship_hotline = SingleLineField(_("hardship hotline"), max_length=50, blank=True)
+    # Bumped by every service that changes what the gate decides on, in that service's own
+    # transaction (``compounds.services.gate_version_bump``); phones refresh their offline
+    # snapshot by delta from the version they hold.
+    gate_version = models.PositiveBigIntegerField(_("gate version"), default=0, editable=False)
 
     scope_path = "pk"
 

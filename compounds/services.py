@@ -5,6 +5,7 @@ by this module."""
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,10 +22,21 @@ __all__ = [
     "building_seal",
     "diff",
     "export_record",
+    "gate_version_bump",
     "role_grant",
     "role_revoke",
     "snapshot",
 ]
+
+
+def gate_version_bump(compound_id: int) -> int:
+    """Count one change to what the gate of ``compound_id`` decides on; the new version.
+
+    Call it inside the writing service's own transaction: the row lock it takes orders the
+    bumps of one compound, and a rollback takes the bump back with the change.
+    """
+    Compound.objects.filter(pk=compound_id).update(gate_version=F("gate_version") + 1)
+    return Compound.objects.values_list("gate_version", flat=True).get(pk=compound_id)
 
 
 @transaction.atomic

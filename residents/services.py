@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from compounds import access, events, ratelimit
 from compounds.errors import RateLimited
 from compounds.models import AuditEntry, Building, Compound, Unit
-from compounds.services import audit_record, diff, snapshot
+from compounds.services import audit_record, diff, gate_version_bump, snapshot
 from compounds.text import TEXT_CONTROL_CHARACTER, check_text_fields, validate_text
 from residents import audit, rules
 from residents.errors import Code, ResidentError
@@ -105,6 +105,16 @@ def _quarantine_event(
         after=after,
         actor=actor,
     )
+
+
+def gate_households_changed(compound_id: int, household_ids: Iterable[int]) -> int:
+    """Bump the compound's gate version and stamp it on these households (a gate input of
+    them or of a member changed), inside the caller's transaction; the new version."""
+    version = gate_version_bump(compound_id)
+    Household.objects.filter(compound_id=compound_id, pk__in=list(household_ids)).update(
+        gate_version=version
+    )
+    return version
 
 
 # --- Households --------------------------------------------------------------------
