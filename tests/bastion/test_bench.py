@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def test_bench_migrates_a_fresh_database_first(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
-    small = ["--households", "4", "--rows", "20", "--samples", "2", "--days", "1"]
+    small = ["--households", "4", "--rows", "20", "--samples", "2", "--days", "1", "--quick"]
     result = subprocess.run(
         [sys.executable, "manage.py", "bench", *small],
         cwd=ROOT,
@@ -21,3 +21,17 @@ def test_bench_migrates_a_fresh_database_first(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "gate_queries_per_checkin: " in result.stdout
+
+
+def test_bench_refuses_an_unknown_part(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--only", "gate,nonsense"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "nonsense" in result.stderr

@@ -11,6 +11,10 @@ with 60 days of passages (about 400,000 rows), then prints ``name: value`` lines
 - gate_checkins_per_s: 8 concurrent clients against gunicorn (PostgreSQL only), the median
   of ``--load-runs`` runs (3) after an uncounted warm-up; ``gate_checkins_per_s_runs`` and
   ``gate_checkins_per_s_spread`` show the noise
+
+Then each part of ``bastion/benches`` (rosters, rounds, supplies, the gate in a browser…)
+prints its own figures. ``--only gate,roster`` or ``--skip browser`` choose the parts
+(``make bench BENCH_ARGS="--skip browser"``).
 """
 
 import json
@@ -38,6 +42,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from bastion import benches
 from bastion.demo import build_compound
 from checkpoints import gate_sql
 from checkpoints.models import Passage, PassCard
@@ -65,6 +70,15 @@ class Command(BaseCommand):
             "--load-runs", type=int, default=3, help="load runs; the median is reported"
         )
         parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the data")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="comma-separated parts to run: gate, or a part of bastion/benches (roster, …)",
+        )
+        parser.add_argument("--skip", default="", help="comma-separated parts to leave out")
+        parser.add_argument(
+            "--quick", action="store_true", help="small data and few trials (the suite's check)"
+        )
 
     def log(self, text: str) -> None:
         self.stderr.write(text)
@@ -73,8 +87,27 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         # A fresh DATABASE_URL has no tables yet; on a migrated database this is a no-op.
         call_command("migrate", interactive=False, verbosity=0)
+        self.log(f"bench on {connection.vendor} ({settings.DATABASES['default'].get('NAME')})")
+        only = {p for p in opts["only"].split(",") if p}
+        skip = {p for p in opts["skip"].split(",") if p}
+        known = {"gate"} | {part.NAME for part in benches.parts()}
+        if unknown := (only | skip) - known:
+            raise CommandError(f"unknown bench part(s): {', '.join(sorted(unknown))}")
+
+        def wanted(name: str) -> bool:
+            return (not only or name in only) and name not in skip
+
+        if wanted("gate"):
+            self.gate(opts)
+        for part in benches.parts():
+            if wanted(part.NAME):
+                self.log(f"--- {part.NAME}")
+                for name, value in part.run(self.log, opts).items():
+                    print(f"{name}: {value}")
+                sys.stdout.flush()
+
+    def gate(self, opts: dict[str, Any]) -> None:
         vendor = connection.vendor
-        self.log(f"bench on {vendor} ({settings.DATABASES['default'].get('NAME')})")
         # Two compounds of the same size: one with ~4,000 passages, one with the full log,
         # so that the statement count is measured at both sizes on every run.
         small_compound, user = self.build_base(BENCH_SMALL, opts["households"], opts["rebuild"])
