@@ -54,7 +54,9 @@ class Compound(models.Model):
     # Bumped by every service that changes what the gate decides on, in that service's own
     # transaction (``compounds.services.gate_version_bump``); phones refresh their offline
     # snapshot by delta from the version they hold.
-    gate_version = models.PositiveBigIntegerField(_("gate version"), default=0, editable=False)
+    gate_version = models.PositiveBigIntegerField(
+        _("gate version"), default=0, db_default=0, editable=False
+    )
 
     scope_path = "pk"
 

@@ -58,7 +58,9 @@ class Household(models.Model):
     )
     # The compound's gate_version when a gate input of this household or of one of its
     # members last changed (``residents.services.gate_households_changed``).
-    gate_version = models.PositiveBigIntegerField(_("gate version"), default=0, editable=False)
+    gate_version = models.PositiveBigIntegerField(
+        _("gate version"), default=0, db_default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
