@@ -13,13 +13,11 @@ from compounds.audit import action_label
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.ordering import NaturalKey
 from compounds.selectors import subquery_count
+from residents.addresses import Address, normalize, parse_address
 from residents.flags import VULNERABLE_KINDS
 from residents.models import FeverAlert, HealthRules, Household, Resident, address_order
 from residents.validators import mask_phone
 
-# 20-1702, 20-2-1702, "20 2 1702", 20栋2单元1702(室), 20#1702
-_ADDRESS_SPLIT = re.compile(r"[\s\-/#.,，、栋幢号单元室]+")
-_ADDRESS_PART = re.compile(r"^[0-9A-Za-z]+$")
 _DIGITS = re.compile(r"^[0-9]+$")
 PHONE_TAIL_MIN = 4
 
@@ -124,15 +122,15 @@ def household_search(*, compound: Compound, query: str, full_phones: bool) -> Qu
     viewers who see masked phones (``residents.services.phone_search_check``).
     """
     households = households_for(compound=compound)
-    query = (query or "").strip()
+    query = normalize(query).strip()
     if not query:
         return households
-    parts = [p for p in _ADDRESS_SPLIT.split(query) if p]
-    if 2 <= len(parts) <= 3 and all(_ADDRESS_PART.match(p) for p in parts):
-        address = Q(building__number__iexact=parts[0], room__iexact=parts[-1])
-        if len(parts) == 3:
-            address &= Q(unit__number__iexact=parts[1])
-        return households.filter(address)
+    address = parse_address(query)
+    if address is not None:
+        where = Q(building__number__iexact=address.building, room__iexact=address.room)
+        if address.unit:
+            where &= Q(unit__number__iexact=address.unit)
+        return households.filter(where)
     # One word: a room (1702, A301), part of a name, or the end of a phone.
     # Erased residents all carry one name: searching for it must not list them.
     named = Resident.objects.filter(household=OuterRef("pk"), name__icontains=query, erased_at=None)
@@ -140,6 +138,46 @@ def household_search(*, compound: Compound, query: str, full_phones: bool) -> Qu
     if searches_phones(query, full_phones=full_phones):
         match |= household_phone_q(query)
     return households.filter(match)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where an address of a paste or a form leads: one household, or why not."""
+
+    household: Household | None
+    ambiguous: bool = False
+
+
+def households_at(*, compound: Compound, addresses: Any) -> dict[Address, Resolved]:
+    """Each address resolved to the compound's household, all in one query.
+
+    An address with its unit (20-2-1702) must match the unit. Without one (20-1702), the
+    household with no unit at 20-1702 if there is one; else the only 1702 of building 20
+    in any unit; several of them are ``ambiguous``; none, ``household`` None.
+    """
+    wanted = set(addresses)
+    if not wanted:
+        return {}
+    rooms = {a.room for a in wanted} | {a.room.lower() for a in wanted}
+    candidates = Household.objects.filter(
+        compound=compound,
+        building__number__in={a.building for a in wanted} | {a.building.lower() for a in wanted},
+        room__in=rooms,
+    ).select_related("building", "unit")
+    by_place: dict[tuple[str, str], list[Household]] = {}
+    for household in candidates:
+        key = (household.building.number.upper(), household.room.upper())
+        by_place.setdefault(key, []).append(household)
+    resolved: dict[Address, Resolved] = {}
+    for address in wanted:
+        here = by_place.get((address.building, address.room), [])
+        if address.unit:
+            here = [h for h in here if h.unit is not None and h.unit.number == address.unit]
+        else:
+            exact = [h for h in here if h.unit is None]
+            here = exact or here
+        resolved[address] = Resolved(here[0] if len(here) == 1 else None, len(here) > 1)
+    return resolved
 
 
 def building_households(*, building: Building) -> QuerySet[Household]:

@@ -1,1 +1,0 @@
-"""Grocery runs, advances and help requests: built out in their own issue."""
