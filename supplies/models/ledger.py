@@ -8,13 +8,36 @@ a reversing transaction, never by an edit: rows here are written once
 (``supplies.ledger_services``).
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Compound
 from compounds.text import SingleLineField
 from residents.models import Household
+from supplies.errors import Code, SupplyError
+
+
+class WrittenOnce(models.Model):
+    """Ledger rows are written once: an edit or a delete would change history."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise SupplyError(_history_message(), Code.LEDGER_HISTORY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise SupplyError(_history_message(), Code.LEDGER_HISTORY)
+
+
+def _history_message() -> str:
+    return gettext("The ledger is never edited: reverse the record and post the right one.")
 
 
 class Account(models.Model):
@@ -81,7 +104,7 @@ class Account(models.Model):
         return f"{self.kind}:{self.user_id or self.household_id or ''}"
 
 
-class Transaction(models.Model):
+class Transaction(WrittenOnce):
     class Kind(models.TextChoices):
         PURCHASE = "purchase", _("purchase")
         REPAYMENT = "repayment", _("repayment")
@@ -124,7 +147,8 @@ class Transaction(models.Model):
     scope_path = "compound"
     office_read_only = True
 
-    class Meta:
+    class Meta(WrittenOnce.Meta):
+        abstract = False
         verbose_name = _("transaction")
         verbose_name_plural = _("transactions")
         ordering = ["-created_at", "-id"]
@@ -133,7 +157,7 @@ class Transaction(models.Model):
         return f"{self.kind} #{self.pk}"
 
 
-class Entry(models.Model):
+class Entry(WrittenOnce):
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
@@ -143,7 +167,8 @@ class Entry(models.Model):
     scope_path = "transaction__compound"
     office_read_only = True
 
-    class Meta:
+    class Meta(WrittenOnce.Meta):
+        abstract = False
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         constraints = [
