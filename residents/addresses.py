@@ -80,9 +80,7 @@ def find_address(line: str, *, building: str | None = None) -> tuple[Address, in
     if match and building and not match["unit"] and match["sep"] in ("-", "/"):
         match = None
     if match:
-        address = Address(
-            match["building"].upper(), match["room"].upper(), match["unit"] or None
-        )
+        address = Address(match["building"].upper(), match["room"].upper(), match["unit"] or None)
         return address, match.start(), match.end()
     if building:
         match = _ROOM_ONLY.search(line)

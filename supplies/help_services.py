@@ -151,7 +151,9 @@ def help_request_move(
         actor=actor,
         action=audit.HELP_MOVE,
         obj=request,
-        changes={k: [v, getattr(request, k)] for k, v in before.items() if v != getattr(request, k)},
+        changes={
+            k: [v, getattr(request, k)] for k, v in before.items() if v != getattr(request, k)
+        },
     )
     return request
 
@@ -205,6 +207,8 @@ def help_tip_record(
         actor=actor,
         action=audit.HELP_TIP,
         obj=request,
-        changes={k: [v, getattr(request, k)] for k, v in before.items() if v != getattr(request, k)},
+        changes={
+            k: [v, getattr(request, k)] for k, v in before.items() if v != getattr(request, k)
+        },
     )
     return request

@@ -43,7 +43,7 @@ def check_amount(fen: Any) -> int:
 
 
 def fen_from_yuan(text: Any) -> int:
-    """"12.5" yuan → 1250 fen; refuses a negative, a fraction of a fen, an absurd sum."""
+    """ "12.5" yuan → 1250 fen; refuses a negative, a fraction of a fen, an absurd sum."""
     try:
         value = Decimal(str(text).strip().replace("¥", "").replace("元", ""))
     except (InvalidOperation, ValueError):
@@ -169,9 +169,7 @@ def repayment_record(
         raise SupplyError(_("Choose cash, WeChat or bank transfer."), Code.METHOD_INVALID)
     if to_volunteer is not None:
         if level_for(to_volunteer, household.compound_id) < Level.VOLUNTEER:
-            raise SupplyError(
-                _("Say which volunteer of this compound paid."), Code.PAYER_REQUIRED
-            )
+            raise SupplyError(_("Say which volunteer of this compound paid."), Code.PAYER_REQUIRED)
         receiver = volunteer_account(household.compound_id, to_volunteer)
     else:
         receiver = branch_account(household.compound_id)

@@ -120,9 +120,9 @@ def open_runs_for(*, household: Household) -> QuerySet[Run]:
 def _heads() -> Prefetch:
     return Prefetch(
         "household__residents",
-        queryset=Resident.objects.filter(erased_at=None).order_by("id").only(
-            "id", "household_id", "name", "relation"
-        ),
+        queryset=Resident.objects.filter(erased_at=None)
+        .order_by("id")
+        .only("id", "household_id", "name", "relation"),
         to_attr="people",
     )
 

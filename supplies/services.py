@@ -82,7 +82,9 @@ def _check_lines(lines: Sequence[LineInput], *, line_no: int | None = None) -> l
     rows = []
     for position, line in enumerate(lines):
         if not line.name.strip():
-            raise SupplyError(_("Each line needs an item."), Code.ITEM_NAME_REQUIRED, line_no=line_no)
+            raise SupplyError(
+                _("Each line needs an item."), Code.ITEM_NAME_REQUIRED, line_no=line_no
+            )
         row = OrderLine(
             position=position,
             name=line.name.strip()[:50],
@@ -294,9 +296,7 @@ def _upsert(
         row.order = order
         row.channel = channel
         row.position = kept + position
-        row.status = status_of.get(
-            (row.name, row.quantity, row.unit), OrderLine.Status.WANTED
-        )
+        row.status = status_of.get((row.name, row.quantity, row.unit), OrderLine.Status.WANTED)
     if replaced:
         OrderLine.objects.filter(pk__in=[line.pk for line in replaced]).delete()
     OrderLine.objects.bulk_create(rows)
@@ -325,7 +325,11 @@ def order_save(
         actor=actor,
         action=audit.ORDER_SAVE,
         obj=order,
-        changes={"channel": [None, channel], "lines": [None, len(lines)], "created": [None, created]},
+        changes={
+            "channel": [None, channel],
+            "lines": [None, len(lines)],
+            "created": [None, created],
+        },
     )
     return order
 
@@ -366,9 +370,7 @@ def jielong_commit(
                 )
             return done.answer, False
         _check_open(run)
-        preview = selectors.jielong_preview(
-            compound=run.compound, building=run.building, text=text
-        )
+        preview = selectors.jielong_preview(compound=run.compound, building=run.building, text=text)
         wanted = _wanted(run, preview, fixes)
         existing = {
             o.household_id: o
@@ -498,9 +500,7 @@ def order_bag(
     order = Order.objects.select_for_update().select_related("run", "household").get(pk=order.pk)
     ledger_services.check_amount(cost_fen)
     if paid_by is None or level_for(paid_by, order.run.compound_id) < Level.VOLUNTEER:
-        raise SupplyError(
-            _("Say which volunteer of this compound paid."), Code.PAYER_REQUIRED
-        )
+        raise SupplyError(_("Say which volunteer of this compound paid."), Code.PAYER_REQUIRED)
     before = {"cost_fen": order.cost_fen, "paid_by": order.paid_by_id, "gift": order.gift}
     if before == {"cost_fen": cost_fen, "paid_by": paid_by.pk, "gift": gift}:
         return order
@@ -511,7 +511,9 @@ def order_bag(
         ledger_services.transaction_reverse(
             transaction=previous, actor=actor, memo=_("bag cost corrected")
         )
-    ledger_services.purchase_record(order=order, cost_fen=cost_fen, payer=paid_by, gift=gift, actor=actor)
+    ledger_services.purchase_record(
+        order=order, cost_fen=cost_fen, payer=paid_by, gift=gift, actor=actor
+    )
     order.cost_fen, order.paid_by, order.gift = cost_fen, paid_by, gift
     if order.state == Order.State.OPEN:
         order.state = Order.State.PACKED
@@ -521,7 +523,9 @@ def order_bag(
         actor=actor,
         action=audit.ORDER_BAG,
         obj=order,
-        changes={k: [v, getattr(order, "paid_by_id" if k == "paid_by" else k)] for k, v in before.items()},
+        changes={
+            k: [v, getattr(order, "paid_by_id" if k == "paid_by" else k)] for k, v in before.items()
+        },
     )
     return order
 

@@ -109,6 +109,7 @@ class HelpRequest(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     scope_path = "compound"
+    office_read_only = True  # written by the services only
 
     class Meta:
         verbose_name = _("help request")
@@ -147,6 +148,9 @@ class HelpEvent(models.Model):
         verbose_name_plural = _("help request steps")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.request_id} → {self.state}"
+
 
 class FollowUp(models.Model):
     """回访: when and how somebody went back, what came of it, when to go back next."""
@@ -170,3 +174,6 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} · {self.at:%Y-%m-%d %H:%M}"

@@ -94,14 +94,20 @@ class Account(models.Model):
                 condition=(
                     models.Q(kind="volunteer", user__isnull=False, household__isnull=True)
                     | models.Q(kind="household", user__isnull=True, household__isnull=False)
-                    | models.Q(kind__in=["branch", "gifts"], user__isnull=True, household__isnull=True)
+                    | models.Q(
+                        kind__in=["branch", "gifts"], user__isnull=True, household__isnull=True
+                    )
                 ),
                 name="account_holder_matches_kind",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.user_id or self.household_id or ''}"
+        if self.kind == self.Kind.VOLUNTEER and self.user is not None:
+            return f"{self.get_kind_display()} {self.user.get_username()}"
+        if self.kind == self.Kind.HOUSEHOLD and self.household is not None:
+            return f"{self.get_kind_display()} {self.household.address}"
+        return str(self.get_kind_display())
 
 
 class Transaction(WrittenOnce):

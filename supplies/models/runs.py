@@ -36,7 +36,10 @@ class Run(models.Model):
     date = models.DateField(_("date"))
     cutoff_at = models.DateTimeField(_("orders close at"))
     volunteers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="supply_runs", blank=True, verbose_name=_("volunteers")
+        settings.AUTH_USER_MODEL,
+        related_name="supply_runs",
+        blank=True,
+        verbose_name=_("volunteers"),
     )
     note = MultiLineField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
@@ -48,6 +51,7 @@ class Run(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_path = "compound"
+    office_read_only = True  # written by the services only
 
     class Meta:
         verbose_name = _("grocery run")
@@ -81,6 +85,7 @@ class RecurringOrder(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     scope_path = "household__compound"
+    office_read_only = True  # written by the services only
 
     class Meta:
         verbose_name = _("recurring order")
@@ -139,6 +144,7 @@ class Order(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     scope_path = "run__compound"
+    office_read_only = True  # written by the services only
 
     class Meta:
         verbose_name = _("order")
@@ -178,6 +184,7 @@ class OrderLine(models.Model):
     )
 
     scope_path = "order__run__compound"
+    office_read_only = True  # written by the services only
 
     class Meta:
         verbose_name = _("order line")
@@ -217,3 +224,6 @@ class JielongPaste(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "client_key"], name="jielongpaste_client_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} · {self.client_key}"
