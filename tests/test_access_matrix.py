@@ -84,6 +84,26 @@ EXPECTED = {
     "checkpoints:household-card": MANAGE,
     "checkpoints:household-history": VOLUNTEER,
     "checkpoints:work-passes": MANAGE,
+    "supply-run-list": ANY_USER,
+    "supply-run-detail": VOLUNTEER,
+    "help-request-list": ANY_USER,
+    "help-request-detail": VOLUNTEER,
+    "jielong-preview": None,  # POST only; tests/supplies/test_api.py
+    "jielong-commit": None,  # POST only; tests/supplies/test_api.py
+    "supplies:runs": VOLUNTEER,
+    "supplies:run": VOLUNTEER,
+    "supplies:run-paste": VOLUNTEER,  # the run's volunteers and managers; others 404
+    "supplies:run-list": VOLUNTEER,
+    "supplies:run-mark": None,  # POST only; tests/supplies/test_views.py
+    "supplies:run-labels": VOLUNTEER,
+    "supplies:run-summary": VOLUNTEER,
+    "supplies:export": MANAGE,
+    "supplies:ledger": MANAGE,
+    "supplies:help": VOLUNTEER,
+    "supplies:help-summary": VOLUNTEER,
+    "supplies:help-request": VOLUNTEER,
+    "supplies:household-page": MANAGE,
+    "supplies:own-page": CAPABILITY,
 }
 
 
@@ -111,7 +131,13 @@ def test_every_route_has_an_access_rule():
 
 @pytest.fixture
 def world(compound_a, building_a, household_a, resident_a, gate_a, volunteer, secretary):
+    from supplies.services import LineInput, order_save
+    from tests.supplies.conftest import make_help_request, make_run
+
     card = f.card(household=household_a, actor=secretary)
+    run = make_run(compound_a, secretary, volunteers=[volunteer])
+    order_save(run=run, household=household_a, lines=[LineInput("白菜", None)], actor=volunteer)
+    help_request = make_help_request(compound_a, household_a, volunteer)
     passage = passage_record(
         opening=gate_a,
         code=card.number,
@@ -127,7 +153,11 @@ def world(compound_a, building_a, household_a, resident_a, gate_a, volunteer, se
         "resident_id": resident_a.pk,
         "alert_id": passage.fever_alert.pk,
         "code": card.number,
+        "run_id": run.pk,
+        "request_id": help_request.pk,
         "pk": {
+            "supply-run-detail": run.pk,
+            "help-request-detail": help_request.pk,
             "compound-detail": compound_a.pk,
             "building-detail": building_a.pk,
             "opening-detail": gate_a.pk,
