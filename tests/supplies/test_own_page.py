@@ -4,7 +4,7 @@ nothing else (no other household, no list, no other compound)."""
 import pytest
 from django.urls import reverse
 
-from compounds.capabilities import capability_resolve, registered_purposes
+from compounds.capabilities import CapabilityNotFound, capability_resolve, registered_purposes
 from supplies import own_page
 from supplies.models import HelpRequest, Order
 from tests import factories as f
@@ -98,7 +98,7 @@ def test_the_link_is_not_the_pass_cards_secret(household_a, secretary, link):
     card = f.card(household=household_a, actor=secretary)
     token = link.rstrip("/").rsplit("/", 1)[-1]
     assert token != card.secret and card.secret not in link
-    with pytest.raises(Exception):
+    with pytest.raises(CapabilityNotFound):
         capability_resolve(token=card.secret, purpose="household_page")
 
 
