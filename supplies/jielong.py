@@ -50,6 +50,7 @@ _NUMBER = rf"\d+(?:\.\d+)?半?|{_CN_NUMBER}"
 _QUANTITY = re.compile(
     rf"(?:[x×*]\s*(?P<times>\d+))|(?P<number>{_NUMBER})\s*(?P<unit>{UNITS})?(?P<half>半)?"
 )
+_BARE_NUMBER = re.compile(r"\d{3,}")
 _UNIT_ONLY = re.compile(rf"(?:{UNITS})")
 _ENTRY_NO = re.compile(r"^\s*(\d{1,4})\s*[.、)）:：]\s*")
 _TITLE = re.compile(r"接龙|团购|#")
@@ -166,6 +167,9 @@ def read_items(text: str) -> list[Item]:
             if items and items[-1].quantity is not None and not items[-1].unit:
                 last = items[-1]
                 items[-1] = Item(last.name, last.quantity, token, last.note)
+            continue
+        if _BARE_NUMBER.fullmatch(token):
+            # 1902, 13807901234: a room or a phone, never a quantity without its unit.
             continue
         name, quantity, unit = _quantity_of(token)
         if not _NAME.search(name):

@@ -1,0 +1,79 @@
+"""A grocery run in a real phone-sized Chromium: paste a 接龙 chain, fix the line it could
+not read, print the morning list, tick a bag as delivered."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from supplies import services
+from supplies.models import Order, OrderLine
+from tests import factories as f
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHAIN = """【接龙】20栋 明天买菜
+例：20-1702 白菜2斤
+1. 20-1702 白菜2斤 鸡蛋1盒
+2. ２０栋１８０１ 土豆3斤 🍅番茄两斤
+3. 王阿姨 1902 酱油一瓶
+谢谢志愿者！
+"""
+
+
+@pytest.fixture
+def run():
+    community = f.community()
+    compound = f.compound(community=community, name="绿景水岸")
+    building = f.building(compound=compound, number="20")
+    for room in ("1702", "1801", "1902"):
+        household = f.household(building=building, room=room)
+        f.resident(household=household, name=f"住户{room}", relation="head")
+    volunteer = f.user("volunteer")
+    f.role(user=volunteer, kind="volunteer", compound=compound)
+    return services.run_create(
+        compound=compound,
+        date=timezone.localdate() + timedelta(days=1),
+        cutoff_at=timezone.now() + timedelta(hours=8),
+        volunteers=[volunteer],
+        actor=volunteer,
+    )
+
+
+def test_paste_fix_print_and_deliver(page, live_server, login, screenshot, run):
+    base = f"{live_server.url}/c/{run.compound_id}/supplies/runs/{run.pk}"
+    login("volunteer")
+    page.goto(f"{base}/paste/")
+    page.fill("#paste-text", CHAIN)
+    page.click("#paste-preview")
+    page.wait_for_selector("#paste-result:not([hidden])")
+    assert page.locator("#paste-orders tbody tr").count() == 2
+    unread = page.locator("#paste-unread .unread-row")
+    assert unread.count() == 2  # 王阿姨's line (no building) and the thanks
+    fix = page.locator('#paste-unread .unread-row[data-line-no="5"]')
+    assert fix.get_attribute("data-code") == "room_unknown"
+    fix.locator(".fix-room").fill("20-1902")
+    fix.locator(".fix-items").fill("酱油一瓶")
+    screenshot("supplies-paste")
+    page.click("#paste-commit")
+    page.wait_for_selector("#paste-done:not([hidden]), #paste-error:not([hidden])")
+    assert page.locator("#paste-error").is_hidden(), page.locator("#paste-error").text_content()
+    assert Order.objects.filter(run=run).count() == 3
+    assert OrderLine.objects.get(order__household__room="1902").name == "酱油"
+
+    page.goto(f"{base}/list/")
+    rows = {r.get_attribute("data-item") for r in page.locator("#shopping tbody tr").all()}
+    assert {"白菜", "鸡蛋", "土豆", "番茄", "酱油"} <= rows
+    page.emulate_media(media="print")
+    assert not page.locator(".bag-actions").first.is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    page.emulate_media(media="screen")
+    screenshot("supplies-morning-list")
+
+    bag = page.locator('.bag[data-address="20-1902"]')
+    bag.locator(".deliver-form select").select_option("at_door")
+    bag.locator(".deliver-form button").click()
+    page.wait_for_load_state()
+    assert page.locator('.bag[data-address="20-1902"]').get_attribute("data-state") == "at_door"
+    assert Order.objects.get(household__room="1902").state == "at_door"
