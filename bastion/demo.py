@@ -751,3 +751,119 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
         _raise_fever_alert(fever)
     Passage.objects.bulk_create(gate.rows)
     return len(gate.rows)
+
+
+def build_supplies_day(
+    compound: Compound, secretary: Any, volunteer: Any, rng: random.Random
+) -> dict[str, int]:
+    """Tomorrow's grocery run with a few orders (a pasted 接龙 chain, a phone call, weekly
+    medicine, disinfectant given free), bags paid by the volunteer, and the help requests
+    of the field reports: a feverish baby, a broken internet line, a tip from above.
+
+    Written through the services, so the ledger balances and the audit trail has it all.
+    """
+    from supplies import help_services, ledger_services, services
+    from supplies.services import LineInput
+
+    households = list(
+        Household.objects.filter(compound=compound)
+        .select_related("building", "unit")
+        .order_by("building__number", "room")[:40]
+    )
+    if len(households) < 6:
+        return {"orders": 0, "requests": 0}
+    chosen = rng.sample(households, 6)
+    now = timezone.now()
+    run = services.run_create(
+        compound=compound,
+        date=timezone.localdate() + timedelta(days=1),
+        cutoff_at=now + timedelta(hours=10),
+        volunteers=[volunteer],
+        actor=secretary,
+        note="08:30 超市集合",
+    )
+    chain = ["【接龙】明天买菜，今晚8点截止", "例：20-1702 白菜2斤 鸡蛋1盒"]
+    goods = ("白菜2斤 鸡蛋1盒", "土豆3斤、番茄两斤🍅", "半斤姜 大米1袋", "面条 酱油一瓶")
+    for n, (household, goods_line) in enumerate(zip(chosen[:4], goods, strict=True), start=1):
+        chain.append(f"{n}. {household.address} {goods_line}")
+    chain.append("谢谢志愿者辛苦了👍")
+    services.jielong_commit(
+        run=run,
+        text="\n".join(chain),
+        fixes=[],
+        client_key=uuid.UUID(int=rng.getrandbits(128)),
+        actor=volunteer,
+    )
+    services.order_save(
+        run=run,
+        household=chosen[4],
+        lines=[
+            LineInput("硝苯地平", Decimal("2"), "盒", medicine=True, prescription_note="每日两次")
+        ],
+        actor=volunteer,
+    )
+    services.recurring_order_create(
+        household=chosen[4],
+        lines=[
+            LineInput("硝苯地平", Decimal("2"), "盒", medicine=True, prescription_note="每日两次")
+        ],
+        every_days=7,
+        next_on=run.date + timedelta(days=7),
+        actor=secretary,
+    )
+    gift = services.order_save(
+        run=run,
+        household=chosen[5],
+        lines=[LineInput("84消毒液", Decimal("1"), "瓶")],
+        actor=volunteer,
+    )
+    orders = list(run.orders.select_related("household"))
+    for order in orders[:2]:
+        services.order_bag(
+            order=order, cost_fen=rng.randrange(1500, 6000), paid_by=volunteer, actor=volunteer
+        )
+    services.order_bag(order=gift, cost_fen=1280, paid_by=volunteer, gift=True, actor=volunteer)
+    ledger_services.repayment_record(
+        household=orders[0].household,
+        amount_fen=orders[0].transactions.get().entries.get(amount_fen__gt=0).amount_fen,
+        method="wechat",
+        to_volunteer=volunteer,
+        actor=secretary,
+    )
+    baby = help_services.help_request_create(
+        compound=compound,
+        channel="in_person",
+        kind="medical",
+        urgency=1,
+        household=chosen[0],
+        summary="8个月宝宝发烧，家里没有体温计",
+        actor=volunteer,
+    )
+    help_services.help_request_move(
+        request=baby,
+        state="escalated",
+        escalated_to="hospital",
+        note="借体温计 39.3℃，报社区，安排车送定点医院",
+        actor=secretary,
+    )
+    internet = help_services.help_request_create(
+        compound=compound,
+        channel="phone",
+        kind="utilities",
+        urgency=3,
+        household=chosen[1],
+        summary="家里网络断了，孩子明早要上网课",
+        actor=volunteer,
+    )
+    help_services.help_follow_up(
+        request=internet, how="phone", outcome="已联系电信，下午上门", actor=volunteer
+    )
+    help_services.help_request_create(
+        compound=compound,
+        channel="from_above",
+        kind="tip",
+        urgency=2,
+        summary="20栋旁停有一辆鄂牌车（上级转办）",
+        actor=secretary,
+    )
+    return {"orders": len(orders), "requests": 3}

@@ -126,6 +126,12 @@ class Command(BaseCommand):
             volunteer = get_user_model().objects.get(username="volunteer")
             logged = demo.build_gate_day(large, volunteer, random.Random(SEED))
             self.say(f"Gate log: {logged} passages this morning at {LARGE}, one fever alert")
+            secretary = get_user_model().objects.get(username="secretary")
+            made = demo.build_supplies_day(large, secretary, volunteer, random.Random(SEED))
+            self.say(
+                f"Groceries: tomorrow's run with {made['orders']} orders; "
+                f"{made['requests']} help requests"
+            )
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
 
