@@ -25,7 +25,14 @@ from residents.addresses import parse_address
 from residents.selectors import households_at
 from supplies import audit, exports, selectors, services, texts
 from supplies.errors import SupplyError
-from supplies.forms import BagForm, DeliverForm, LineMarkForm, OrderForm, RunForm
+from supplies.forms import (
+    BagForm,
+    DeliverForm,
+    LineMarkForm,
+    OrderForm,
+    RunForm,
+    compound_people,
+)
 from supplies.ledger_services import yuan
 from supplies.models import Order, OrderLine, Run
 
@@ -204,7 +211,7 @@ def run_list(request: HttpRequest, compound_id: int, run_id: int) -> HttpRespons
             run=found,
             listed=selectors.morning_list(run=found),
             can_work=services.can_work_on(request.user, found),
-            bag_form=BagForm(compound=compound),
+            payers=list(compound_people(compound)),
             states=[c for c in Order.State.choices if c[0] != Order.State.OPEN],
             yuan=yuan,
         ),

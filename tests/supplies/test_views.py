@@ -195,3 +195,26 @@ def test_the_export_holds_runs_orders_ledger_and_requests(
     book = load_workbook(BytesIO(response.content))
     assert book.sheetnames == ["Runs", "Orders", "Ledger", "Help requests"]
     assert book["Orders"].max_row == 2 and book["Ledger"].max_row == 3
+
+
+def test_the_morning_list_page_costs_the_same_queries_for_more_bags(
+    as_volunteer, run_a, rooms, volunteer, django_assert_max_num_queries
+):
+    url = reverse("supplies:run-list", args=[run_a.compound_id, run_a.pk])
+    services.order_save(
+        run=run_a, household=rooms["20-1702"], lines=[LineInput("米")], actor=volunteer
+    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        as_volunteer.get(url)
+    for household in rooms.values():
+        services.order_save(
+            run=run_a,
+            household=household,
+            lines=[LineInput("油"), LineInput("盐")],
+            actor=volunteer,
+        )
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert as_volunteer.get(url).status_code == 200
