@@ -79,7 +79,7 @@ def supplies_workbook(*, compound: Compound, personal: bool) -> Workbook:
     )
     write_sheet(
         book.create_sheet(_("Ledger")),
-        [_("At"), _("#"), _("Kind"), _("Paid by"), _("Account"), _("Amount (yuan)"), _("Memo")],
+        [_("At"), _("#"), _("Kind"), _("Paid with"), _("Account"), _("Amount (yuan)"), _("Memo")],
         (
             [
                 _local(t.created_at),

@@ -196,7 +196,7 @@ class DeliverForm(forms.Form):
 class RepaymentForm(forms.Form):
     household = forms.ModelChoiceField(label=_("Household"), queryset=Household.objects.none())
     amount = forms.CharField(label=_("Amount (yuan)"), max_length=12)
-    method = forms.ChoiceField(label=_("Paid by"), choices=Transaction.Method.choices)
+    method = forms.ChoiceField(label=_("Paid with"), choices=Transaction.Method.choices)
     to_volunteer = UserChoice(
         label=_("Paid to"),
         queryset=get_user_model().objects.none(),
@@ -221,7 +221,7 @@ class RepaymentForm(forms.Form):
 class ReimbursementForm(forms.Form):
     volunteer = UserChoice(label=_("Volunteer"), queryset=get_user_model().objects.none())
     amount = forms.CharField(label=_("Amount (yuan)"), max_length=12)
-    method = forms.ChoiceField(label=_("Paid by"), choices=Transaction.Method.choices)
+    method = forms.ChoiceField(label=_("Paid with"), choices=Transaction.Method.choices)
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -125,7 +125,7 @@
       return post(root.dataset.commit, { text: lastText, client_key: clientKey, fixes: fixes });
     }).then(function (answer) {
       var done = document.getElementById("paste-done");
-      done.textContent = tpl("tpl-saved").replace("%(orders)s", answer.orders.length).replace("%(unread)s", answer.unread.length);
+      done.textContent = tpl("tpl-saved").replace("{orders}", answer.orders.length).replace("{unread}", answer.unread.length);
       done.hidden = false;
       var link = document.createElement("a");
       link.href = root.dataset.run; link.id = "back-to-run"; link.textContent = " →";

@@ -127,7 +127,7 @@ class Transaction(WrittenOnce):
         Compound, on_delete=models.CASCADE, related_name="transactions", verbose_name=_("compound")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    method = models.CharField(_("paid by"), max_length=20, choices=Method.choices, blank=True)
+    method = models.CharField(_("paid with"), max_length=20, choices=Method.choices, blank=True)
     memo = SingleLineField(_("memo"), max_length=200, blank=True)
     order = models.ForeignKey(
         "supplies.Order",
