@@ -1,7 +1,7 @@
 """Supplies' forms. They check the input; the services decide and write."""
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, Compound, Role
 from compounds.text import normalise_newlines, validate_text
+from residents.addresses import normalize
 from residents.models import Household
 from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN
 from supplies import jielong
@@ -25,7 +26,7 @@ class SingleLineFormField(forms.CharField):
     multiline = False
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return normalise_newlines(text) if self.multiline else text
 
     def validate(self, value: Any) -> None:
@@ -75,7 +76,7 @@ def lines_from_text(text: str) -> list[LineInput]:
     """ "白菜2斤 鸡蛋1盒" per line, as the 接龙 reader reads an entry."""
     lines: list[LineInput] = []
     for row in (text or "").splitlines():
-        lines.extend(LineInput.of(item) for item in jielong.read_items(jielong.normalize(row)))
+        lines.extend(LineInput.of(item) for item in jielong.read_items(normalize(row)))
     return lines
 
 
@@ -105,8 +106,8 @@ class RunForm(forms.Form):
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.filter(compound=compound)
-        self.fields["volunteers"].queryset = compound_people(compound)
+        cast(Any, self.fields["building"]).queryset = Building.objects.filter(compound=compound)
+        cast(Any, self.fields["volunteers"]).queryset = compound_people(compound)
         self.initial.setdefault("date", timezone.localdate() + timedelta(days=1))
 
     def cutoff_at(self) -> datetime:
@@ -141,7 +142,8 @@ class OrderForm(forms.Form):
         data = self.cleaned_data
         lines = lines_from_text(data.get("lines", ""))
         if data.get("medicine"):
-            item = (jielong.read_items(jielong.normalize(data["medicine"])) or [None])[0]
+            read = jielong.read_items(normalize(data["medicine"]))
+            item = read[0] if read else None
             lines.append(
                 LineInput(
                     name=item.name if item else data["medicine"],
@@ -172,7 +174,7 @@ class BagForm(forms.Form):
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["paid_by"].queryset = compound_people(compound)
+        cast(Any, self.fields["paid_by"]).queryset = compound_people(compound)
 
     def clean_cost(self) -> int:
         try:
@@ -206,10 +208,10 @@ class RepaymentForm(forms.Form):
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(
+        cast(Any, self.fields["household"]).queryset = Household.objects.filter(
             compound=compound
         ).select_related("building", "unit")
-        self.fields["to_volunteer"].queryset = compound_people(compound)
+        cast(Any, self.fields["to_volunteer"]).queryset = compound_people(compound)
 
     def clean_amount(self) -> int:
         try:
@@ -225,7 +227,7 @@ class ReimbursementForm(forms.Form):
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = compound_people(compound)
+        cast(Any, self.fields["volunteer"]).queryset = compound_people(compound)
 
     clean_amount = RepaymentForm.clean_amount
 

@@ -22,7 +22,7 @@ from supplies.models.help import URGENT_MINUTES, URGENT_UP_TO
 State = HelpRequest.State
 FEVER_URGENCY = 2  # an open fever alert sorts with the urgent requests
 
-_ALERT_STATES = {
+_ALERT_STATES: dict[str, tuple[str, str]] = {
     FeverAlert.Status.OPEN: (State.OPEN, ""),
     FeverAlert.Status.REMEASURED: (State.IN_PROGRESS, ""),
     FeverAlert.Status.REPORTED: (State.ESCALATED, HelpRequest.EscalatedTo.COMMUNITY),
@@ -126,6 +126,6 @@ def history_of(request: HelpRequest) -> dict[str, Any]:
         "events": list(request.events.select_related("actor")),
         "follow_ups": list(request.follow_ups.select_related("actor")),
         "alert_steps": list(request.fever_alert.actions.select_related("actor"))
-        if request.fever_alert_id
+        if request.fever_alert is not None
         else [],
     }

@@ -52,7 +52,7 @@ def help_request_create(
 ) -> HelpRequest:
     _choice(channel, HelpRequest.Channel, _("Say how the request came in."), Code.INVALID)
     _choice(kind, HelpRequest.Kind, _("Say what kind of help is needed."), Code.INVALID)
-    if not isinstance(urgency, int) or not 1 <= urgency <= 4:
+    if urgency not in (1, 2, 3, 4) or isinstance(urgency, bool) or not isinstance(urgency, int):
         raise SupplyError(_("Urgency is 1 (life at risk) to 4."), Code.URGENCY_INVALID)
     if not (summary or "").strip():
         raise SupplyError(_("Say what is needed."), Code.SUMMARY_REQUIRED)

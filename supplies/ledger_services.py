@@ -33,6 +33,11 @@ from supplies.models import Account, Entry, Order, Transaction
 AMOUNT_MAX_FEN = 1_000_000
 
 
+def _is_fen(value: object) -> bool:
+    """A non-zero whole number of fen (not a float, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value != 0
+
+
 def check_amount(fen: Any) -> int:
     if not isinstance(fen, int) or isinstance(fen, bool) or not 0 < fen <= AMOUNT_MAX_FEN:
         raise SupplyError(
@@ -103,11 +108,7 @@ def ledger_post(
     if method and method not in Transaction.Method.values:
         raise SupplyError(_("Choose cash, WeChat or bank transfer."), Code.METHOD_INVALID)
     amounts = [fen for _account, fen in entries]
-    if (
-        len(entries) < 2
-        or sum(amounts) != 0
-        or any(not isinstance(f, int) or f == 0 for f in amounts)
-    ):
+    if len(entries) < 2 or sum(amounts) != 0 or not all(_is_fen(f) for f in amounts):
         raise SupplyError(_("A money record must balance to the fen."), Code.UNBALANCED)
     if any(account.compound_id != compound_id for account, _fen in entries):
         raise SupplyError(_("Every account must be of this compound."), Code.INVALID)

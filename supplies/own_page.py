@@ -56,7 +56,7 @@ def own_page_revoke(*, household: Household, actor: Any) -> None:
 
 def household_of(capability: Capability) -> Household | None:
     """The household a link opens, if it is still of the compound the link was made in."""
-    if capability.object_id is None:
+    if capability.object_id is None or capability.compound_id is None:
         return None
     return (
         Household.objects.filter(pk=capability.object_id, compound_id=capability.compound_id)

@@ -1,5 +1,7 @@
 """The 接龙 contract's bodies and answers, and the read-only lists of runs and requests."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -97,7 +99,9 @@ class CommitSerializer(serializers.Serializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
-    volunteers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    volunteers: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
     orders = serializers.IntegerField(source="orders_count", read_only=True)
 
     class Meta:

@@ -477,7 +477,8 @@ def can_work_on(user: Any, run: Run) -> bool:
     """The run's volunteers and the compound's managers tick, pay, deliver and paste."""
     if level_for(user, run.compound_id) >= Level.MANAGE:
         return True
-    return run.volunteers.filter(pk=getattr(user, "pk", None)).exists()
+    user_id = getattr(user, "pk", None)
+    return user_id is not None and run.volunteers.filter(pk=user_id).exists()
 
 
 @transaction.atomic

@@ -264,7 +264,7 @@ def run_mark(request: HttpRequest, compound_id: int, run_id: int) -> HttpRespons
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
     except SupplyError as refusal:
         show_refusal(request, refusal)
     return redirect(f"{_list_url(compound, found)}{anchor}")

@@ -1,5 +1,6 @@
 """Help pages: the board (requests beside open fever alerts), one request, the summary."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -79,6 +80,7 @@ def request_detail(request: HttpRequest, compound_id: int, request_id: int) -> H
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
+            form: forms.Form
             if action == "move":
                 form = forms_["move"] = MoveForm(request.POST)
                 if form.is_valid():
