@@ -188,6 +188,12 @@ class LineMarkForm(forms.Form):
     status = forms.ChoiceField(choices=OrderLine.Status.choices)
 
 
+class ItemMarkForm(forms.Form):
+    name = forms.CharField(max_length=50)
+    unit = forms.CharField(max_length=10, required=False)
+    status = forms.ChoiceField(choices=OrderLine.Status.choices)
+
+
 class DeliverForm(forms.Form):
     order = forms.IntegerField()
     state = forms.ChoiceField(

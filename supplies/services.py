@@ -69,7 +69,7 @@ def quantity_from(value: Any, *, line_no: int | None = None) -> Decimal | None:
             Code.QUANTITY_INVALID,
             line_no=line_no,
         )
-    return quantity.quantize(Decimal("0.01")).normalize()
+    return quantity.quantize(Decimal("0.01"))
 
 
 def _check_lines(lines: Sequence[LineInput], *, line_no: int | None = None) -> list[OrderLine]:
@@ -236,7 +236,7 @@ def recurring_order_create(
     stored = [
         {
             "name": r.name,
-            "quantity": str(r.quantity) if r.quantity is not None else None,
+            "quantity": format(r.quantity.normalize(), "f") if r.quantity is not None else None,
             "unit": r.unit,
             "note": r.note,
             "medicine": r.medicine,
@@ -490,6 +490,16 @@ def order_line_mark(*, line: OrderLine, status: str, actor: Any) -> OrderLine:
         line.status = status
         line.save(update_fields=["status"])
     return line
+
+
+@transaction.atomic
+def shopping_item_mark(*, run: Run, name: str, unit: str, status: str, actor: Any) -> int:
+    """Tick one item of the shopping list in every bag at once (bought, or out of stock);
+    how many lines changed."""
+    if status not in OrderLine.Status.values:
+        raise SupplyError(_("Choose bought, out of stock or to buy."), Code.STATE_INVALID)
+    lines = OrderLine.objects.select_for_update().filter(order__run=run, name=name, unit=unit)
+    return lines.exclude(status=status).update(status=status)
 
 
 @transaction.atomic

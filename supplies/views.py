@@ -28,6 +28,7 @@ from supplies.errors import SupplyError
 from supplies.forms import (
     BagForm,
     DeliverForm,
+    ItemMarkForm,
     LineMarkForm,
     OrderForm,
     RunForm,
@@ -239,6 +240,11 @@ def run_mark(request: HttpRequest, compound_id: int, run_id: int) -> HttpRespons
                     line=line, status=form.cleaned_data["status"], actor=request.user
                 )
                 anchor = f"#bag-{line.order_id}"
+        elif action == "item":
+            form = ItemMarkForm(request.POST)
+            if form.is_valid():
+                services.shopping_item_mark(run=found, actor=request.user, **form.cleaned_data)
+                anchor = "#shopping"
         elif action == "bag":
             form = BagForm(request.POST, compound=compound)
             if form.is_valid():

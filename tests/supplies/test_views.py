@@ -218,3 +218,19 @@ def test_the_morning_list_page_costs_the_same_queries_for_more_bags(
         )
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert as_volunteer.get(url).status_code == 200
+
+
+def test_an_item_of_the_shopping_list_is_ticked_in_every_bag(as_volunteer, run_a, rooms, volunteer):
+    for household in (rooms["20-1702"], rooms["20-1801"]):
+        services.order_save(
+            run=run_a,
+            household=household,
+            lines=[LineInput("白菜", Decimal("2"), "斤"), LineInput("盐")],
+            actor=volunteer,
+        )
+    response = mark(
+        as_volunteer, run_a, action="item", name="白菜", unit="斤", status="out_of_stock"
+    )
+    assert response.status_code == 302
+    statuses = dict(OrderLine.objects.values_list("name", "status").distinct())
+    assert statuses == {"白菜": "out_of_stock", "盐": "wanted"}
