@@ -184,8 +184,18 @@ class BagForm(forms.Form):
 
 
 class LineMarkForm(forms.Form):
-    line = forms.IntegerField()
-    status = forms.ChoiceField(choices=OrderLine.Status.choices)
+    """One button per line and status on the bag's form: ``tick`` is "<line>:<status>"."""
+
+    tick = forms.RegexField(regex=r"^\d{1,18}:[a-z_]{1,20}$")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "tick" in data:
+            line, status = data["tick"].split(":")
+            if status not in OrderLine.Status.values:
+                raise forms.ValidationError(_("Choose bought, out of stock or to buy."))
+            data["line"], data["status"] = int(line), status
+        return data
 
 
 class ItemMarkForm(forms.Form):

@@ -71,6 +71,14 @@ def test_paste_fix_print_and_deliver(page, live_server, login, screenshot, run):
     page.emulate_media(media="screen")
     screenshot("supplies-morning-list")
 
+    first = page.locator('.bag[data-address="20-1702"] button[name=tick]').first
+    tick = first.get_attribute("value")
+    first.click()
+    page.wait_for_load_state()
+    line_id, status = tick.split(":")
+    assert OrderLine.objects.get(pk=line_id).status == status == "bought"
+    assert "bought" in page.locator(f'li[data-line="{line_id}"]').get_attribute("class")
+
     bag = page.locator('.bag[data-address="20-1902"]')
     bag.locator(".deliver-form select").select_option("at_door")
     bag.locator(".deliver-form button").click()

@@ -80,9 +80,7 @@ def test_a_phone_order_for_an_unknown_room_says_so(as_volunteer, run_a, rooms):
 
 def test_ticking_recording_the_bag_and_delivering(as_volunteer, run_a, bag, volunteer):
     line = bag.lines.get()
-    assert (
-        mark(as_volunteer, run_a, action="line", line=line.pk, status="bought").status_code == 302
-    )
+    assert mark(as_volunteer, run_a, action="line", tick=f"{line.pk}:bought").status_code == 302
     assert (
         mark(
             as_volunteer, run_a, action="bag", order=bag.pk, cost="12.50", paid_by=volunteer.pk
@@ -119,7 +117,7 @@ def test_a_volunteer_not_on_the_run_cannot_tick(client, compound_a, run_a, bag):
     other = f.user("other")
     f.role(user=other, kind="volunteer", compound=compound_a)
     client.force_login(other)
-    response = mark(client, run_a, action="line", line=bag.lines.get().pk, status="bought")
+    response = mark(client, run_a, action="line", tick=f"{bag.lines.get().pk}:bought")
     assert response.status_code == 404
 
 
