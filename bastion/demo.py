@@ -762,7 +762,13 @@ def build_supplies_day(
 
     Written through the services, so the ledger balances and the audit trail has it all.
     """
-    from supplies import help_services, ledger_services, services
+    from supplies import (
+        help_services,
+        jielong_services,
+        ledger_services,
+        list_services,
+        services,
+    )
     from supplies.services import LineInput
 
     households = list(
@@ -787,7 +793,7 @@ def build_supplies_day(
     for n, (household, goods_line) in enumerate(zip(chosen[:4], goods, strict=True), start=1):
         chain.append(f"{n}. {household.address} {goods_line}")
     chain.append("谢谢志愿者辛苦了👍")
-    services.jielong_commit(
+    jielong_services.jielong_commit(
         run=run,
         text="\n".join(chain),
         fixes=[],
@@ -819,10 +825,12 @@ def build_supplies_day(
     )
     orders = list(run.orders.select_related("household"))
     for order in orders[:2]:
-        services.order_bag(
+        list_services.order_bag(
             order=order, cost_fen=rng.randrange(1500, 6000), paid_by=volunteer, actor=volunteer
         )
-    services.order_bag(order=gift, cost_fen=1280, paid_by=volunteer, gift=True, actor=volunteer)
+    list_services.order_bag(
+        order=gift, cost_fen=1280, paid_by=volunteer, gift=True, actor=volunteer
+    )
     ledger_services.repayment_record(
         household=orders[0].household,
         amount_fen=orders[0].transactions.get().entries.get(amount_fen__gt=0).amount_fen,

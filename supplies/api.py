@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from compounds import access
 from compounds.access import Level
 from compounds.models import Building, Compound
-from supplies import selectors, services
+from supplies import jielong_services, selectors, services
 from supplies.models import HelpRequest, Run
 from supplies.serializers import (
     CommitRequestSerializer,
@@ -103,7 +103,7 @@ class JielongCommitView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         fixes = [
-            services.Fix(
+            jielong_services.Fix(
                 line_no=f["line_no"],
                 household=f["household"],
                 items=None
@@ -120,7 +120,7 @@ class JielongCommitView(APIView):
             )
             for f in data["fixes"]
         ]
-        answer, written = services.jielong_commit(
+        answer, written = jielong_services.jielong_commit(
             run=found,
             text=data["text"],
             fixes=fixes,

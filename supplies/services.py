@@ -8,13 +8,11 @@ it comes back unchanged. So a chain pasted again, or pasted later with more entr
 updates the orders and doubles nothing.
 """
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -26,10 +24,10 @@ from compounds.models import Building, Compound
 from compounds.services import audit_record
 from compounds.text import check_text_fields
 from residents.models import Household
-from supplies import audit, ledger_services
-from supplies.errors import Code, SupplyConflict, SupplyError
+from supplies import audit
+from supplies.errors import Code, SupplyError
 from supplies.jielong import Item
-from supplies.models import JielongPaste, Order, OrderLine, RecurringOrder, Run
+from supplies.models import Order, OrderLine, RecurringOrder, Run
 from supplies.models.runs import QUANTITY_MAX
 
 MAX_LINES_PER_ORDER = 60
@@ -334,229 +332,9 @@ def order_save(
     return order
 
 
-# --- the 接龙 paste -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Fix:
-    """What a person made of a line the reader could not: its household, and its items
-    (None: the items the reader found on the line)."""
-
-    line_no: int
-    household: int
-    items: Sequence[LineInput] | None = None
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def jielong_commit(
-    *, run: Run, text: str, fixes: Sequence[Fix], client_key: UUID, actor: Any
-) -> tuple[dict[str, Any], bool]:
-    """Write a pasted chain into ``run``: one order per household, upserted. The answer
-    (and whether it was written now, False for a repeated client key)."""
-    from supplies import selectors  # the preview is a read; the write builds on it
-
-    with transaction.atomic():
-        run = Run.objects.select_for_update().select_related("building").get(pk=run.pk)
-        text_hash = _hash(text + repr(sorted((f.line_no, f.household) for f in fixes)))
-        done = JielongPaste.objects.filter(run=run, client_key=client_key).first()
-        if done is not None:
-            if done.text_hash != text_hash:
-                raise SupplyConflict(
-                    _("This paste's key was already used for another text."),
-                    Code.CLIENT_KEY_CONFLICT,
-                )
-            return done.answer, False
-        _check_open(run)
-        preview = selectors.jielong_preview(compound=run.compound, building=run.building, text=text)
-        wanted = _wanted(run, preview, fixes)
-        existing = {
-            o.household_id: o
-            for o in Order.objects.filter(run=run, household_id__in=list(wanted)).select_related(
-                "household__building", "household__unit"
-            )
-        }
-        lines_of: dict[int, list[OrderLine]] = {}
-        for line in OrderLine.objects.filter(order__in=list(existing.values())):
-            lines_of.setdefault(line.order_id, []).append(line)
-        written = []
-        for household, (first_line, lines) in wanted.items():
-            order = existing.get(household.pk)
-            try:
-                order, created = _upsert(
-                    run,
-                    household,
-                    lines,
-                    channel=Order.Channel.JIELONG,
-                    existing=order,
-                    existing_lines=lines_of.get(order.pk, []) if order else [],
-                )
-            except SupplyError as refusal:
-                if refusal.params.get("line_no") is None:
-                    refusal.params["line_no"] = first_line
-                raise
-            written.append(
-                {
-                    "household": household.pk,
-                    "address": household.address,
-                    "order": order.pk,
-                    "created": created,
-                    "lines": len(lines),
-                }
-            )
-        fixed = {f.line_no for f in fixes}
-        answer = {
-            "orders": written,
-            "unread": [u for u in preview.unread_rows() if u["line_no"] not in fixed],
-            "skipped": preview.skipped_rows(),
-        }
-        JielongPaste.objects.create(
-            run=run, client_key=client_key, text_hash=text_hash, answer=answer, created_by=actor
-        )
-        audit_record(
-            compound=run.compound_id,
-            actor=actor,
-            action=audit.ORDER_PASTE,
-            obj=run,
-            changes={"orders": len(written), "unread": len(answer["unread"])},
-        )
-    return answer, True
-
-
-def _wanted(run: Run, preview: Any, fixes: Sequence[Fix]) -> dict[Household, tuple[int, list]]:
-    """{household: (first line_no, merged lines)} of the paste and its fixes."""
-    fix_households = {
-        h.pk: h
-        for h in Household.objects.filter(
-            compound_id=run.compound_id, pk__in=[f.household for f in fixes]
-        ).select_related("building", "unit")
-    }
-    items_by_line = {u.line_no: u.items for u in preview.unread}
-    items_by_line.update({e.line_no: e.items for e in preview.entries})
-    merged: dict[Household, tuple[int, list[LineInput]]] = {}
-
-    def add(household: Household, line_no: int, lines: Sequence[LineInput]) -> None:
-        _check_household(run, household, line_no=line_no)
-        first, have = merged.setdefault(household, (line_no, []))
-        for line in lines:
-            if line.key not in {h.key for h in have}:
-                have.append(line)
-
-    fixed = {f.line_no for f in fixes}
-    for entry, household in preview.resolved:
-        if entry.line_no not in fixed:
-            add(household, entry.line_no, [LineInput.of(i) for i in entry.items])
-    for fix in fixes:
-        household = fix_households.get(fix.household)
-        if household is None:
-            raise SupplyError(
-                _("Line %(line)d: this household is not of the run's compound.")
-                % {"line": fix.line_no},
-                Code.HOUSEHOLD_OTHER_COMPOUND,
-                line_no=fix.line_no,
-            )
-        lines = fix.items
-        if lines is None:
-            lines = [LineInput.of(i) for i in items_by_line.get(fix.line_no, [])]
-        if not lines:
-            raise SupplyError(
-                _("Line %(line)d: say what to buy.") % {"line": fix.line_no},
-                Code.NO_ITEMS,
-                line_no=fix.line_no,
-            )
-        add(household, fix.line_no, lines)
-    return merged
-
-
-# --- the morning list and delivery ------------------------------------------------------
-
-
 def can_work_on(user: Any, run: Run) -> bool:
     """The run's volunteers and the compound's managers tick, pay, deliver and paste."""
     if level_for(user, run.compound_id) >= Level.MANAGE:
         return True
     user_id = getattr(user, "pk", None)
     return user_id is not None and run.volunteers.filter(pk=user_id).exists()
-
-
-@transaction.atomic
-def order_line_mark(*, line: OrderLine, status: str, actor: Any) -> OrderLine:
-    if status not in OrderLine.Status.values:
-        raise SupplyError(_("Choose bought, out of stock or to buy."), Code.STATE_INVALID)
-    line = OrderLine.objects.select_for_update().get(pk=line.pk)
-    if line.status != status:
-        line.status = status
-        line.save(update_fields=["status"])
-    return line
-
-
-@transaction.atomic
-def shopping_item_mark(*, run: Run, name: str, unit: str, status: str, actor: Any) -> int:
-    """Tick one item of the shopping list in every bag at once (bought, or out of stock);
-    how many lines changed."""
-    if status not in OrderLine.Status.values:
-        raise SupplyError(_("Choose bought, out of stock or to buy."), Code.STATE_INVALID)
-    lines = OrderLine.objects.select_for_update().filter(order__run=run, name=name, unit=unit)
-    return lines.exclude(status=status).update(status=status)
-
-
-@transaction.atomic
-def order_bag(
-    *, order: Order, cost_fen: int, paid_by: Any, actor: Any, gift: bool = False
-) -> Order:
-    """Record what the bag cost and who paid (垫钱): a purchase (or a gift, borne by the
-    branch) in the ledger. A new cost reverses the old purchase and posts the new one."""
-    order = Order.objects.select_for_update().select_related("run", "household").get(pk=order.pk)
-    ledger_services.check_amount(cost_fen)
-    if paid_by is None or level_for(paid_by, order.run.compound_id) < Level.VOLUNTEER:
-        raise SupplyError(_("Say which volunteer of this compound paid."), Code.PAYER_REQUIRED)
-    before = {"cost_fen": order.cost_fen, "paid_by": order.paid_by_id, "gift": order.gift}
-    if before == {"cost_fen": cost_fen, "paid_by": paid_by.pk, "gift": gift}:
-        return order
-    previous = order.transactions.filter(
-        kind__in=["purchase", "gift"], reversed_by__isnull=True
-    ).first()
-    if previous is not None:
-        ledger_services.transaction_reverse(
-            transaction=previous, actor=actor, memo=_("bag cost corrected")
-        )
-    ledger_services.purchase_record(
-        order=order, cost_fen=cost_fen, payer=paid_by, gift=gift, actor=actor
-    )
-    order.cost_fen, order.paid_by, order.gift = cost_fen, paid_by, gift
-    if order.state == Order.State.OPEN:
-        order.state = Order.State.PACKED
-    order.save(update_fields=["cost_fen", "paid_by", "gift", "state", "updated_at"])
-    audit_record(
-        compound=order.run.compound_id,
-        actor=actor,
-        action=audit.ORDER_BAG,
-        obj=order,
-        changes={
-            k: [v, getattr(order, "paid_by_id" if k == "paid_by" else k)] for k, v in before.items()
-        },
-    )
-    return order
-
-
-@transaction.atomic
-def order_deliver(*, order: Order, state: str, actor: Any) -> Order:
-    """Handed to the building or the door, confirmed by the household, or not reached
-    (then the next run carries it)."""
-    if state not in Order.State.values or state == Order.State.OPEN:
-        raise SupplyError(_("Choose how the bag was handed over."), Code.STATE_INVALID)
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    before = order.state
-    if before != state:
-        order.state = state
-        order.save(update_fields=["state", "updated_at"])
-        audit_record(
-            compound=order.household.compound_id,
-            actor=actor,
-            action=audit.ORDER_DELIVER,
-            obj=order,
-            changes={"state": [before, state]},
-        )
-    return order

@@ -23,7 +23,7 @@ from compounds.services import audit_record
 from compounds.xlsx import workbook_response
 from residents.addresses import parse_address
 from residents.selectors import households_at
-from supplies import audit, exports, selectors, services, texts
+from supplies import audit, exports, list_services, selectors, services, texts
 from supplies.errors import SupplyError
 from supplies.forms import (
     BagForm,
@@ -236,20 +236,20 @@ def run_mark(request: HttpRequest, compound_id: int, run_id: int) -> HttpRespons
                 ).first()
                 if line is None:
                     raise Http404
-                services.order_line_mark(
+                list_services.order_line_mark(
                     line=line, status=form.cleaned_data["status"], actor=request.user
                 )
                 anchor = f"#bag-{line.order_id}"
         elif action == "item":
             form = ItemMarkForm(request.POST)
             if form.is_valid():
-                services.shopping_item_mark(run=found, actor=request.user, **form.cleaned_data)
+                list_services.shopping_item_mark(run=found, actor=request.user, **form.cleaned_data)
                 anchor = "#shopping"
         elif action == "bag":
             form = BagForm(request.POST, compound=compound)
             if form.is_valid():
                 order = _order(found, form.cleaned_data["order"])
-                services.order_bag(
+                list_services.order_bag(
                     order=order,
                     cost_fen=form.cleaned_data["cost"],
                     paid_by=form.cleaned_data["paid_by"],
@@ -261,7 +261,7 @@ def run_mark(request: HttpRequest, compound_id: int, run_id: int) -> HttpRespons
             form = DeliverForm(request.POST)
             if form.is_valid():
                 order = _order(found, form.cleaned_data["order"])
-                services.order_deliver(
+                list_services.order_deliver(
                     order=order, state=form.cleaned_data["state"], actor=request.user
                 )
                 anchor = f"#bag-{order.pk}"

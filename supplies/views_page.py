@@ -18,7 +18,7 @@ from compounds import access
 from compounds.access import Level
 from compounds.capabilities import CapabilityNotFound, capability_view
 from residents.models import Household
-from supplies import help_services, own_page, selectors, services
+from supplies import help_services, list_services, own_page, selectors, services
 from supplies.errors import SupplyError
 from supplies.forms import OwnHelpForm, OwnOrderForm
 from supplies.models import HelpRequest, Order
@@ -102,7 +102,9 @@ def own(request: HttpRequest) -> HttpResponse:
                     household=household, pk=int_or_zero(request.POST.get("order"))
                 ).first()
                 if order is not None:
-                    services.order_deliver(order=order, state=Order.State.CONFIRMED, actor=None)
+                    list_services.order_deliver(
+                        order=order, state=Order.State.CONFIRMED, actor=None
+                    )
                     return redirect(request.path)
         except SupplyError as refusal:
             show_refusal(request, refusal, order_form if action == "order" else help_form)

@@ -4,7 +4,7 @@ import pytest
 from django.db.models import Sum
 
 from supplies import ledger_services as ledger
-from supplies import services
+from supplies import list_services, services
 from supplies.errors import SupplyError
 from supplies.models import Account, Entry, Transaction
 from supplies.services import LineInput
@@ -18,9 +18,11 @@ def money(run_a, rooms, volunteer, secretary):
         services.order_save(run=run_a, household=h, lines=[LineInput("米")], actor=volunteer)
         for h in (rooms["20-1702"], rooms["20-1801"], rooms["20-1902"])
     ]
-    services.order_bag(order=bags[0], cost_fen=4560, paid_by=volunteer, actor=volunteer)
-    services.order_bag(order=bags[1], cost_fen=1999, paid_by=volunteer, actor=volunteer)
-    services.order_bag(order=bags[2], cost_fen=800, paid_by=volunteer, gift=True, actor=volunteer)
+    list_services.order_bag(order=bags[0], cost_fen=4560, paid_by=volunteer, actor=volunteer)
+    list_services.order_bag(order=bags[1], cost_fen=1999, paid_by=volunteer, actor=volunteer)
+    list_services.order_bag(
+        order=bags[2], cost_fen=800, paid_by=volunteer, gift=True, actor=volunteer
+    )
     ledger.repayment_record(
         household=rooms["20-1702"],
         amount_fen=4560,

@@ -62,7 +62,8 @@ def test_the_link_opens_no_list_or_other_page(client, link, compound_a, run_a):
 
 
 def test_the_link_cannot_confirm_another_households_bag(client, link, run_a, building_a, volunteer):
-    from supplies.services import LineInput, order_deliver, order_save
+    from supplies.list_services import order_deliver
+    from supplies.services import LineInput, order_save
 
     neighbour = f.household(building=building_a, room="1801")
     theirs = order_save(run=run_a, household=neighbour, lines=[LineInput("米")], actor=volunteer)

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from supplies import selectors, services
+from supplies import list_services, selectors, services
 from supplies.errors import SupplyError
 from supplies.models import Order, OrderLine, RecurringOrder, Run
 from supplies.services import LineInput
@@ -114,7 +114,7 @@ def test_a_household_not_reached_stays_open_for_the_next_run(
     run_a, household_a, secretary, volunteer
 ):
     first = order(run_a, household_a, volunteer, ("米", Decimal("1"), "袋"))
-    services.order_deliver(order=first, state="not_reached", actor=volunteer)
+    list_services.order_deliver(order=first, state="not_reached", actor=volunteer)
     later = make_run(run_a.compound, secretary, date=run_a.date + timedelta(days=1))
     carried = Order.objects.get(run=later)
     assert carried.carried_from == first and carried.channel == "carried"
@@ -126,7 +126,7 @@ def test_a_household_not_reached_stays_open_for_the_next_run(
 
 def test_a_delivered_order_is_not_carried(run_a, household_a, secretary, volunteer):
     first = order(run_a, household_a, volunteer, ("米",))
-    services.order_deliver(order=first, state="at_door", actor=volunteer)
+    list_services.order_deliver(order=first, state="at_door", actor=volunteer)
     later = make_run(run_a.compound, secretary, date=run_a.date + timedelta(days=1))
     assert not Order.objects.filter(run=later).exists()
 
@@ -154,8 +154,8 @@ def test_a_recurring_order_comes_back_on_the_first_run_after_its_period(
 
 def test_a_bag_cost_corrected_is_a_reversal_and_a_new_purchase(run_a, household_a, volunteer):
     bag = order(run_a, household_a, volunteer, ("米",))
-    services.order_bag(order=bag, cost_fen=3250, paid_by=volunteer, actor=volunteer)
-    services.order_bag(order=bag, cost_fen=3520, paid_by=volunteer, actor=volunteer)
+    list_services.order_bag(order=bag, cost_fen=3250, paid_by=volunteer, actor=volunteer)
+    list_services.order_bag(order=bag, cost_fen=3520, paid_by=volunteer, actor=volunteer)
     kinds = sorted(bag.transactions.values_list("kind", flat=True))
     assert kinds == ["purchase", "purchase", "reversal"]
     bag.refresh_from_db()
@@ -167,6 +167,6 @@ def test_a_bag_paid_by_someone_of_another_compound_is_refused(
 ):
     bag = order(run_a, household_a, volunteer, ("米",))
     with pytest.raises(SupplyError) as refused:
-        services.order_bag(order=bag, cost_fen=100, paid_by=volunteer_b, actor=volunteer)
+        list_services.order_bag(order=bag, cost_fen=100, paid_by=volunteer_b, actor=volunteer)
     assert refused.value.code == "payer_required"
     assert not bag.transactions.exists()

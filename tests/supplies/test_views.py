@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from supplies import services
+from supplies import list_services, services
 from supplies.models import Order, OrderLine, Run, Transaction
 from supplies.services import LineInput
 from tests import factories as f
@@ -187,7 +187,7 @@ def test_the_ledger_page_records_a_repayment_and_a_reversal(as_secretary, compou
 def test_the_export_holds_runs_orders_ledger_and_requests(
     as_secretary, compound_a, run_a, bag, volunteer, household_a
 ):
-    services.order_bag(order=bag, cost_fen=1250, paid_by=volunteer, actor=volunteer)
+    list_services.order_bag(order=bag, cost_fen=1250, paid_by=volunteer, actor=volunteer)
     make_help_request(compound_a, household_a, volunteer)
     response = as_secretary.get(reverse("supplies:export", args=[compound_a.pk]))
     book = load_workbook(BytesIO(response.content))
