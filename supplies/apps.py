@@ -22,6 +22,12 @@ class SuppliesConfig(AppConfig):
         ):
             ui.register_tab(tab)
         ui.register_link("compound", ui.Link("help", _("Help requests"), "supplies:help", order=30))
+        ui.register_panel(
+            "household",
+            ui.Panel(
+                "supplies", _("Groceries and help"), "supplies/_household_panel.html", order=60
+            ),
+        )
         ui.register_link(
             "household",
             ui.Link(

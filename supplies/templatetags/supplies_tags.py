@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
@@ -19,3 +20,23 @@ def qty(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")
+
+
+@register.simple_tag
+def household_supplies(household: Any) -> dict[str, Any]:
+    """The household's last orders and help requests, for its page's panel."""
+    from supplies.help_selectors import state_label
+    from supplies.models import HelpRequest, Order
+
+    orders = (
+        Order.objects.filter(household=household)
+        .select_related("run")
+        .prefetch_related("lines")
+        .order_by("-run__date", "-id")[:5]
+    )
+    requests = (
+        HelpRequest.objects.filter(household=household)
+        .select_related("fever_alert")
+        .order_by("-created_at")[:5]
+    )
+    return {"orders": orders, "requests": [(r, state_label(r)) for r in requests]}

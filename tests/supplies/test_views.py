@@ -232,3 +232,16 @@ def test_an_item_of_the_shopping_list_is_ticked_in_every_bag(as_volunteer, run_a
     assert response.status_code == 302
     statuses = dict(OrderLine.objects.values_list("name", "status").distinct())
     assert statuses == {"白菜": "out_of_stock", "盐": "wanted"}
+
+
+def test_the_households_page_shows_its_orders_and_requests(
+    as_volunteer, compound_a, household_a, run_a, volunteer
+):
+    services.order_save(
+        run=run_a, household=household_a, lines=[LineInput("挂面")], actor=volunteer
+    )
+    make_help_request(compound_a, household_a, volunteer)
+    page = as_volunteer.get(
+        reverse("residents:household", args=[compound_a.pk, household_a.pk])
+    ).content.decode()
+    assert 'id="panel-supplies"' in page and "挂面" in page and "utilities or internet" in page
