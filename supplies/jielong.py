@@ -50,6 +50,9 @@ _NUMBER = rf"\d+(?:\.\d+)?半?|{_CN_NUMBER}"
 _QUANTITY = re.compile(
     rf"(?:[x×*]\s*(?P<times>\d+))|(?P<number>{_NUMBER})\s*(?P<unit>{UNITS})?(?P<half>半)?"
 )
+# Lines as a person sees them in the text box (not str.splitlines, which also breaks at
+# U+2028, form feeds and the like, and would number the lines otherwise).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _BARE_NUMBER = re.compile(r"\d{3,}")
 _UNIT_ONLY = re.compile(rf"(?:{UNITS})")
 _ENTRY_NO = re.compile(r"^\s*(\d{1,4})\s*[.、)）:：]\s*")
@@ -202,7 +205,9 @@ def _entry_no(line: str) -> tuple[int | None, str]:
 def parse(text: str, *, building: str | None = None) -> Parsed:
     """Read a pasted chain. ``building``: its number, for a chain of one building."""
     parsed = Parsed()
-    lines = (text or "").splitlines()
+    lines = _LINE_BREAK.split(text or "")
+    if lines and lines[-1] == "":
+        lines.pop()  # the text's last line break ends a line; it does not start one
     seen_entry = False
     for line_no, raw in enumerate(lines, start=1):
         line = _clean(raw).strip()

@@ -106,3 +106,9 @@ def test_a_weight_is_not_taken_for_a_room():
 )
 def test_chinese_numerals_need_their_unit(text, expected):
     assert read_items(text) == expected
+
+
+def test_lines_are_numbered_as_the_text_box_shows_them():
+    parsed = parse("1. 20-1702 米\r\n2. 20-1801 油\u2028盐\n")
+    assert [e.line_no for e in parsed.entries] == [1, 2]
+    assert len(parsed.entries) + len(parsed.unread) + len(parsed.skipped) == 2
