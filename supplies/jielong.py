@@ -88,6 +88,7 @@ class Unread:
     code: str
     entry_no: int | None = None
     items: list[Item] = field(default_factory=list)
+    room_read: bool = True  # False: no room could be read on the line at all
 
 
 @dataclass
@@ -222,8 +223,10 @@ def parse(text: str, *, building: str | None = None) -> Parsed:
         if found is None:
             items = read_items(body)
             has_quantity = any(i.quantity is not None for i in items)
-            code = "room_unknown" if entry_no is not None and has_quantity else "chatter"
-            parsed.unread.append(Unread(line_no, raw, code, entry_no, items))
+            if entry_no is not None and has_quantity:
+                parsed.unread.append(Unread(line_no, raw, "room_unknown", entry_no, items, False))
+            else:
+                parsed.unread.append(Unread(line_no, raw, "chatter", entry_no))
             continue
         seen_entry = True
         address, start, end = found

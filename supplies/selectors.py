@@ -30,7 +30,9 @@ UNREAD_MESSAGES = {
 }
 
 
-def unread_message(code: str) -> str:
+def unread_message(code: str, *, room_read: bool = True) -> str:
+    if code == Code.ROOM_UNKNOWN and not room_read:
+        return _("No room could be read on this line: type it.")
     return UNREAD_MESSAGES[code]()
 
 
@@ -69,7 +71,7 @@ class Preview:
                 "line_no": u.line_no,
                 "text": u.text,
                 "code": u.code,
-                "message": unread_message(u.code),
+                "message": unread_message(u.code, room_read=u.room_read),
                 "items": [_item_row(i) for i in u.items],
             }
             for u in sorted(self.unread, key=lambda u: u.line_no)
