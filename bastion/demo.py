@@ -823,17 +823,19 @@ def build_supplies_day(
         lines=[LineInput("84消毒液", Decimal("1"), "瓶")],
         actor=volunteer,
     )
-    orders = list(run.orders.select_related("household"))
-    for order in orders[:2]:
+    orders = list(run.orders.exclude(pk=gift.pk).select_related("household").order_by("pk"))
+    bagged = [
         list_services.order_bag(
             order=order, cost_fen=rng.randrange(1500, 6000), paid_by=volunteer, actor=volunteer
         )
+        for order in orders[:2]
+    ]
     list_services.order_bag(
         order=gift, cost_fen=1280, paid_by=volunteer, gift=True, actor=volunteer
     )
     ledger_services.repayment_record(
-        household=orders[0].household,
-        amount_fen=orders[0].transactions.get().entries.get(amount_fen__gt=0).amount_fen,
+        household=bagged[0].household,
+        amount_fen=bagged[0].cost_fen or 0,
         method="wechat",
         to_volunteer=volunteer,
         actor=secretary,
@@ -874,4 +876,4 @@ def build_supplies_day(
         summary="20栋旁停有一辆鄂牌车（上级转办）",
         actor=secretary,
     )
-    return {"orders": len(orders), "requests": 3}
+    return {"orders": len(orders) + 1, "requests": 3}

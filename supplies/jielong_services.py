@@ -42,7 +42,7 @@ def jielong_commit(
     """Write a pasted chain into ``run``: one order per household, upserted. The answer
     (and whether it was written now, False for a repeated client key)."""
     with transaction.atomic():
-        run = Run.objects.select_for_update().select_related("building").get(pk=run.pk)
+        run = Run.objects.select_for_update(of=("self",)).select_related("building").get(pk=run.pk)
         text_hash = _hash(text + repr(sorted((f.line_no, f.household) for f in fixes)))
         done = JielongPaste.objects.filter(run=run, client_key=client_key).first()
         if done is not None:

@@ -40,7 +40,11 @@ def order_bag(
 ) -> Order:
     """Record what the bag cost and who paid (垫钱): a purchase (or a gift, borne by the
     branch) in the ledger. A new cost reverses the old purchase and posts the new one."""
-    order = Order.objects.select_for_update().select_related("run", "household").get(pk=order.pk)
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("run", "household")
+        .get(pk=order.pk)
+    )
     ledger_services.check_amount(cost_fen)
     if paid_by is None or level_for(paid_by, order.run.compound_id) < Level.VOLUNTEER:
         raise SupplyError(_("Say which volunteer of this compound paid."), Code.PAYER_REQUIRED)

@@ -276,3 +276,21 @@ def test_demo_gate_morning_is_the_same_for_the_same_seed():
         )
 
     assert morning() == morning() == morning()
+
+
+@pytest.mark.django_db
+def test_demo_has_a_grocery_run_a_balanced_ledger_and_help_requests():
+    from supplies.ledger_services import unbalanced_transactions
+    from supplies.models import HelpRequest, Order, Run, Transaction
+
+    seed("--households", "60")
+    large = Compound.objects.get(name="绿景水岸")
+    run = Run.objects.get(compound=large)
+    assert Order.objects.filter(run=run).count() == 6
+    assert Transaction.objects.filter(compound=large, kind="gift").count() == 1
+    assert unbalanced_transactions(compound=large) == []
+    assert set(HelpRequest.objects.filter(compound=large).values_list("kind", flat=True)) == {
+        "medical",
+        "utilities",
+        "tip",
+    }
