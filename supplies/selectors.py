@@ -130,15 +130,44 @@ def _heads() -> Prefetch:
 
 
 def run_orders(*, run: Run) -> QuerySet[Order]:
-    """The run's orders in address order, with lines, households, residents and payers."""
+    """The run's orders in address order, with households, residents and payers."""
     return (
         Order.objects.filter(run=run)
         .select_related("household__building", "household__unit", "paid_by")
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("position", "id")), _heads()
-        )
+        .prefetch_related(_heads())
         .order_by(address_order("household__"), "pk")
     )
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """An order line as the list shows it: a row, not a model instance (2,400 of them
+    for a big run, where building instances was most of the list's time)."""
+
+    pk: int
+    order_id: int
+    name: str
+    quantity: Decimal | None
+    unit: str
+    note: str
+    medicine: bool
+    prescription_note: str
+    status: str
+
+
+def run_lines(*, run: Run) -> dict[int, list[LineRow]]:
+    """{order id: its lines in order}, in one query."""
+    fields = [f for f in LineRow.__dataclass_fields__ if f != "pk"]
+    rows = (
+        OrderLine.objects.filter(order__run=run)
+        .order_by("order_id", "position", "id")
+        .values_list("pk", *fields)
+    )
+    by_order: dict[int, list[LineRow]] = defaultdict(list)
+    for row in rows:
+        line = LineRow(*row)
+        by_order[line.order_id].append(line)
+    return by_order
 
 
 @dataclass
@@ -155,7 +184,7 @@ class ShoppingRow:
 @dataclass
 class Bag:
     order: Order
-    lines: list[OrderLine]
+    lines: list[LineRow]
     label_name: str
     items: int
     medicine: bool
@@ -184,11 +213,12 @@ def masked_head(household: Household) -> str:
 def morning_list(*, run: Run) -> MorningList:
     """The shopping list summed by item across the run, and the bag per household."""
     orders = list(run_orders(run=run))
+    lines_of = run_lines(run=run)
     rows: dict[tuple[str, str], ShoppingRow] = {}
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     bags = []
     for order in orders:
-        lines = list(order.lines.all())
+        lines = lines_of.get(order.pk, [])
         for line in lines:
             key = (line.name, line.unit)
             row = rows.get(key)
