@@ -20,6 +20,7 @@ from compounds.capabilities import CapabilityNotFound, capability_view
 from residents.models import Household
 from supplies import help_services, list_services, own_page, selectors, services
 from supplies.errors import SupplyError
+from supplies.help_selectors import state_label
 from supplies.forms import OwnHelpForm, OwnOrderForm
 from supplies.models import HelpRequest, Order
 from supplies.views import compound_for, context, int_or_zero, show_refusal
@@ -123,7 +124,7 @@ def _own_context(household: Household, run: Any, order_form: Any, help_form: Any
         "household": household,
         "run": run,
         "orders": orders,
-        "requests": requests.order_by("-created_at")[:5],
+        "requests": [(r, state_label(r)) for r in requests.order_by("-created_at")[:5]],
         "order_form": order_form,
         "help_form": help_form,
         "delivered_states": Order.DELIVERED,
