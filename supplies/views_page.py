@@ -20,8 +20,8 @@ from compounds.capabilities import CapabilityNotFound, capability_view
 from residents.models import Household
 from supplies import help_services, list_services, own_page, selectors, services
 from supplies.errors import SupplyError
-from supplies.help_selectors import state_label
 from supplies.forms import OwnHelpForm, OwnOrderForm
+from supplies.help_selectors import state_label
 from supplies.models import HelpRequest, Order
 from supplies.views import compound_for, context, int_or_zero, show_refusal
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from residents.models import Household
 from supplies import services
 from supplies.models import Order, OrderLine
 from tests import factories as f
@@ -85,3 +86,30 @@ def test_paste_fix_print_and_deliver(page, live_server, login, screenshot, run):
     page.wait_for_load_state()
     assert page.locator('.bag[data-address="20-1902"]').get_attribute("data-state") == "at_door"
     assert Order.objects.get(household__room="1902").state == "at_door"
+
+
+def test_the_households_own_page_orders_and_asks_for_help_on_a_phone(
+    page, live_server, screenshot, run
+):
+    from supplies import own_page
+    from supplies.models import HelpRequest
+
+    household = Household.objects.get(room="1702")
+    _capability, token = own_page.own_page_issue(household=household, actor=run.created_by)
+    page.goto(f"{live_server.url}/h/{token}/")
+    page.fill("#own-order textarea", "白菜2斤 鸡蛋1盒")
+    page.click("#own-order button[type=submit]")
+    page.wait_for_load_state()
+    assert [line.name for line in OrderLine.objects.filter(order__household=household)] == [
+        "白菜",
+        "鸡蛋",
+    ]
+    page.select_option("#own-help select[name=kind]", "medicine")
+    page.fill("#own-help textarea", "降压药吃完了")
+    page.click("#own-help button[type=submit]")
+    page.wait_for_load_state()
+    assert HelpRequest.objects.get().channel == "page"
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
+    )
+    screenshot("supplies-own-page")
