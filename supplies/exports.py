@@ -51,7 +51,7 @@ def supplies_workbook(*, compound: Compound, personal: bool) -> Workbook:
             _("Name"),
             _("Item"),
             _("Quantity"),
-            _("Unit"),
+            _("Unit of measure"),
             _("Note"),
             _("Medicine"),
             _("Prescription note"),

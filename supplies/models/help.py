@@ -22,7 +22,7 @@ URGENT_MINUTES = 30
 class HelpRequest(models.Model):
     class Channel(models.TextChoices):
         IN_PERSON = "in_person", _("in person")
-        PHONE = "phone", _("phone")
+        PHONE = "phone", _("by phone")
         WECHAT = "wechat", _("WeChat")
         DOOR = "door", _("at the door")
         GATE = "gate", _("at the gate")
@@ -156,7 +156,7 @@ class FollowUp(models.Model):
     """回访: when and how somebody went back, what came of it, when to go back next."""
 
     class How(models.TextChoices):
-        PHONE = "phone", _("phone")
+        PHONE = "phone", _("by phone")
         VISIT = "visit", _("visit")
         WECHAT = "wechat", _("WeChat")
 

@@ -103,7 +103,7 @@ class RecurringOrder(models.Model):
 
 class Order(models.Model):
     class Channel(models.TextChoices):
-        PHONE = "phone", _("phone call")
+        PHONE = "phone", _("phone order")
         JIELONG = "jielong", _("WeChat chain (接龙)")
         PAGE = "page", _("household's own page")
         RECURRING = "recurring", _("recurring order")
@@ -173,7 +173,7 @@ class OrderLine(models.Model):
     quantity = models.DecimalField(
         _("quantity"), max_digits=6, decimal_places=2, null=True, blank=True
     )
-    unit = SingleLineField(_("unit"), max_length=10, blank=True)
+    unit = SingleLineField(_("unit of measure"), max_length=10, blank=True)
     note = SingleLineField(_("note"), max_length=100, blank=True)
     medicine = models.BooleanField(_("medicine"), default=False)
     prescription_note = SingleLineField(_("prescription note"), max_length=200, blank=True)
