@@ -245,3 +245,25 @@ def test_the_households_page_shows_its_orders_and_requests(
         reverse("residents:household", args=[compound_a.pk, household_a.pk])
     ).content.decode()
     assert 'id="panel-supplies"' in page and "挂面" in page and "utilities or internet" in page
+
+
+def test_the_prescription_note_is_for_who_buys_and_the_managers(
+    client, as_volunteer, compound_a, run_a, rooms, volunteer
+):
+    services.order_save(
+        run=run_a,
+        household=rooms["20-1801"],
+        lines=[
+            LineInput(
+                "硝苯地平", Decimal("2"), "盒", medicine=True, prescription_note="每日两次10mg"
+            )
+        ],
+        actor=volunteer,
+    )
+    url = reverse("supplies:run-list", args=[run_a.compound_id, run_a.pk])
+    assert "每日两次10mg" in as_volunteer.get(url).content.decode()
+    other = f.user("other")
+    f.role(user=other, kind="volunteer", compound=compound_a)
+    client.force_login(other)
+    page = client.get(url).content.decode()
+    assert "每日两次10mg" not in page and "***" in page
