@@ -279,6 +279,12 @@ class HelpRequestForm(forms.Form):
 
 
 class MoveForm(forms.Form):
+    handler = UserChoice(
+        label=_("Handled by"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("me"),
+    )
     state = forms.ChoiceField(
         label=_("Next state"),
         choices=[c for c in HelpRequest.State.choices if c[0] != HelpRequest.State.OPEN],
@@ -289,6 +295,10 @@ class MoveForm(forms.Form):
         choices=[("", "—"), *HelpRequest.EscalatedTo.choices],
     )
     note = MultiLineFormField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(Any, self.fields["handler"]).queryset = compound_people(compound)
 
 
 class FollowUpForm(forms.Form):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compounds.access import Level, level_for
 from compounds.models import Compound
 from compounds.services import audit_record
 from compounds.text import check_text_fields
@@ -28,6 +29,14 @@ from supplies.errors import Code, SupplyError
 from supplies.models import FollowUp, HelpEvent, HelpRequest
 
 State = HelpRequest.State
+
+
+def _check_handler(handler: Any, compound_id: int) -> None:
+    if handler is not None and level_for(handler, compound_id) < Level.VOLUNTEER:
+        raise SupplyError(
+            _("Only people of this compound can handle its requests."),
+            Code.VOLUNTEER_OTHER_COMPOUND,
+        )
 
 
 def _choice(value: str, choices: Any, message: str, code: str) -> str:
@@ -60,6 +69,7 @@ def help_request_create(
         raise SupplyError(
             _("This household is not of this compound."), Code.HOUSEHOLD_OTHER_COMPOUND
         )
+    _check_handler(handler, compound.pk)
     if temperature is not None:
         try:
             temperature = body_temperature(temperature, error=SupplyError)
@@ -116,6 +126,7 @@ def help_request_move(
     """The next step; resolved is final. A request linked to a fever alert follows the
     alert and is refused here."""
     request = HelpRequest.objects.select_for_update().get(pk=request.pk)
+    _check_handler(handler, request.compound_id)
     if request.fever_alert_id is not None:
         raise SupplyError(
             _("This request follows its fever alert: handle the alert."), Code.LINKED_TO_ALERT

@@ -73,7 +73,7 @@ def request_detail(request: HttpRequest, compound_id: int, request_id: int) -> H
         pk=request_id,
     )
     forms_ = {
-        "move": MoveForm(),
+        "move": MoveForm(compound=compound),
         "follow_up": FollowUpForm(),
         "tip": TipForm(initial=instance_data(found)),
     }
@@ -82,13 +82,14 @@ def request_detail(request: HttpRequest, compound_id: int, request_id: int) -> H
         try:
             form: forms.Form
             if action == "move":
-                form = forms_["move"] = MoveForm(request.POST)
+                form = forms_["move"] = MoveForm(request.POST, compound=compound)
                 if form.is_valid():
                     help_services.help_request_move(
                         request=found,
                         state=form.cleaned_data["state"],
                         escalated_to=form.cleaned_data["escalated_to"],
                         note=form.cleaned_data["note"],
+                        handler=form.cleaned_data["handler"],
                         actor=request.user,
                     )
                     return redirect("supplies:help-request", compound.pk, found.pk)

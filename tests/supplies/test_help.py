@@ -186,3 +186,19 @@ def test_urgent_requests_open_longer_than_30_minutes_are_highlighted(
     HelpRequest.objects.update(created_at=timezone.now() - timedelta(minutes=31))
     rows = {r.request.pk: r.overdue for r in help_selectors.help_board(compound=compound_a)}
     assert rows == {urgent.pk: True, calm.pk: False}
+
+
+def test_the_handler_is_someone_of_the_compound(
+    compound_a, household_a, volunteer, secretary, volunteer_b
+):
+    request = make_help_request(compound_a, household_a, volunteer)
+    with pytest.raises(SupplyError) as refused:
+        help_services.help_request_move(
+            request=request, state="in_progress", handler=volunteer_b, actor=secretary
+        )
+    assert refused.value.code == "volunteer_other_compound"
+    help_services.help_request_move(
+        request=request, state="in_progress", handler=volunteer, actor=secretary
+    )
+    request.refresh_from_db()
+    assert request.handler == volunteer
