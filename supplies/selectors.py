@@ -20,7 +20,7 @@ from residents.models import Household, Resident, address_order
 from residents.selectors import households_at
 from supplies import jielong
 from supplies.errors import Code
-from supplies.models import Order, OrderLine, Run
+from supplies.models import Order, OrderLine, RecurringOrder, Run
 
 UNREAD_MESSAGES = {
     Code.ROOM_UNKNOWN: lambda: _("No household of this compound lives at this room; pick one."),
@@ -107,6 +107,14 @@ def runs_of(*, compound: Compound) -> QuerySet[Run]:
         .select_related("building")
         .prefetch_related("volunteers")
         .order_by("-date", "-id")
+    )
+
+
+def recurring_orders_of(*, compound: Compound) -> QuerySet[RecurringOrder]:
+    return (
+        RecurringOrder.objects.filter(household__compound=compound, active=True)
+        .select_related("household__building", "household__unit")
+        .order_by("next_on", "pk")
     )
 
 

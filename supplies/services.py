@@ -255,6 +255,21 @@ def recurring_order_create(
     return recurring
 
 
+@transaction.atomic
+def recurring_order_stop(*, recurring: RecurringOrder, actor: Any) -> RecurringOrder:
+    recurring = RecurringOrder.objects.select_for_update().get(pk=recurring.pk)
+    if recurring.active:
+        recurring.active = False
+        recurring.save(update_fields=["active"])
+        audit_record(
+            compound=recurring.household.compound_id,
+            actor=actor,
+            action=audit.RECURRING_STOP,
+            obj=recurring,
+        )
+    return recurring
+
+
 # --- orders ---------------------------------------------------------------------------------
 
 

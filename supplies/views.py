@@ -91,6 +91,13 @@ def runs(request: HttpRequest, compound_id: int) -> HttpResponse:
     form = RunForm(compound=compound)
     if request.method == "POST":
         access.require(request.user, compound, Level.MANAGE)
+        if request.POST.get("action") == "stop_recurring":
+            recurring = selectors.recurring_orders_of(compound=compound).filter(
+                pk=int_or_zero(request.POST.get("recurring"))
+            )
+            for found in recurring:
+                services.recurring_order_stop(recurring=found, actor=request.user)
+            return redirect("supplies:runs", compound.pk)
         form = RunForm(request.POST, compound=compound)
         if form.is_valid():
             try:
@@ -110,7 +117,13 @@ def runs(request: HttpRequest, compound_id: int) -> HttpResponse:
     return render(
         request,
         "supplies/runs.html",
-        context(request, compound, runs=selectors.runs_of(compound=compound), form=form),
+        context(
+            request,
+            compound,
+            runs=selectors.runs_of(compound=compound),
+            recurring=selectors.recurring_orders_of(compound=compound),
+            form=form,
+        ),
     )
 
 

@@ -267,3 +267,30 @@ def test_the_prescription_note_is_for_who_buys_and_the_managers(
     client.force_login(other)
     page = client.get(url).content.decode()
     assert "每日两次10mg" not in page and "***" in page
+
+
+def test_the_secretary_stops_a_recurring_order(
+    as_secretary, as_volunteer, compound_a, household_a, secretary
+):
+    from datetime import date
+
+    from supplies.models import RecurringOrder
+
+    recurring = services.recurring_order_create(
+        household=household_a,
+        lines=[LineInput("降压药")],
+        every_days=7,
+        next_on=date(2030, 1, 1),
+        actor=secretary,
+    )
+    url = reverse("supplies:runs", args=[compound_a.pk])
+    assert "降压药" in as_volunteer.get(url).content.decode()
+    assert (
+        as_volunteer.post(url, {"action": "stop_recurring", "recurring": recurring.pk}).status_code
+        == 403
+    )
+    assert (
+        as_secretary.post(url, {"action": "stop_recurring", "recurring": recurring.pk}).status_code
+        == 302
+    )
+    assert not RecurringOrder.objects.get().active
