@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compounds.audit import action_label
+from compounds.masking import mask_personal
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.ordering import NaturalKey
 from compounds.selectors import subquery_count
 from residents.flags import VULNERABLE_KINDS
 from residents.models import FeverAlert, HealthRules, Household, Resident, address_order
-from residents.validators import mask_phone
 
 # 20-1702, 20-2-1702, "20 2 1702", 20栋2单元1702(室), 20#1702
 _ADDRESS_SPLIT = re.compile(r"[\s\-/#.,，、栋幢号单元室]+")
@@ -211,7 +211,6 @@ EXTRA_LABELS = {
     "reason": gettext_lazy("reason"),
     "work_pass": gettext_lazy("work pass"),
 }
-PHONE_FIELDS = {"phone", "contact_phone"}
 
 
 @dataclass
@@ -246,8 +245,8 @@ def _value(name: str, value: Any, *, personal: bool) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if name in PHONE_FIELDS and not personal:
-        return mask_phone(str(value))
+    if not personal:
+        value = mask_personal(name, value)  # the ID number is masked in the trail already
     for model in (Resident, Household):
         try:
             model_field = model._meta.get_field(name)
