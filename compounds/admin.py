@@ -71,9 +71,15 @@ def scoped_choices(user: Any, model: type[Model]) -> QuerySet | None:
         return officer_communities(user)
     if model is get_user_model():
         return visible_users(user)
-    if scope_path(model) is None:
+    path = scope_path(model)
+    if path is None:
         return None
-    qs = access.scoped(user, model._default_manager.all())
+    # A form writes: only rows of compounds the user manages. A volunteer's compound is
+    # not offered (adding a resident there would also answer "this ID number is already
+    # registered for …", which a volunteer may not learn).
+    qs = access.scoped(user, model._default_manager.all()).exclude(
+        **{f"{path}__in": access.masked_compound_ids(user)}
+    )
     # Labels that say which compound a row is in: "Building 3" alone is ambiguous.
     if model is Building:
         qs = qs.select_related("compound")
@@ -217,6 +223,15 @@ class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin, Generic[M]):
         if scope_path(self.model) is None:
             return qs.none()
         return access.scoped(request.user, qs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Adding needs a compound (or, for an officer, a community) to add to: a login
+        that manages none adds nothing."""
+        user = request.user
+        manages = any(level >= Level.MANAGE for level in access.compound_levels(user).values())
+        if not (user.is_superuser or manages or officer_communities(user).exists()):
+            return False
+        return super().has_add_permission(request)
 
     def get_search_fields(self, request: HttpRequest) -> Any:
         fields = super().get_search_fields(request)

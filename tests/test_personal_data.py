@@ -116,13 +116,15 @@ def leaks(text: str, numbers: set[str]) -> list[str]:
 
 
 def fetch_everything(client: Client, world: dict, tail: str) -> dict[str, str]:
-    """{url: body} of every GET route of the matrix, plain and searched by a phone tail."""
+    """{url: body} of every GET route of the matrix, plain and searched by a phone tail;
+    the API also as the browsable HTML page."""
     bodies = {}
     for name, pattern in CHECKED:
         url = url_for(name, pattern, world)
         for variant in (url, f"{url}?q={tail}&search={tail}"):
-            response = client.get(variant)
-            bodies[variant] = body_text(response)
+            bodies[variant] = body_text(client.get(variant))
+        if url.startswith("/api/"):  # DRF's browsable page, with its forms
+            bodies[f"{url} (HTML)"] = body_text(client.get(url, HTTP_ACCEPT="text/html"))
     return bodies
 
 
@@ -367,3 +369,18 @@ def test_the_office_still_reads_and_edits_full_numbers_in_the_admin(people, offi
     assert f'value="{A_PHONE}"' in page and f'value="{A_ID}"' in page
     found = as_officer.get("/admin/residents/resident/", {"q": A_ID}).content.decode()
     assert "张小流" in found
+
+
+def test_an_office_login_that_only_volunteers_cannot_probe_numbers_by_adding_in_the_admin(
+    people, staff_volunteer, household_a
+):
+    """Adding a resident with a known ID number would answer "already registered for …"."""
+    client = client_for("staff", {"staff": staff_volunteer})
+    response = client.post(
+        "/admin/residents/resident/add/",
+        {"household": household_a.pk, "name": "探测", "id_number": A_ID, "sex": "F"}
+        | {"relation": "other", "birth_year": 1980},
+    )
+    assert "张小流" not in body_text(response)
+    assert response.status_code in (403, 200)
+    assert not Resident.objects.filter(name="探测").exists()
