@@ -633,7 +633,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 @admin.display(description=_("changes"))
 def changes_masked(obj: AuditEntry) -> str:
-    return json.dumps(masking.mask_changes(obj.changes), ensure_ascii=False)
+    return json.dumps(masking.mask_personal_changes(obj.changes), ensure_ascii=False)
 
 
 @admin.register(Capability)

@@ -52,7 +52,7 @@ def mask_personal(name: str, value: Any) -> Any:
     return mask(value) if mask is not None and isinstance(value, str) and value else value
 
 
-def mask_changes(changes: dict[str, Any] | None) -> dict[str, Any]:
+def mask_personal_changes(changes: dict[str, Any] | None) -> dict[str, Any]:
     """An audit entry's {field: [old, new]} (or {field: value}) with personal values masked."""
     masked: dict[str, Any] = {}
     for name, value in (changes or {}).items():

@@ -14,6 +14,9 @@ IMPORT_CREATE = register_action("import_create", _("imported from Excel"))
 IMPORT_UPDATE = register_action("import_update", _("changed by an Excel import"), update=True)
 RESIDENT_ERASE = register_action("resident_erase", _("resident erased on request"))
 EXPORT_REGISTRY = register_action("export_registry", _("register exported to Excel"))
+COMPOUND_PURGE = register_action(
+    "compound_purge", _("personal data purged when the compound was archived")
+)
 HEALTH_RULES_UPDATE = register_action("health_rules_update", _("fever line changed"), update=True)
 
 register_secret_field("id_number", mask_id_number)
