@@ -29,7 +29,6 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from checkpoints.models import Passage
@@ -92,7 +91,7 @@ def register_state(compound: Compound) -> tuple[Any, ...]:
 def archive_workbook(compound: Compound, actor: Any, counts: dict[str, int]) -> Workbook:
     """The register (the import/export columns, so it can be read back) and the figures."""
     workbook = households_workbook(compound)
-    sheet = workbook.create_sheet(pgettext("sheet name", "Figures"))
+    sheet = workbook.create_sheet(_("Figures"))
     rows: list[list[Any]] = [
         [_("Compound"), compound.name],
         [_("Archived at"), timezone.localtime().replace(tzinfo=None)],
