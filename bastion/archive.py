@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from checkpoints.models import Passage
-from compounds import access, archived
+from compounds import archived
 from compounds import audit as compound_audit
 from compounds.errors import CompoundError
 from compounds.models import Compound
@@ -115,10 +115,7 @@ def _save(workbook: Workbook, compound: Compound) -> Path:
 
 
 def _check(compound: Compound, actor: Any, confirm_name: str) -> None:
-    if access.level_for(actor, compound) < access.Level.OFFICER:
-        raise CompoundError(
-            _("Only the community office may archive a compound."), "archive_forbidden"
-        )
+    archived.check_may_archive(actor, compound)
     archived.check_writable(compound.pk)
     if (confirm_name or "").strip() != compound.name:
         raise CompoundError(

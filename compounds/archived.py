@@ -17,11 +17,21 @@ from typing import Any
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from compounds.errors import CompoundArchived
+from compounds import access
+from compounds.errors import CompoundArchived, CompoundError
 from compounds.models import Compound
 from compounds.scope import compound_id_of, scope_path
 
 COMPOUND_ARCHIVED = "compound_archived"
+ARCHIVE_FORBIDDEN = "archive_forbidden"
+
+
+def check_may_archive(actor: Any, compound: Compound | int) -> None:
+    """Archiving is the community office's decision: officers (and superusers) only."""
+    if access.level_for(actor, compound) < access.Level.OFFICER:
+        raise CompoundError(
+            _("Only the community office may archive a compound."), ARCHIVE_FORBIDDEN
+        )
 
 
 def refusal(name: str) -> CompoundArchived:

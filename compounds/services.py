@@ -188,10 +188,7 @@ def compound_archive_mark(*, compound: Compound, actor: Any) -> Compound:
     """
     with transaction.atomic():
         compound = Compound.objects.select_for_update().get(pk=compound.pk)
-        if level_for(actor, compound) < Level.OFFICER:
-            raise CompoundError(
-                _("Only the community office may archive a compound."), "archive_forbidden"
-            )
+        archived.check_may_archive(actor, compound)
         if compound.archived_at is not None:
             raise archived.refusal(compound.name)
         now = timezone.now()

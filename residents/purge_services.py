@@ -21,7 +21,7 @@ from compounds import access
 from compounds.models import AuditEntry, Compound
 from compounds.services import audit_record
 from residents import audit
-from residents.errors import ResidentError
+from residents.errors import Code, ResidentError
 from residents.models import FeverAction, Household, Resident
 from residents.services import ERASED_FIELDS, audit_mask_erased
 
@@ -47,7 +47,7 @@ def compound_purge(*, compound: Compound, actor: Any) -> Purged:
     if access.level_for(actor, compound) < access.Level.OFFICER:
         raise ResidentError(
             _("Only the community office may purge a compound's personal data."),
-            "purge_forbidden",
+            Code.PURGE_FORBIDDEN,
         )
     now = timezone.now()
     residents = Resident.objects.filter(household__compound=compound)
