@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ def _download(compound: Compound, path: Path) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def compound_archive(request: HttpRequest, compound_id: int) -> HttpResponse:
+def compound_archive(request: HttpRequest, compound_id: int) -> HttpResponseBase:
     """A confirmation form; its answer is the handover file itself (kept on the server too)."""
     compound = _compound(request, compound_id)
     form = ArchiveForm(request.POST or None)
@@ -64,7 +64,7 @@ def compound_archive(request: HttpRequest, compound_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def compound_archive_file(request: HttpRequest, compound_id: int) -> HttpResponse:
+def compound_archive_file(request: HttpRequest, compound_id: int) -> HttpResponseBase:
     """The newest handover file again (a lost download); every download is recorded."""
     compound = _compound(request, compound_id)
     files = archive.archive_files(compound)

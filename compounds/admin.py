@@ -5,7 +5,6 @@ Staff who are not superusers see only the compounds their roles give them (throu
 all start from that. Every save and delete made here leaves an ``AuditEntry``.
 """
 
-import functools
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -128,10 +127,15 @@ else:
     _AdminBase = object
 
 
-@functools.cache
+_masked_displays: dict[tuple[type[Model], str], Callable[[Model], str]] = {}
+
+
 def masked_display(model: type[Model], name: str) -> Callable[[Model], str]:
     """A read-only admin field showing ``model.name`` masked (one object per field, so that
     the form's fields and its read-only fields name the same thing)."""
+    known = _masked_displays.get((model, name))
+    if known is not None:
+        return known
     mask = masking.personal_fields()[name]
 
     def shown(obj: Model) -> str:
@@ -139,7 +143,7 @@ def masked_display(model: type[Model], name: str) -> Callable[[Model], str]:
 
     shown.short_description = model._meta.get_field(name).verbose_name  # type: ignore[attr-defined,union-attr]
     shown.__name__ = f"{name}_masked"
-    return shown
+    return _masked_displays.setdefault((model, name), shown)
 
 
 class ScopedFormMixin(_AdminBase):
@@ -186,7 +190,7 @@ class ScopedFormMixin(_AdminBase):
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly: list[Any] = list(super().get_readonly_fields(request, obj))
         if self.masks_for(request, obj):
             personal = self.personal_names()
             readonly = [n for n in readonly if n not in personal]
