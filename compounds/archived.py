@@ -49,12 +49,11 @@ def archived_name(compound_id: int | None) -> str | None:
     """The compound's name if it is archived, else None (one query by primary key)."""
     if compound_id is None:
         return None
-    row = (
+    return (
         Compound.objects.filter(pk=compound_id, archived_at__isnull=False)
         .values_list("name", flat=True)
         .first()
     )
-    return row
 
 
 def check_writable(compound: Compound | int | None) -> None:
