@@ -4,9 +4,12 @@ At the end of the emergency the office archives a compound (``bastion.archive``)
 personal data are purged, its figures kept, and nothing of it may change afterwards. The
 services of every app write through the ORM, so one ``pre_save``/``pre_delete`` receiver
 refuses any row whose compound (by the model's declared ``scope_path``) is archived: a
-model another issue adds is covered without an edit. The few writes that skip the ORM's
-signals check for themselves (the gate's insert, ``checkpoints.services``), and a page or
-API write to an archived compound is refused before its view runs (``bastion.middleware``).
+model another issue adds is covered without an edit. Writes that skip the ORM's signals
+(hand-written SQL, ``QuerySet.update``, ``bulk_create``) are not seen here: the gate's
+insert checks for itself (``checkpoints.services.passage_record``), and a write to a page
+whose URL names an archived compound — the Excel import among them — is refused before
+its view runs (``bastion.middleware.ArchivedCompoundMiddleware``). A new service that
+writes in bulk outside such a page calls ``check_writable`` itself.
 
 A model may say ``archive_writable = True``: the audit trail (reading an archived
 compound's files is still recorded) and capabilities (tokens can still be revoked).
