@@ -228,6 +228,9 @@ def test_the_office_archives_from_the_page_and_gets_the_file_as_the_answer(
     register, officer, as_officer, as_secretary, as_volunteer
 ):
     url = reverse("compound-archive", args=[register.pk])
+    home = reverse("compound-home", args=[register.pk])
+    assert url in as_officer.get(home).content.decode()  # the office's button
+    assert url not in as_secretary.get(home).content.decode()
     assert as_secretary.get(url).status_code == 403
     assert as_volunteer.post(url, {"confirm_name": "绿景水岸", "confirm": "on"}).status_code == 403
     page = as_officer.get(url).content.decode()
