@@ -3,17 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SERVE_STAMP := $(VENV)/.installed-serve
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Two sync workers per core: a check-in's time goes to Python, and threads left a core idle.
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 BACKUP_DIR ?= backups
 
-.PHONY: run serve test bench load backup restore lint typecheck format messages check-messages clean help
+.PHONY: install run serve test bench load backup restore lint typecheck format messages check-messages clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install and run the whole test suite"
+	@echo "make install - .venv with the runtime dependencies only (what a server needs)"
 	@echo "make serve  - production serving: migrate, collect static files, gunicorn on $(HOST):$(PORT)"
 	@echo "make bench  - the gate benchmark on the configured database (DATABASE_URL)"
 	@echo "make load   - drive the running server (make serve) on loopback, then check the database"
@@ -26,7 +28,17 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+	@touch $(STAMP) $(SERVE_STAMP)
+
+# A server needs the runtime dependencies only (no test, lint or browser tools: 443 MB
+# with them on a fresh Debian 12). A checkout that has the dev ones has these too.
+$(SERVE_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $(SERVE_STAMP)
+
+install: $(SERVE_STAMP)
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
@@ -43,7 +55,7 @@ run: $(STAMP)
 
 # Production serving in one command. Settings come from the environment or .env (README,
 # "Deployment"): DEBUG stays off, SECRET_KEY is required, SECURE=1 behind HTTPS.
-serve: $(STAMP)
+serve: $(SERVE_STAMP)
 	$(PY) manage.py migrate --noinput
 	MANIFEST_STATIC=1 $(PY) manage.py collectstatic --noinput --verbosity 0
 	MANIFEST_STATIC=1 exec $(VENV)/bin/gunicorn bastion.wsgi \
@@ -63,13 +75,13 @@ bench: $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
 
 # Against the server that `make serve` runs (same DATABASE_URL), on loopback only.
-load: $(STAMP)
+load: $(SERVE_STAMP)
 	$(PY) manage.py load --url http://$(HOST):$(PORT) $(LOAD_ARGS)
 
-backup: $(STAMP)
+backup: $(SERVE_STAMP)
 	$(PY) manage.py backup --dir $(BACKUP_DIR)
 
-restore: $(STAMP)
+restore: $(SERVE_STAMP)
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/bastion-….dump" >&2; exit 2; }
 	$(PY) manage.py restore "$(FILE)"
 

@@ -16,5 +16,10 @@ class BastionConfig(AppConfig):
 
     def ready(self) -> None:
         from compounds import ui
+        from compounds.access import Level
 
         ui.register_tab(ui.Tab("overview", _("Overview"), "compound-home", order=0))
+        ui.register_link(
+            "compound",
+            ui.Link("archive", _("Archive at the end"), "compound-archive", Level.OFFICER, 900),
+        )

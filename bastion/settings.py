@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: a write to an archived compound is refused before its view.
+    "bastion.middleware.ArchivedCompoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -351,6 +353,10 @@ PHONE_SEARCH_LIMIT = env("PHONE_SEARCH_LIMIT")
 # Lookups with a capability link or device token that does not work, per address and hour
 # (compounds/capabilities.py); beyond it the address gets 429 until the hour ends.
 CAPABILITY_FAILURES_PER_HOUR = env("CAPABILITY_FAILURES_PER_HOUR")
+
+# Where the handover files of archived compounds go (bastion/archive.py): personal data,
+# readable by the server's user only; move them off the machine once handed over.
+ARCHIVE_DIR = env.path("ARCHIVE_DIR", default=BASE_DIR / "var" / "archives")
 
 LOGGING = {
     "version": 1,

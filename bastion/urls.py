@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from bastion import api_urls, views
+from bastion import api_urls, views, views_archive
 from compounds import views as compound_views
 
 urlpatterns = [
@@ -35,6 +35,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", views.home, name="home"),
     path("c/<int:compound_id>/", views.compound_home, name="compound-home"),
+    path("c/<int:compound_id>/archive/", views_archive.compound_archive, name="compound-archive"),
+    path(
+        "c/<int:compound_id>/archive/file/",
+        views_archive.compound_archive_file,
+        name="compound-archive-file",
+    ),
     path("", include("compounds.urls")),
     path("", include("residents.urls")),
     path("", include("checkpoints.urls")),

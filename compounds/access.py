@@ -129,6 +129,11 @@ def sees_personal_data(user: Any, compound: Compound | int) -> bool:
     return level_for(user, compound) >= Level.MANAGE
 
 
+def masked_compound_ids(user: Any) -> list[int]:
+    """The compounds the user sees with masked ID and phone numbers (below MANAGE)."""
+    return [c for c, level in compound_levels(user).items() if level < Level.MANAGE]
+
+
 def visible_communities(user: Any) -> QuerySet[Community]:
     if user.is_superuser:
         return Community.objects.all()

@@ -5,6 +5,7 @@ Staff who are not superusers see only the compounds their roles give them (throu
 all start from that. Every save and delete made here leaves an ``AuditEntry``.
 """
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -15,7 +16,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from compounds import access, audit, counts
+from compounds import access, audit, counts, masking
 from compounds.access import Level, visible_communities
 from compounds.capabilities import capability_revoke
 from compounds.models import (
@@ -69,9 +70,15 @@ def scoped_choices(user: Any, model: type[Model]) -> QuerySet | None:
         return officer_communities(user)
     if model is get_user_model():
         return visible_users(user)
-    if scope_path(model) is None:
+    path = scope_path(model)
+    if path is None:
         return None
-    qs = access.scoped(user, model._default_manager.all())
+    # A form writes: only rows of compounds the user manages. A volunteer's compound is
+    # not offered (adding a resident there would also answer "this ID number is already
+    # registered for …", which a volunteer may not learn).
+    qs = access.scoped(user, model._default_manager.all()).exclude(
+        **{f"{path}__in": access.masked_compound_ids(user)}
+    )
     # Labels that say which compound a row is in: "Building 3" alone is ambiguous.
     if model is Building:
         qs = qs.select_related("compound")
@@ -120,8 +127,75 @@ else:
     _AdminBase = object
 
 
+_masked_displays: dict[tuple[type[Model], str], Callable[[Model], str]] = {}
+
+
+def masked_display(model: type[Model], name: str) -> Callable[[Model], str]:
+    """A read-only admin field showing ``model.name`` masked (one object per field, so that
+    the form's fields and its read-only fields name the same thing)."""
+    known = _masked_displays.get((model, name))
+    if known is not None:
+        return known
+    mask = masking.personal_fields()[name]
+
+    def shown(obj: Model) -> str:
+        return mask(getattr(obj, name) or "")
+
+    shown.short_description = model._meta.get_field(name).verbose_name  # type: ignore[attr-defined,union-attr]
+    shown.__name__ = f"{name}_masked"
+    return _masked_displays.setdefault((model, name), shown)
+
+
 class ScopedFormMixin(_AdminBase):
-    """Foreign-key choices limited to what the user may see (ModelAdmin and inlines)."""
+    """Foreign-key choices limited to what the user may see (ModelAdmin and inlines), and
+    personal numbers masked for a login that may not see them.
+
+    A field whose name is registered in ``compounds.masking`` (phones, ID numbers) is
+    replaced, on the page of a row of a compound where the login stands below MANAGE, by a
+    read-only ``masked_display`` (such a login cannot change the row anyway): the admin
+    follows ``access.sees_personal_data`` like the pages and the API.
+    """
+
+    def personal_names(self) -> list[str]:
+        concrete = {f.name for f in self.model._meta.concrete_fields}
+        return [n for n in masking.personal_fields() if n in concrete]
+
+    def masks_for(self, request: HttpRequest, obj: Model | None) -> bool:
+        """Whether the page of ``obj`` (an inline's parent) must mask personal numbers."""
+        if obj is None or request.user.is_superuser:
+            return False
+        compound_id = compound_id_of(obj)
+        return compound_id is not None and not access.sees_personal_data(request.user, compound_id)
+
+    def _swap(self, names: Any, personal: list[str]) -> list[Any]:
+        return [
+            masked_display(self.model, n) if isinstance(n, str) and n in personal else n
+            for n in names
+        ]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)
+        if not self.masks_for(request, obj):
+            return fields
+        return self._swap(fields, self.personal_names())
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.masks_for(request, obj):
+            return fieldsets
+        personal = self.personal_names()
+        return [
+            (title, {**options, "fields": self._swap(options["fields"], personal)})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly: list[Any] = list(super().get_readonly_fields(request, obj))
+        if self.masks_for(request, obj):
+            personal = self.personal_names()
+            readonly = [n for n in readonly if n not in personal]
+            readonly += [masked_display(self.model, n) for n in personal]
+        return readonly
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         model = db_field.related_model
@@ -153,6 +227,40 @@ class ScopedAdmin(ScopedFormMixin, admin.ModelAdmin, Generic[M]):
         if scope_path(self.model) is None:
             return qs.none()
         return access.scoped(request.user, qs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """Adding needs a compound (or, for an officer, a community) to add to: a login
+        that manages none adds nothing."""
+        user = request.user
+        manages = any(level >= Level.MANAGE for level in access.compound_levels(user).values())
+        if not (user.is_superuser or manages or officer_communities(user).exists()):
+            return False
+        return super().has_add_permission(request)
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        fields = super().get_search_fields(request)
+        if getattr(request, "_bastion_search_personal", True):
+            return fields
+        personal = set(masking.personal_fields())
+        return [f for f in fields if f.lstrip("=^@").split("__")[-1] not in personal]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        """A search by a full phone or ID number matches only in the compounds where the
+        login sees full numbers: elsewhere the list would confirm a number it masks."""
+        masked = access.masked_compound_ids(request.user)
+        path = scope_path(self.model)
+        if not search_term or not masked or path is None or request.user.is_superuser:
+            return super().get_search_results(request, queryset, search_term)
+        request._bastion_search_personal = False  # type: ignore[attr-defined]
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        request._bastion_search_personal = True  # type: ignore[attr-defined]
+        full = queryset.exclude(**{f"{path}__in": masked})
+        more, more_duplicates = super().get_search_results(request, full, search_term)
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=more.values("pk"))), (
+            duplicates or more_duplicates
+        )
 
     def _may_manage(self, request: HttpRequest, obj: M | None) -> bool:
         if obj is None or request.user.is_superuser:
@@ -514,6 +622,22 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_label(self, obj: AuditEntry) -> str:
         return audit.action_label(obj.action)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The before/after of a phone is kept in full: masked for a volunteer."""
+        fields = super().get_fields(request, obj)
+        if not self.masks_for(request, obj):
+            return fields
+        return [changes_masked if name == "changes" else name for name in fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, changes_masked] if self.masks_for(request, obj) else readonly
+
+
+@admin.display(description=_("changes"))
+def changes_masked(obj: AuditEntry) -> str:
+    return json.dumps(masking.mask_personal_changes(obj.changes), ensure_ascii=False)
 
 
 @admin.register(Capability)

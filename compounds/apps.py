@@ -11,9 +11,10 @@ class CompoundsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from compounds import audit, capabilities, logins, office, ui  # noqa: F401 (registers)
+        from compounds import archived, audit, capabilities, logins, office, ui  # noqa: F401
         from compounds.access import Level
 
+        archived.connect()
         post_migrate.connect(office.on_post_migrate, dispatch_uid="compounds.office_group")
         user_logged_in.connect(logins.on_logged_in, dispatch_uid="compounds.audit_login")
         user_login_failed.connect(logins.on_login_failed, dispatch_uid="compounds.audit_failed")

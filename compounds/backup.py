@@ -48,13 +48,21 @@ def _run(args: list[str], env: dict[str, str]) -> None:
         raise BackupError(result.stderr.strip() or f"{args[0]} failed")
 
 
+def _private_file(path: Path) -> Path:
+    """An empty file only the owner may read, for pg_dump or SQLite to write into (both
+    keep an existing file's mode; made anew they would follow the umask, often 0644)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return path
+
+
 def backup_create(*, directory: Path, database: dict[str, Any] | None = None) -> Path:
     """Write a dated backup file into ``directory`` and return its path."""
     database = database or connection.settings_dict
     directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)  # the residents' personal data: the server's user only
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     if "postgresql" in database["ENGINE"]:
-        path = directory / f"bastion-{stamp}.dump"
+        path = _private_file(directory / f"bastion-{stamp}.dump")
         _run(
             [_tool("pg_dump"), "-Fc", "--no-owner", *_pg_args(database), "-f", str(path)]
             + [str(database["NAME"])],
@@ -62,7 +70,7 @@ def backup_create(*, directory: Path, database: dict[str, Any] | None = None) ->
         )
         return path
     if "sqlite3" in database["ENGINE"]:
-        path = directory / f"bastion-{stamp}.sqlite3"
+        path = _private_file(directory / f"bastion-{stamp}.sqlite3")
         source = _sqlite_source(database)
         target = sqlite3.connect(path)
         try:

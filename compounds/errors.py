@@ -31,3 +31,9 @@ class RateLimited(BastionError):
     """
 
     status_code = 429
+
+
+class CompoundArchived(CompoundError):
+    """A write to a compound the office archived: it is read-only for good (409)."""
+
+    status_code = 409

@@ -57,6 +57,18 @@ class Compound(models.Model):
     gate_version = models.PositiveBigIntegerField(
         _("gate version"), default=0, db_default=0, editable=False
     )
+    # Set once, when the office archives the compound at the end of the emergency
+    # (``bastion.archive``): its personal data are purged and it is read-only for good.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("archived by"),
+    )
 
     scope_path = "pk"
 
@@ -318,6 +330,7 @@ class AuditEntry(models.Model):
     # audit_entries_visible allows instead of following this path.
     scope_path = "compound"
     office_read_only = True  # written by the gate or the audit trail only
+    archive_writable = True  # reading an archived compound's files is recorded too
 
     class Meta:
         verbose_name = _("audit entry")
@@ -384,6 +397,7 @@ class Capability(models.Model):
 
     scope_path = "compound"
     office_read_only = True  # issued, rotated and revoked through the services only
+    archive_writable = True  # an archived compound's tokens can still be revoked
 
     class Meta:
         verbose_name = _("capability link")

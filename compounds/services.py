@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compounds import audit, events
+from compounds import archived, audit, events
 from compounds.access import Level, level_for
 from compounds.audit import audit_bulk, audit_entry, audit_record, diff, snapshot
 from compounds.errors import CompoundError
@@ -20,6 +20,7 @@ __all__ = [
     "audit_entry",
     "audit_record",
     "building_seal",
+    "compound_archive_mark",
     "diff",
     "export_record",
     "gate_version_bump",
@@ -177,3 +178,30 @@ def export_record(
         obj=compound,
         changes={"rows": rows, **(details or {})},
     )
+
+
+def compound_archive_mark(*, compound: Compound, actor: Any) -> Compound:
+    """Mark ``compound`` archived: read-only from now on (``compounds.archived``).
+
+    The last step of ``bastion.archive.compound_archive``, inside its transaction, after
+    the handover file and the purge of personal data. Office only (a community officer).
+    """
+    with transaction.atomic():
+        compound = Compound.objects.select_for_update().get(pk=compound.pk)
+        archived.check_may_archive(actor, compound)
+        if compound.archived_at is not None:
+            raise archived.refusal(compound.name)
+        now = timezone.now()
+        # update(), not save(): the guard refuses saves of an archived compound, and this
+        # is the write that makes it one.
+        Compound.objects.filter(pk=compound.pk).update(archived_at=now, archived_by=actor)
+        gate_version_bump(compound.pk)  # phones drop the compound's offline snapshot
+        audit_record(
+            compound=compound,
+            actor=actor,
+            action=audit.COMPOUND_ARCHIVE,
+            obj=compound,
+            changes={"archived_at": now.isoformat()},
+        )
+        compound.archived_at, compound.archived_by = now, actor
+    return compound

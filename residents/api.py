@@ -99,7 +99,7 @@ class RegistrySearchFilter(SearchFilter):
         if len(terms) != 1 or not searches_phones(terms[0], full_phones=True):
             return found
         tail, user, via = terms[0], request.user, scope.required_scope_path(queryset.model)
-        masked = [c for c in access.compound_levels(user) if not access.sees_personal_data(user, c)]
+        masked = access.masked_compound_ids(user)
         phones = view.phone_q(tail)
         if searches_phones(tail, full_phones=False):
             services.phone_search_check(

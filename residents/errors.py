@@ -39,3 +39,4 @@ class Code:
     RESIDENT_ERASED = "resident_erased"
     ERASE_FORBIDDEN = "erase_forbidden"
     ERASE_REASON_REQUIRED = "erase_reason_required"
+    PURGE_FORBIDDEN = "purge_forbidden"

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from compounds.audit import action_label
+from compounds.masking import mask_personal
 from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.ordering import NaturalKey
 from compounds.selectors import subquery_count
 from residents.addresses import Address, normalize, parse_address
 from residents.flags import VULNERABLE_KINDS
 from residents.models import FeverAlert, HealthRules, Household, Resident, address_order
-from residents.validators import mask_phone
 
 _DIGITS = re.compile(r"^[0-9]+$")
 PHONE_TAIL_MIN = 4
@@ -249,7 +249,6 @@ EXTRA_LABELS = {
     "reason": gettext_lazy("reason"),
     "work_pass": gettext_lazy("work pass"),
 }
-PHONE_FIELDS = {"phone", "contact_phone"}
 
 
 @dataclass
@@ -284,8 +283,8 @@ def _value(name: str, value: Any, *, personal: bool) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if name in PHONE_FIELDS and not personal:
-        return mask_phone(str(value))
+    if not personal:
+        value = mask_personal(name, value)  # the ID number is masked in the trail already
     for model in (Resident, Household):
         try:
             model_field = model._meta.get_field(name)

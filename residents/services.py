@@ -330,17 +330,15 @@ def _erased_value(value: Any) -> Any:
     return ERASED_NAME if value not in (None, "") else value
 
 
-def _audit_erase(resident: Resident) -> int:
-    """Mask the cleared fields in the resident's existing audit entries, old and new
-    values alike, and their title (the old name): the trail keeps who did what, when,
-    but no longer about whom. Returns how many entries were rewritten."""
-    entries = AuditEntry.objects.select_for_update().filter(
-        object_type=resident._meta.model_name, object_id=resident.pk
-    )
+def audit_mask_erased(entries: Any, fields: Iterable[str], *, title: bool = True) -> int:
+    """Mask ``fields`` in these audit entries, old and new values alike, and (``title``)
+    their title, the old name: the trail keeps who did what, when, but no longer about
+    whom. Returns how many entries were rewritten. Erasure and the archive's purge."""
+    names = set(fields)
     rewritten = []
-    for entry in entries:
+    for entry in entries.select_for_update().iterator(chunk_size=1000):
         changes = dict(entry.changes or {})
-        for key in ERASED_FIELDS.keys() & changes.keys():
+        for key in names & changes.keys():
             value = changes[key]
             changes[key] = (
                 [_erased_value(v) for v in value]
@@ -348,10 +346,18 @@ def _audit_erase(resident: Resident) -> int:
                 else _erased_value(value)
             )
         entry.changes = changes
-        entry.object_repr = ERASED_NAME
+        if title:
+            entry.object_repr = ERASED_NAME
         rewritten.append(entry)
     AuditEntry.objects.bulk_update(rewritten, ["changes", "object_repr"], batch_size=500)
     return len(rewritten)
+
+
+def _audit_erase(resident: Resident) -> int:
+    entries = AuditEntry.objects.filter(
+        object_type=resident._meta.model_name, object_id=resident.pk
+    )
+    return audit_mask_erased(entries, ERASED_FIELDS)
 
 
 @transaction.atomic

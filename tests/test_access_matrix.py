@@ -19,6 +19,7 @@ PUBLIC = "public"  # anyone, logged in or not
 ANY_USER = "any_user"  # any logged-in user; content is scoped to what they may see
 VOLUNTEER = "volunteer"  # compound A's data: volunteer of A and up; B's volunteer gets 404
 MANAGE = "manage"  # compound A's data, secretary/deputy/officer only: A's volunteer gets 403
+OFFICE = "office"  # compound A, community officer only: A's volunteer and secretary get 403
 # Works without a login, through a capability link (``compounds.capabilities``): the token
 # in the URL decides, not who asks. No token, or a wrong, revoked, expired one or one for
 # another purpose: the same 404 for everybody; a valid token: 200 for anybody.
@@ -54,6 +55,8 @@ EXPECTED = {
     "fever-alert-detail": VOLUNTEER,
     "card-detail": VOLUNTEER,
     "compound-home": VOLUNTEER,
+    "compound-archive": OFFICE,
+    "compound-archive-file": None,  # 404 until a file exists; tests/bastion/test_archive.py
     "compound-branch": VOLUNTEER,
     "compound-tokens": MANAGE,
     "compound-token-revoke": None,  # POST only; tests/compounds/test_device_tokens.py
@@ -185,7 +188,9 @@ def expected_status(rule: str, who: str, is_api: bool, name_is_home: bool = Fals
         return {200, 302} if name_is_home else {200}
     if who == "volunteer_b":
         return {404}
-    if who == "volunteer" and rule == MANAGE:
+    if who == "volunteer" and rule in (MANAGE, OFFICE):
+        return {403}
+    if who == "secretary" and rule == OFFICE:
         return {403}
     return {200}
 

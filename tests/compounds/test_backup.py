@@ -91,3 +91,14 @@ def test_the_backup_command_prints_the_file_it_wrote(tmp_path, capsys):
     call_command("backup", dir=str(tmp_path))
     written = Path(capsys.readouterr().out.strip())
     assert written.parent == tmp_path and written.stat().st_size > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_readable_by_the_server_user_only(tmp_path):
+    """It holds every resident's personal data: not for the machine's other users."""
+    folder = tmp_path / "backups"
+    folder.mkdir(mode=0o755)
+    written = backup_create(directory=folder)
+    assert oct(written.stat().st_mode & 0o777) == "0o600"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert written.stat().st_size > 0
