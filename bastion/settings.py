@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Notes which feature the route needs: a site's registry and gate pages answer 404.
+    "compounds.kinds.RouteFeatureMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -1,0 +1,227 @@
+"""The roster's reads: the week grid, gaps, my shifts, the landing rule's facts, hours.
+
+Every read takes the compounds it may show from its caller (who got them through
+``compounds.access``), and costs a fixed number of queries whatever the number of shifts.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from checkpoints.rosters.models import Assignment, DutyLogEntry, Post, Shift
+from compounds.models import Compound
+
+GAP_HORIZON = timedelta(hours=24)
+GATE_KINDS = (Post.Kind.OPENING, Post.Kind.DOOR)
+LIVE = Q(cancelled_at__isnull=True)
+
+
+def live_assignments() -> QuerySet[Assignment]:
+    return Assignment.objects.filter(cancelled_at__isnull=True).select_related("member")
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class GridRow:
+    post: Post
+    days: list[list[Shift]] = field(default_factory=list)
+
+
+def week_grid(*, compound: Compound, monday: date) -> tuple[list[date], list[GridRow]]:
+    """Posts down, days across; each cell the day's shifts with their live assignments.
+
+    Three queries: posts, shifts, assignments (with their members)."""
+    days = [monday + timedelta(days=i) for i in range(7)]
+    posts = list(Post.objects.filter(compound=compound, active=True).order_by("kind", "name"))
+    shifts = (
+        Shift.objects.filter(post__compound=compound, day__gte=days[0], day__lte=days[-1])
+        .filter(LIVE)
+        .order_by("starts_at")
+        .prefetch_related(Prefetch("assignments", queryset=live_assignments(), to_attr="on"))
+    )
+    cells: dict[tuple[int, date], list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        shift.short = len(shift.on) < shift.needed  # type: ignore[attr-defined]
+        cells[(shift.post_id, shift.day)].append(shift)
+    rows = [GridRow(post, [cells.get((post.pk, d), []) for d in days]) for post in posts]
+    return days, rows
+
+
+@dataclass(frozen=True)
+class Gap:
+    shift: Shift
+    have: int
+    now: bool  # running now (counts people signed in), else starting within 24 h
+
+    @property
+    def missing(self) -> int:
+        return self.shift.needed - self.have
+
+
+def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
+    """Shifts running now with fewer people signed in than needed, and shifts of the next
+    24 hours with fewer people assigned than needed. One query."""
+    now = now or timezone.now()
+    signed = Q(
+        assignments__cancelled_at__isnull=True,
+        assignments__signed_in_at__isnull=False,
+        assignments__signed_out_at__isnull=True,
+    )
+    shifts = (
+        Shift.objects.filter(LIVE, post__compound__in=compound_ids, post__active=True)
+        .filter(starts_at__lt=now + GAP_HORIZON, ends_at__gt=now)
+        .annotate(
+            signed=Count("assignments", filter=signed),
+            assigned=Count("assignments", filter=Q(assignments__cancelled_at__isnull=True)),
+        )
+        .select_related("post__compound")
+        .order_by("starts_at", "post__compound__name", "post__name")
+    )
+    found = []
+    for shift in shifts:
+        running = shift.starts_at <= now
+        have = shift.signed if running else shift.assigned  # type: ignore[attr-defined]
+        if have < shift.needed:
+            found.append(Gap(shift, have, running))
+    return found
+
+
+def my_assignments(*, user: Any, now: datetime | None = None, days: int = 14) -> list[Assignment]:
+    """The user's live assignments not yet over (and those of the last day, to sign out),
+    in every compound, each with ``others``: who else is on that shift."""
+    now = now or timezone.now()
+    mine = list(
+        Assignment.objects.filter(
+            member__user=user,
+            cancelled_at__isnull=True,
+            shift__cancelled_at__isnull=True,
+            shift__ends_at__gt=now - timedelta(hours=12),
+            shift__starts_at__lt=now + timedelta(days=days),
+        )
+        .select_related("shift__post__compound", "member")
+        .order_by("shift__starts_at")
+    )
+    others: dict[int, list[str]] = defaultdict(list)
+    for row in (
+        live_assignments().filter(shift__in=[a.shift_id for a in mine]).exclude(member__user=user)
+    ):
+        others[row.shift_id].append(row.member.name)
+    for a in mine:
+        a.others = others.get(a.shift_id, [])  # type: ignore[attr-defined]
+        a.running = a.shift.starts_at <= now < a.shift.ends_at  # type: ignore[attr-defined]
+        a.over = a.shift.ends_at <= now  # type: ignore[attr-defined]
+    return mine
+
+
+def feed_assignments(*, user: Any, now: datetime | None = None) -> QuerySet[Assignment]:
+    """The calendar feed: 30 days back, 60 ahead."""
+    now = now or timezone.now()
+    return (
+        Assignment.objects.filter(
+            member__user=user,
+            cancelled_at__isnull=True,
+            shift__cancelled_at__isnull=True,
+            shift__starts_at__gte=now - timedelta(days=30),
+            shift__starts_at__lt=now + timedelta(days=60),
+        )
+        .select_related("shift__post__compound")
+        .order_by("shift__starts_at")
+    )
+
+
+def gate_shift_now(*, user: Any, now: datetime | None = None) -> int | None:
+    """The compound of the gate or door shift the user is on right now, if any."""
+    now = now or timezone.now()
+    return (
+        Assignment.objects.filter(
+            member__user=user,
+            cancelled_at__isnull=True,
+            shift__cancelled_at__isnull=True,
+            shift__post__kind__in=GATE_KINDS,
+            shift__starts_at__lte=now,
+            shift__ends_at__gt=now,
+        )
+        .values_list("shift__post__compound_id", flat=True)
+        .first()
+    )
+
+
+def compounds_with_roster(compound_ids: Any) -> set[int]:
+    return set(
+        Post.objects.filter(compound__in=compound_ids, active=True)
+        .values_list("compound_id", flat=True)
+        .distinct()
+    )
+
+
+def has_shifts(*, user: Any) -> bool:
+    return Assignment.objects.filter(member__user=user, cancelled_at__isnull=True).exists()
+
+
+def effective_sign_out(assignment: Assignment, now: datetime) -> datetime | None:
+    """When the person left: their sign-out, or the shift's end once it is over."""
+    if assignment.signed_in_at is None:
+        return None
+    if assignment.signed_out_at is not None:
+        return assignment.signed_out_at
+    return assignment.shift.ends_at if assignment.shift.ends_at <= now else None
+
+
+def hours_by_unit(
+    *, compound: Compound, first: date, last: date, now: datetime | None = None
+) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Hours per person from ``first`` to ``last``, grouped by the work unit that sent
+    them: scheduled hours (live assignments) and hours on duty (signed in to out)."""
+    now = now or timezone.now()
+    rows = (
+        live_assignments()
+        .filter(
+            shift__post__compound=compound,
+            shift__cancelled_at__isnull=True,
+            shift__day__gte=first,
+            shift__day__lte=last,
+        )
+        .select_related("shift")
+    )
+    people: dict[int, dict[str, Any]] = {}
+    for a in rows:
+        person = people.setdefault(
+            a.member_id,
+            {"member": a.member, "shifts": 0, "scheduled": 0.0, "on_duty": 0.0, "forgotten": 0},
+        )
+        person["shifts"] += 1
+        person["scheduled"] += (a.shift.ends_at - a.shift.starts_at).total_seconds() / 3600
+        out = effective_sign_out(a, now)
+        if a.signed_in_at is not None and out is not None:
+            person["on_duty"] += max(0.0, (out - a.signed_in_at).total_seconds() / 3600)
+        person["forgotten"] += int(
+            a.sign_out_forgotten
+            or (a.signed_in_at is not None and a.signed_out_at is None and out is not None)
+        )
+    units: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for person in sorted(people.values(), key=lambda p: p["member"].name):
+        units[person["member"].work_unit or ""].append(person)
+    return sorted(units.items(), key=lambda item: (item[0] == "", item[0]))
+
+
+def log_entries(
+    *, compound: Compound, day: date | None = None, post_id: int | None = None
+) -> QuerySet[DutyLogEntry]:
+    entries = DutyLogEntry.objects.filter(compound=compound)
+    if day is not None:
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        entries = entries.filter(happened_at__gte=start, happened_at__lt=start + timedelta(days=1))
+    if post_id is not None:
+        entries = entries.filter(post_id=post_id)
+    return entries.select_related("post", "author", "recorded_by").prefetch_related(
+        "residents__household"
+    )
