@@ -7,9 +7,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from checkpoints.rosters import selectors, services
+from checkpoints.rosters.apps import FEED
 from checkpoints.rosters.models import Assignment, DutyLogEntry, Post, Shift
 from compounds import capabilities
-from checkpoints.rosters.apps import FEED
 
 
 def _today_shifts(post, secretary, three):
