@@ -15,9 +15,9 @@ def ready() -> None:
 
     kinds.register_routes("rosters", "roster")
     for tab in (
-        ui.Tab("roster", _("Roster"), "rosters:week", order=15),
-        ui.Tab("duty-log", _("Duty log"), "rosters:log", order=16),
-        ui.Tab("roster-hours", _("Hours"), "rosters:hours", Level.MANAGE, order=17),
+        ui.Tab("roster", _("Roster"), "rosters:week", order=35),
+        ui.Tab("duty-log", _("Duty log"), "rosters:log", order=36),
+        ui.Tab("roster-hours", _("Hours"), "rosters:hours", Level.MANAGE, order=104),
     ):
         ui.register_tab(tab)
     ui.register_link("compound", ui.Link("roster", _("Roster"), "rosters:week", order=25))
