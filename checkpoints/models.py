@@ -340,6 +340,7 @@ class RefusedUpload(models.Model):
 from checkpoints.rosters.models import (  # noqa: E402, F401
     Assignment,
     DutyLogEntry,
+    DutyLogResident,
     Post,
     Shift,
     ShiftSlot,

@@ -210,9 +210,6 @@ class DutyLogEntry(models.Model):
     happened_at = models.DateTimeField(_("time"), db_index=True)
     place = SingleLineField(_("place"), max_length=100, blank=True)
     people = SingleLineField(_("people involved"), max_length=200, blank=True)
-    residents = models.ManyToManyField(
-        Resident, blank=True, related_name="duty_log_entries", verbose_name=_("residents")
-    )
     what_happened = MultiLineField(_("what happened"), max_length=2000)
     done = MultiLineField(_("what was done"), max_length=2000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -226,3 +223,21 @@ class DutyLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.place}"
+
+
+class DutyLogResident(models.Model):
+    """A resident of the registry named in a log entry. The entry's own text keeps only
+    the names that matched nobody, so that erasing a resident erases them from the log."""
+
+    entry = models.ForeignKey(DutyLogEntry, on_delete=models.CASCADE, related_name="named")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+
+    scope_path = "entry__compound"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "resident"], name="duty_log_resident_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} · {self.resident_id}"

@@ -223,5 +223,5 @@ def log_entries(
     if post_id is not None:
         entries = entries.filter(post_id=post_id)
     return entries.select_related("post", "author", "recorded_by").prefetch_related(
-        "residents__household"
+        "named__resident__household"
     )

@@ -7,6 +7,7 @@ else a phone number. Taking a shift locks every row of that person, so two secre
 assigning the same cadre at once are served one after the other.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from checkpoints.rosters.errors import RosterError, RosterForbidden
 from checkpoints.rosters.models import (
     Assignment,
     DutyLogEntry,
+    DutyLogResident,
     Post,
     Shift,
     ShiftSlot,
@@ -584,6 +586,11 @@ def log_record(
     )
     if post is None and running is not None:
         post = running.shift.post
+    names = [n.strip() for n in re.split(r"[,，、;；]", people) if n.strip()]
+    known = list(
+        Resident.objects.filter(household__compound=compound, name__in=names, erased_at=None)
+    )
+    found = {r.name for r in known}
     entry = DutyLogEntry.objects.create(
         compound=compound,
         post=post,
@@ -593,15 +600,12 @@ def log_record(
         kind=kind,
         happened_at=happened_at,
         place=place.strip(),
-        people=people.strip(),
+        # Residents found in the registry are linked, not copied: erasing one reaches here.
+        people="、".join(n for n in names if n not in found),
         what_happened=what_happened.strip(),
         done=done.strip(),
     )
-    names = [
-        n.strip() for n in people.replace("，", ",").replace("、", ",").split(",") if n.strip()
-    ]
-    if names:
-        entry.residents.set(Resident.objects.filter(household__compound=compound, name__in=names))
+    DutyLogResident.objects.bulk_create(DutyLogResident(entry=entry, resident=r) for r in known)
     audit_record(
         compound=compound,
         actor=actor,

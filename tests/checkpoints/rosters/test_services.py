@@ -223,7 +223,8 @@ def test_the_duty_log_links_residents_named_and_the_running_shift(
         place="3栋楼下",
     )
     assert entry.post == posts_a[0] and entry.author == team_a["wang"]
-    assert list(entry.residents.all()) == [resident_a]
+    assert [n.resident for n in entry.named.all()] == [resident_a]
+    assert entry.people == "路人甲"  # the resident's name lives in the registry only
 
 
 def test_a_volunteer_of_another_compound_cannot_write_the_log(compound_a, volunteer_b):
