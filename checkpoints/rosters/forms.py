@@ -13,7 +13,7 @@ from checkpoints.rosters.services import MAX_ROLLOUT_DAYS
 from compounds.models import BranchMember, Building, Compound, Opening
 
 _SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*(\+1)?\s*$")
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NEEDED_MESSAGE = _("A post needs at least one person per shift (the headcount must be 1 or more).")
 
 
@@ -98,8 +98,8 @@ class RolloutForm(forms.Form):
     posts = forms.ModelMultipleChoiceField(
         label=_("Posts"), queryset=Post.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    first = forms.DateField(label=_("From"), widget=DATE)
-    last = forms.DateField(label=_("To"), widget=DATE)
+    first = forms.DateField(label=_("First day"), widget=DATE)
+    last = forms.DateField(label=_("Last day"), widget=DATE)
 
     def __init__(self, *args: Any, compound: Compound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,8 +150,8 @@ class LogForm(forms.ModelForm):
 
 
 class PeriodForm(forms.Form):
-    first = forms.DateField(label=_("From"), widget=DATE)
-    last = forms.DateField(label=_("To"), widget=DATE)
+    first = forms.DateField(label=_("First day"), widget=DATE)
+    last = forms.DateField(label=_("Last day"), widget=DATE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -118,7 +118,17 @@ def my_assignments(*, user: Any, now: datetime | None = None, days: int = 14) ->
         a.others = others.get(a.shift_id, [])  # type: ignore[attr-defined]
         a.running = a.shift.starts_at <= now < a.shift.ends_at  # type: ignore[attr-defined]
         a.over = a.shift.ends_at <= now  # type: ignore[attr-defined]
+        label_timing(a)
     return mine
+
+
+def label_timing(a: Assignment) -> None:
+    """``late_minutes`` / ``early_minutes`` of the sign-in, for the pages to show."""
+    late = early = 0
+    if a.signed_in_at is not None:
+        off = round((a.signed_in_at - a.shift.starts_at).total_seconds() / 60)
+        late, early = max(off, 0), max(-off, 0)
+    a.late_minutes, a.early_minutes = late, early  # type: ignore[attr-defined]
 
 
 def feed_assignments(*, user: Any, now: datetime | None = None) -> QuerySet[Assignment]:

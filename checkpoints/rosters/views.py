@@ -199,9 +199,13 @@ def shift(request: HttpRequest, compound_id: int, shift_id: int) -> HttpResponse
                 form.add_error(None, str(refused))
             else:
                 return redirect(request.path)
-    assignments = found.assignments.select_related(
-        "member", "assigned_by", "cancelled_by"
-    ).order_by("assigned_at")
+    assignments = list(
+        found.assignments.select_related("member", "assigned_by", "cancelled_by", "shift").order_by(
+            "assigned_at"
+        )
+    )
+    for a in assignments:
+        selectors.label_timing(a)
     return render(
         request,
         "checkpoints/roster/shift.html",
