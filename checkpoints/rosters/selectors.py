@@ -48,11 +48,24 @@ def week_grid(*, compound: Compound, monday: date) -> tuple[list[date], list[Gri
         .prefetch_related(Prefetch("assignments", queryset=live_assignments(), to_attr="on"))
     )
     cells: dict[tuple[int, date], list[Shift]] = defaultdict(list)
+    zone = timezone.get_current_timezone()
     for shift in shifts:
         shift.short = len(shift.on) < shift.needed  # type: ignore[attr-defined]
+        shift.hours = hours_label(shift, zone)  # type: ignore[attr-defined]
         cells[(shift.post_id, shift.day)].append(shift)
     rows = [GridRow(post, [cells.get((post.pk, d), []) for d in days]) for post in posts]
     return days, rows
+
+
+def hours_label(shift: Shift, zone: Any = None) -> str:
+    """08:00–16:00; a shift ending at midnight ends at 24:00, one ending later says +1."""
+    zone = zone or timezone.get_current_timezone()
+    start, end = shift.starts_at.astimezone(zone), shift.ends_at.astimezone(zone)
+    if end.date() != start.date() and end.hour == 0 and end.minute == 0:
+        finish = "24:00"
+    else:
+        finish = f"{end:%H:%M}" + ("+1" if end.date() != start.date() else "")
+    return f"{start:%H:%M}–{finish}"
 
 
 @dataclass(frozen=True)

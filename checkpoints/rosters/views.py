@@ -66,6 +66,8 @@ def week(request: HttpRequest, compound_id: int) -> HttpResponse:
             previous=monday.fromordinal(monday.toordinal() - 7),
             next=monday.fromordinal(monday.toordinal() + 7),
             today=timezone.localdate(),
+            # One reverse() for the page, not one per shift: the grid has hundreds.
+            shifts_url=reverse("rosters:week", kwargs={"compound_id": compound.pk}) + "shifts/",
         ),
     )
 
