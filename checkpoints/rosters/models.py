@@ -133,7 +133,12 @@ class Shift(models.Model):
         from django.utils import timezone
 
         start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
-        return f"{self.post} {start:%m-%d %H:%M}–{end:%H:%M}"
+        finish = (
+            "24:00"
+            if end.date() != start.date() and not (end.hour or end.minute)
+            else f"{end:%H:%M}"
+        )
+        return f"{self.post} {start:%m-%d %H:%M}–{finish}"
 
 
 class Assignment(models.Model):
