@@ -164,7 +164,7 @@ def member_add(
 def member_update(*, member: BranchMember, actor: Any, **fields: Any) -> BranchMember:
     """Change a person's name, phone, work unit, position or party membership."""
     locked = BranchMember.objects.select_for_update().select_related("branch").get(pk=member.pk)
-    compound_id = locked.branch.compound_id
+    compound_id = _compound_of(locked).pk
     _refuse_unless_may(actor, compound_id, locked.position)
     before = audit.snapshot(locked, MEMBER_FIELDS)
     for key in ("name", "phone", "work_unit", "position", "party_member"):
@@ -186,13 +186,21 @@ def member_update(*, member: BranchMember, actor: Any, **fields: Any) -> BranchM
     return locked
 
 
-def _roles_follow_position(member: BranchMember, actor: Any) -> None:
+def _compound_of(member: BranchMember) -> Compound:
+    """The compound the member's branch serves (a site, for a post outside a compound)."""
     compound = member.branch.compound
+    if compound is None:
+        raise CompoundError(_("This branch serves no compound or site."), "person_branch_invalid")
+    return compound
+
+
+def _roles_follow_position(member: BranchMember, actor: Any) -> None:
+    compound = _compound_of(member)
     wanted = ROLE_OF_POSITION[Position(member.position)]
-    for role in Role.objects.filter(user_id=member.user_id, compound=compound):
+    for role in Role.objects.filter(user=member.user, compound=compound):
         if role.kind != wanted:
             role_revoke(role=role, actor=actor)
-    if not Role.objects.filter(user_id=member.user_id, compound=compound, kind=wanted).exists():
+    if not Role.objects.filter(user=member.user, compound=compound, kind=wanted).exists():
         role_grant(user=member.user, kind=wanted, compound=compound, actor=actor)
 
 
@@ -227,7 +235,7 @@ def member_login_link(*, member: BranchMember, actor: Any) -> LoginLink:
         .select_related("branch__compound")
         .get(pk=member.pk)
     )
-    compound = member.branch.compound
+    compound = _compound_of(member)
     _refuse_unless_may(actor, compound.pk, member.position)
     if not member.active:
         raise CompoundError(
@@ -268,7 +276,7 @@ def member_deactivate(*, member: BranchMember, actor: Any) -> BranchMember:
         .select_related("branch__compound")
         .get(pk=member.pk)
     )
-    compound = member.branch.compound
+    compound = _compound_of(member)
     _refuse_unless_may(actor, compound.pk, member.position)
     before = audit.snapshot(member, MEMBER_FIELDS)
     member.active = False

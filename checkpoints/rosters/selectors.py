@@ -101,7 +101,7 @@ def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
     found = []
     for shift in shifts:
         running = shift.starts_at <= now
-        have = shift.signed if running else shift.assigned  # type: ignore[attr-defined]
+        have: int = shift.signed if running else shift.assigned
         if have < shift.needed:
             found.append(Gap(shift, have, running))
     return found

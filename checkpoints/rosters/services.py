@@ -65,7 +65,7 @@ def require_manage(actor: Any, compound: Compound | int) -> None:
         )
 
 
-def _check_needed(needed: int) -> None:
+def _check_needed(needed: int | None) -> None:
     if needed is None or needed < 1:
         raise RosterError(
             _("A post needs at least one person per shift (the headcount must be 1 or more)."),
@@ -100,7 +100,7 @@ def post_save(
             raise RosterError(_("That belongs to another compound."), "post_foreign")
     if (
         Post.objects.filter(compound=compound, name=name)
-        .exclude(pk=getattr(post, "pk", None))
+        .exclude(pk=post.pk if post is not None else 0)
         .exists()
     ):
         raise RosterError(_("A post of this name exists already."), "post_name_taken")
@@ -157,7 +157,7 @@ def template_save(
         raise RosterError(_("A template needs at least one shift."), "template_empty")
     lengths = [(start, slot_minutes(start, end, next_day)) for start, end, next_day in slots]
     taken = ShiftTemplate.objects.filter(compound=compound, name=name)
-    if taken.exclude(pk=getattr(template, "pk", None)).exists():
+    if taken.exclude(pk=template.pk if template is not None else 0).exists():
         raise RosterError(_("A template of this name exists already."), "template_name_taken")
     target = template or ShiftTemplate(compound=compound)
     target.name = name

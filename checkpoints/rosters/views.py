@@ -1,6 +1,7 @@
 """The roster pages of a compound: the week grid, posts and templates, rolling shifts out,
 one shift's people. Thin: load through ``compounds.access``, validate, call a service."""
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -241,7 +242,7 @@ def assignment_action(request: HttpRequest, compound_id: int, assignment_id: int
         shift__post__compound=compound,
     )
     action = request.POST.get("action")
-    operations = {
+    operations: dict[str, Callable[..., Assignment]] = {
         "sign_in": services.sign_in,
         "sign_out": services.sign_out,
         "cancel": services.unassign,

@@ -1,6 +1,8 @@
 """Pages about the logged-in person across compounds: my shifts (with sign-in and the
 calendar feed) and, for the office, the gaps of every compound it sees."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,7 +19,7 @@ from compounds.capabilities import capability_view
 from compounds.models import Capability
 
 
-def _feed_of(user: object) -> Capability | None:
+def _feed_of(user: Any) -> Capability | None:
     return capabilities.live(Capability.objects.filter(owner=user, purpose=FEED.name)).first()
 
 

@@ -236,3 +236,21 @@ def test_a_post_of_another_compound_cannot_be_rolled_out_here(compound_b, posts_
     foreign = f.opening(compound=compound_b, name="北门")
     with pytest.raises(RosterError):
         services.post_save(compound=posts_a[0].compound, name="x", opening=foreign, actor=officer)
+
+
+def test_the_cron_command_closes_forgotten_sign_outs(posts_a, team_a, secretary, volunteer):
+    from django.core.management import call_command
+
+    now = timezone.now()
+    shift = Shift.objects.create(
+        post=posts_a[0],
+        day=timezone.localdate(),
+        starts_at=now - timedelta(hours=9),
+        ends_at=now - timedelta(hours=1),
+        needed=1,
+    )
+    mine = services.assign(shift=shift, member=team_a["wang"], actor=secretary)
+    services.sign_in(assignment=mine, actor=volunteer, now=shift.starts_at)
+    call_command("roster_close")
+    mine.refresh_from_db()
+    assert mine.sign_out_forgotten and mine.signed_out_at == shift.ends_at
