@@ -44,7 +44,7 @@ def _member(request: HttpRequest, compound: Compound, member_id: int) -> BranchM
 @require_http_methods(["GET", "POST"])
 def people_list(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _managed(request, compound_id)
-    form = MemberForm(request.POST or None)
+    form = MemberForm(request.POST or None, initial={"position": BranchMember.Position.VOLUNTEER})
     if request.method == "POST" and form.is_valid():
         try:
             member = people.member_add(compound=compound, actor=request.user, **form.cleaned_data)
@@ -61,6 +61,7 @@ def people_list(request: HttpRequest, compound_id: int) -> HttpResponse:
             "members": people.members_of(compound),
             "form": form,
             "is_officer": access.level_for(request.user, compound) >= Level.OFFICER,
+            "office_positions": sorted(people.OFFICE_POSITIONS),
         },
         status=400 if form.errors else 200,
     )

@@ -99,7 +99,9 @@ def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
         .order_by("starts_at", "post__compound__name", "post__name")
     )
     found = []
+    zone = timezone.get_current_timezone()
     for shift in shifts:
+        shift.hours = hours_label(shift, zone)  # type: ignore[attr-defined]
         running = shift.starts_at <= now
         have: int = shift.signed if running else shift.assigned
         if have < shift.needed:

@@ -129,7 +129,7 @@ def slot_minutes(start: time, end: time, next_day: bool) -> int:
         raise RosterError(
             _(
                 "A shift from %(start)s to %(end)s ends before it starts. For a night shift "
-                "past midnight, tick “ends the next day”."
+                "past midnight, add +1 to its end (22:00-06:00+1)."
             )
             % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"},
             "end_before_start",
@@ -597,7 +597,10 @@ def log_record(
         compound=compound,
         post=post,
         shift=running.shift if running is not None else None,
-        author=running.member if running is not None else None,
+        # Names, not logins, on the page: the author's row of the team, on a shift or not.
+        author=running.member
+        if running is not None
+        else BranchMember.objects.filter(branch__compound=compound, user=actor).first(),
         recorded_by=actor,
         kind=kind,
         happened_at=happened_at,
