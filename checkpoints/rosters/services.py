@@ -109,6 +109,9 @@ def post_save(
     target.name, target.kind, target.needed = name, kind, needed
     target.opening, target.building, target.active = opening, building, active
     target.save()
+    if post is not None and before.get("needed") != needed:
+        # A new headcount holds from now on: shifts not yet started follow it.
+        Shift.objects.filter(post=target, starts_at__gt=timezone.now()).update(needed=needed)
     audit_record(
         compound=compound,
         actor=actor,
@@ -385,6 +388,7 @@ def assign(*, shift: Shift, member: BranchMember, actor: Any) -> Assignment:
     """Put ``member`` on ``shift``; refused if the person is on an overlapping shift."""
     require_manage(actor, shift.post.compound_id)
     member = _lock_person(member)
+    shift = Shift.objects.select_for_update().select_related("post__compound").get(pk=shift.pk)
     _check_member(member, shift)
     if shift.assignments.filter(member=member, cancelled_at__isnull=True).exists():
         raise RosterError(
@@ -429,6 +433,7 @@ def swap(*, assignment: Assignment, member: BranchMember, actor: Any) -> Assignm
     shift = assignment.shift
     require_manage(actor, shift.post.compound_id)
     member = _lock_person(member)
+    shift = Shift.objects.select_for_update().select_related("post__compound").get(pk=shift.pk)
     locked = Assignment.objects.select_for_update().select_related("member").get(pk=assignment.pk)
     if locked.cancelled_at is not None:
         raise RosterError(_("This person was taken off the shift already."), "assignment_cancelled")

@@ -195,6 +195,10 @@ def shift(request: HttpRequest, compound_id: int, shift_id: int) -> HttpResponse
     form = MemberChoiceForm(request.POST or None, compound=compound)
     if request.method == "POST":
         access.require(request.user, compound, Level.MANAGE)
+        if request.POST.get("cancel_shift"):
+            services.shift_cancel(shift=found, actor=request.user)
+            messages.success(request, _("Shift cancelled."))
+            return redirect(request.path)
         if form.is_valid():
             try:
                 _shift_action(request, found, form.cleaned_data["member"])

@@ -254,3 +254,35 @@ def test_the_cron_command_closes_forgotten_sign_outs(posts_a, team_a, secretary,
     call_command("roster_close")
     mine.refresh_from_db()
     assert mine.sign_out_forgotten and mine.signed_out_at == shift.ends_at
+
+
+def test_a_new_headcount_holds_for_the_shifts_not_yet_started(compound_a, posts_a, secretary):
+    now = timezone.now()
+    past = Shift.objects.create(
+        post=posts_a[0], day=DAY, starts_at=now - timedelta(hours=2), ends_at=now, needed=1
+    )
+    coming = Shift.objects.create(
+        post=posts_a[0],
+        day=DAY,
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=9),
+        needed=1,
+    )
+    services.post_save(compound=compound_a, post=posts_a[0], name="岗1", needed=3, actor=secretary)
+    past.refresh_from_db()
+    coming.refresh_from_db()
+    assert (past.needed, coming.needed) == (1, 3)
+
+
+def test_a_cancelled_shift_is_no_gap_and_takes_nobody(compound_a, posts_a, team_a, secretary):
+    from checkpoints.rosters import selectors
+
+    now = timezone.now()
+    shift = Shift.objects.create(
+        post=posts_a[0], day=DAY, starts_at=now, ends_at=now + timedelta(hours=8), needed=1
+    )
+    services.shift_cancel(shift=shift, actor=secretary)
+    assert selectors.gaps(compound_ids=[compound_a.pk]) == []
+    with pytest.raises(RosterError) as refused:
+        services.assign(shift=shift, member=team_a["li"], actor=secretary)
+    assert refused.value.code == "shift_cancelled"
