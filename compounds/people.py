@@ -163,7 +163,11 @@ def member_add(
 @transaction.atomic
 def member_update(*, member: BranchMember, actor: Any, **fields: Any) -> BranchMember:
     """Change a person's name, phone, work unit, position or party membership."""
-    locked = BranchMember.objects.select_for_update().select_related("branch").get(pk=member.pk)
+    locked = (
+        BranchMember.objects.select_for_update(of=("self",))
+        .select_related("branch")
+        .get(pk=member.pk)
+    )
     compound_id = _compound_of(locked).pk
     _refuse_unless_may(actor, compound_id, locked.position)
     before = audit.snapshot(locked, MEMBER_FIELDS)
@@ -231,7 +235,7 @@ def member_login_link(*, member: BranchMember, actor: Any) -> LoginLink:
 
     The token is shown once and never stored."""
     member = (
-        BranchMember.objects.select_for_update()
+        BranchMember.objects.select_for_update(of=("self",))
         .select_related("branch__compound")
         .get(pk=member.pk)
     )
@@ -272,7 +276,7 @@ def member_deactivate(*, member: BranchMember, actor: Any) -> BranchMember:
     """Take a person off the team: their login (if any) loses this compound's roles; a
     login with no role left is deactivated, which kills its links and ends its sessions."""
     member = (
-        BranchMember.objects.select_for_update()
+        BranchMember.objects.select_for_update(of=("self",))
         .select_related("branch__compound")
         .get(pk=member.pk)
     )

@@ -292,7 +292,7 @@ def shift_add(
 @transaction.atomic
 def shift_cancel(*, shift: Shift, actor: Any) -> Shift:
     require_manage(actor, shift.post.compound_id)
-    locked = Shift.objects.select_for_update().get(pk=shift.pk)
+    locked = Shift.objects.select_for_update(of=("self",)).get(pk=shift.pk)
     if locked.cancelled_at is None:
         locked.cancelled_at = timezone.now()
         locked.save(update_fields=["cancelled_at"])
@@ -360,7 +360,11 @@ def _refuse_clash(member: BranchMember, shift: Shift, ignore: Assignment | None 
 
 
 def _lock_person(member: BranchMember) -> BranchMember:
-    rows = list(BranchMember.objects.select_for_update().filter(same_person(member)).order_by("pk"))
+    rows = list(
+        BranchMember.objects.select_for_update(of=("self",))
+        .filter(same_person(member))
+        .order_by("pk")
+    )
     fresh = next(r for r in rows if r.pk == member.pk)
     return fresh
 
@@ -388,7 +392,11 @@ def assign(*, shift: Shift, member: BranchMember, actor: Any) -> Assignment:
     """Put ``member`` on ``shift``; refused if the person is on an overlapping shift."""
     require_manage(actor, shift.post.compound_id)
     member = _lock_person(member)
-    shift = Shift.objects.select_for_update().select_related("post__compound").get(pk=shift.pk)
+    shift = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("post__compound")
+        .get(pk=shift.pk)
+    )
     _check_member(member, shift)
     if shift.assignments.filter(member=member, cancelled_at__isnull=True).exists():
         raise RosterError(
@@ -411,7 +419,7 @@ def unassign(*, assignment: Assignment, actor: Any) -> Assignment:
     """Take a person off a shift: the row stays, cancelled, with who and when."""
     shift = assignment.shift
     require_manage(actor, shift.post.compound_id)
-    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    locked = Assignment.objects.select_for_update(of=("self",)).get(pk=assignment.pk)
     if locked.cancelled_at is not None:
         raise RosterError(_("This person was taken off the shift already."), "assignment_cancelled")
     locked.cancelled_at, locked.cancelled_by = timezone.now(), actor
@@ -433,8 +441,16 @@ def swap(*, assignment: Assignment, member: BranchMember, actor: Any) -> Assignm
     shift = assignment.shift
     require_manage(actor, shift.post.compound_id)
     member = _lock_person(member)
-    shift = Shift.objects.select_for_update().select_related("post__compound").get(pk=shift.pk)
-    locked = Assignment.objects.select_for_update().select_related("member").get(pk=assignment.pk)
+    shift = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("post__compound")
+        .get(pk=shift.pk)
+    )
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .get(pk=assignment.pk)
+    )
     if locked.cancelled_at is not None:
         raise RosterError(_("This person was taken off the shift already."), "assignment_cancelled")
     _check_member(member, shift)
@@ -470,7 +486,7 @@ def sign_in(*, assignment: Assignment, actor: Any, now: datetime | None = None) 
     """Sign in at the post. Early or late is allowed (and shown); a shift over is not."""
     now = now or timezone.now()
     locked = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("shift__post", "member")
         .get(pk=assignment.pk)
     )
@@ -504,7 +520,7 @@ def sign_in(*, assignment: Assignment, actor: Any, now: datetime | None = None) 
 def sign_out(*, assignment: Assignment, actor: Any, now: datetime | None = None) -> Assignment:
     now = now or timezone.now()
     locked = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .select_related("shift__post", "member")
         .get(pk=assignment.pk)
     )
@@ -530,7 +546,7 @@ def forgotten_sign_outs_close(*, now: datetime | None = None) -> int:
     """Close every sign-in left open past its shift's end, at that end, and mark it."""
     now = now or timezone.now()
     open_rows = list(
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .filter(signed_in_at__isnull=False, signed_out_at__isnull=True, shift__ends_at__lte=now)
         .select_related("shift__post")
     )
