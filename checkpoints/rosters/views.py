@@ -2,7 +2,7 @@
 one shift's people. Thin: load through ``compounds.access``, validate, call a service."""
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -234,6 +235,21 @@ def _shift_action(request: HttpRequest, shift: Shift, member: Any) -> None:
         messages.success(request, _("%(name)s is on the shift.") % {"name": member.name})
 
 
+# A sign-in queued on a phone while offline carries the phone's time; it is taken if it is
+# no later than now and no older than this, else the server's time is.
+QUEUED_AT_MOST = timedelta(hours=12)
+
+
+def _when(request: HttpRequest, action: str) -> dict[str, Any]:
+    if action == "cancel" or not request.POST.get("at"):
+        return {}
+    at = parse_datetime(request.POST["at"])
+    now = timezone.now()
+    if at is None or at.tzinfo is None or not now - QUEUED_AT_MOST <= at <= now:
+        return {}
+    return {"now": at}
+
+
 @login_required
 @require_POST
 def assignment_action(request: HttpRequest, compound_id: int, assignment_id: int) -> HttpResponse:
@@ -255,7 +271,7 @@ def assignment_action(request: HttpRequest, compound_id: int, assignment_id: int
         messages.error(request, _("Unknown action."))
     else:
         try:
-            operations[action](assignment=assignment, actor=request.user)
+            operations[action](assignment=assignment, actor=request.user, **_when(request, action))
         except RosterError as refused:
             messages.error(request, str(refused))
         else:

@@ -198,3 +198,24 @@ def test_the_officer_sees_gaps_of_every_compound(
     assert compound_a.name in page and compound_b.name in page
     home = as_officer.get("/").content.decode()
     assert "颐和医院执勤岗" in home
+
+
+def test_a_sign_in_queued_offline_keeps_the_phones_time_within_limits(
+    as_volunteer, compound_a, posts_a, team_a, secretary, three
+):
+    now = timezone.now()
+    shift = next(
+        s for s in _today_shifts(posts_a[0], secretary, three) if s.starts_at <= now < s.ends_at
+    )
+    mine = services.assign(shift=shift, member=team_a["wang"], actor=secretary)
+    gate = as_volunteer.get(reverse("checkpoints:gate", args=[compound_a.pk])).content.decode()
+    assert "data-roster-sign" in gate and "roster-gate.js" in gate
+    queued = max(shift.starts_at, now - timedelta(minutes=5))
+    url = reverse("rosters:assignment", args=[compound_a.pk, mine.pk])
+    as_volunteer.post(url, {"action": "sign_in", "at": queued.isoformat()})
+    mine.refresh_from_db()
+    assert mine.signed_in_at == queued
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    as_volunteer.post(url, {"action": "sign_out", "at": future})
+    mine.refresh_from_db()
+    assert mine.signed_out_at <= timezone.now()
