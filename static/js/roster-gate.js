@@ -36,7 +36,8 @@
       var fields = {};
       new FormData(form).forEach(function (v, k) { fields[k] = v; });
       var queue = load();
-      queue.push({ url: form.action, fields: fields, at: new Date().toISOString() });
+      // form.action would be the input named "action": read the attribute.
+      queue.push({ url: form.getAttribute("action"), fields: fields, at: new Date().toISOString() });
       save(queue);
       var note = form.querySelector("[data-roster-queued]");
       if (note) note.hidden = false;

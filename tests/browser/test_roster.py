@@ -83,3 +83,35 @@ def test_rollout_assignment_sign_in_and_the_gap_clears(page, context, live_serve
     page.goto(f"{base}/c/{c}/")
     assert page.locator(".gap.now").count() == 0
     assert page.evaluate("window.__csp") == []
+
+
+def test_a_sign_in_pressed_offline_on_the_gate_page_is_sent_when_back_online(
+    page, context, live_server, login, team
+):
+    from checkpoints.rosters import services
+
+    c = team["compound"].pk
+    wang = team["members"][0]
+    secretary = team["compound"].roles.get(kind="secretary").user
+    post = services.post_save(compound=team["compound"], name="南门岗", actor=secretary)
+    now = timezone.now()
+    day = timezone.localdate()
+    three = services.three_shifts(compound=team["compound"], actor=secretary)
+    services.shifts_roll_out(template=three, posts=[post], first=day, last=day, actor=secretary)
+    shift = Shift.objects.get(starts_at__lte=now, ends_at__gt=now)
+    services.assign(shift=shift, member=wang, actor=secretary)
+    login("wang")
+    page.goto(f"{live_server.url}/c/{c}/gate/")
+    page.wait_for_selector("form[data-roster-sign] button")
+    context.set_offline(True)
+    page.click("form[data-roster-sign] button")
+    assert page.locator("[data-roster-queued]").is_visible()
+    assert Assignment.objects.get(member=wang).signed_in_at is None
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    for _ in range(50):  # the CSP forbids wait_for_function's eval: poll the database
+        signed = Assignment.objects.get(member=wang).signed_in_at
+        if signed is not None:
+            break
+        page.wait_for_timeout(100)
+    assert signed is not None and signed <= timezone.now()
