@@ -8,13 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checkpoints.rosters.common import MAX_ROLLOUT_DAYS, NEEDED_MESSAGE
 from checkpoints.rosters.models import DutyLogEntry, Post, ShiftTemplate
-from checkpoints.rosters.services import MAX_ROLLOUT_DAYS
 from compounds.models import BranchMember, Building, Compound, Opening
 
 _SLOT = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*(\+1)?\s*$")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-NEEDED_MESSAGE = _("A post needs at least one person per shift (the headcount must be 1 or more).")
 
 
 class PostForm(forms.ModelForm):

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from checkpoints.rosters.common import SIGN_IN_OPENS
 from checkpoints.rosters.models import Assignment
-from checkpoints.rosters.services import SIGN_IN_OPENS
 
 register = template.Library()
 
