@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def keep_post_in_name(apps, schema_editor):
+    """``Branch.post`` (free text) is gone: a post outside a compound is a site now. The
+    text is kept in the branch's name, so that nothing typed in is lost."""
+    Branch = apps.get_model("compounds", "Branch")
+    for branch in Branch.objects.exclude(post=""):
+        if branch.post not in branch.name:
+            branch.name = f"{branch.name}（{branch.post}）"[:150]
+            branch.save(update_fields=["name"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -10,6 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(keep_post_in_name, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='branch',
             name='post',
