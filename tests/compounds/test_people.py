@@ -141,3 +141,20 @@ def test_pages_show_names_not_login_names(as_secretary, compound_a):
     _add(as_secretary, compound_a)
     page = as_secretary.get(reverse("compound-people", args=[compound_a.pk])).content.decode()
     assert "王志愿" in page
+
+
+def test_the_office_deactivates_a_secretary_and_a_secretary_cannot(
+    as_officer, as_secretary, compound_a, secretary, officer
+):
+    deputy = people.member_add(
+        compound=compound_a, name="刘副书记", position="deputy", actor=officer
+    )
+    people.member_login_link(member=deputy, actor=officer)
+    url = reverse("compound-person-deactivate", args=[compound_a.pk, deputy.pk])
+    as_secretary.post(url)
+    deputy.refresh_from_db()
+    assert deputy.active and deputy.user.is_active
+    as_officer.post(url)
+    deputy.refresh_from_db()
+    assert not deputy.active and not deputy.user.is_active
+    assert AuditEntry.objects.filter(action="role_revoke", actor=officer).exists()
