@@ -6,14 +6,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from checkpoints.rosters.models import Shift
-from checkpoints.rosters.selectors import GridRow, hours_label
+from checkpoints.rosters.selectors import GridRow, GridShift
 
 
-def shift_line(shift: Shift) -> str:
-    names = "、".join(a.member.name for a in shift.on) or "—"  # type: ignore[attr-defined]
-    short = f" ({len(shift.on)}/{shift.needed})" if shift.short else ""  # type: ignore[attr-defined]
-    return f"{hours_label(shift)} {names}{short}"
+def shift_line(shift: GridShift) -> str:
+    names = "、".join(shift.names) or "—"
+    short = f" ({len(shift.names)}/{shift.needed})" if shift.short else ""
+    return f"{shift.hours} {names}{short}"
 
 
 def week_table(days: Sequence[date], rows: Sequence[GridRow]) -> tuple[list[str], list[list[Any]]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from checkpoints.rosters.models import Assignment, DutyLogEntry, Post, Shift
@@ -30,37 +30,63 @@ def week_of(day: date) -> date:
 
 
 @dataclass
+class GridShift:
+    """One shift as the week grid, its print and its Excel file show it."""
+
+    pk: int
+    hours: str
+    needed: int
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def short(self) -> bool:
+        return len(self.names) < self.needed
+
+
+@dataclass
 class GridRow:
     post: Post
-    days: list[list[Shift]] = field(default_factory=list)
+    days: list[list[GridShift]] = field(default_factory=list)
 
 
 def week_grid(*, compound: Compound, monday: date) -> tuple[list[date], list[GridRow]]:
-    """Posts down, days across; each cell the day's shifts with their live assignments.
+    """Posts down, days across; each cell the day's shifts with the names on them.
 
-    Three queries: posts, shifts, assignments (with their members)."""
+    Three queries whatever the number of shifts: posts, shifts, names. Plain rows, not
+    model instances: the grid of a large site has hundreds of shifts."""
     days = [monday + timedelta(days=i) for i in range(7)]
     posts = list(Post.objects.filter(compound=compound, active=True).order_by("kind", "name"))
-    shifts = (
-        Shift.objects.filter(post__compound=compound, day__gte=days[0], day__lte=days[-1])
-        .filter(LIVE)
-        .order_by("starts_at")
-        .prefetch_related(Prefetch("assignments", queryset=live_assignments(), to_attr="on"))
+    in_week = Shift.objects.filter(
+        LIVE, post__compound=compound, day__gte=days[0], day__lte=days[-1]
     )
-    cells: dict[tuple[int, date], list[Shift]] = defaultdict(list)
     zone = timezone.get_current_timezone()
-    for shift in shifts:
-        shift.short = len(shift.on) < shift.needed  # type: ignore[attr-defined]
-        shift.hours = hours_label(shift, zone)  # type: ignore[attr-defined]
-        cells[(shift.post_id, shift.day)].append(shift)
+    cells: dict[tuple[int, date], list[GridShift]] = defaultdict(list)
+    by_pk: dict[int, GridShift] = {}
+    for pk, post_id, day, starts_at, ends_at, needed in in_week.order_by("starts_at").values_list(
+        "pk", "post_id", "day", "starts_at", "ends_at", "needed"
+    ):
+        shown = GridShift(pk, hours_between(starts_at, ends_at, zone), needed)
+        by_pk[pk] = shown
+        cells[(post_id, day)].append(shown)
+    names = (
+        Assignment.objects.filter(cancelled_at__isnull=True, shift__in=in_week)
+        .order_by("member__name")
+        .values_list("shift_id", "member__name")
+    )
+    for shift_id, name in names:
+        by_pk[shift_id].names.append(name)
     rows = [GridRow(post, [cells.get((post.pk, d), []) for d in days]) for post in posts]
     return days, rows
 
 
 def hours_label(shift: Shift, zone: Any = None) -> str:
+    return hours_between(shift.starts_at, shift.ends_at, zone)
+
+
+def hours_between(starts_at: datetime, ends_at: datetime, zone: Any = None) -> str:
     """08:00–16:00; a shift ending at midnight ends at 24:00, one ending later says +1."""
     zone = zone or timezone.get_current_timezone()
-    start, end = shift.starts_at.astimezone(zone), shift.ends_at.astimezone(zone)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
     if end.date() != start.date() and end.hour == 0 and end.minute == 0:
         finish = "24:00"
     else:

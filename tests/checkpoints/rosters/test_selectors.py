@@ -80,4 +80,4 @@ def test_the_week_grid_costs_the_same_queries_for_more_shifts(
     with django_assert_max_num_queries(3):
         days, rows = selectors.week_grid(compound=compound_a, monday=monday)
     assert len(rows) == 4 and sum(len(c) for r in rows for c in r.days) == 84
-    assert [a.member.name for a in rows[0].days[0][0].on] == ["李志愿"]
+    assert rows[0].days[0][0].names == ["李志愿"]
