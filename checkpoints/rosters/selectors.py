@@ -17,6 +17,8 @@ from compounds.models import Compound
 
 GAP_HORIZON = timedelta(hours=24)
 GATE_KINDS = (Post.Kind.OPENING, Post.Kind.DOOR)
+# Posts that must never be empty: with no shift running now, they are a gap.
+ALWAYS_STAFFED = (Post.Kind.OPENING, Post.Kind.DOOR, Post.Kind.SITE)
 LIVE = Q(cancelled_at__isnull=True)
 
 
@@ -96,18 +98,22 @@ def hours_between(starts_at: datetime, ends_at: datetime, zone: Any = None) -> s
 
 @dataclass(frozen=True)
 class Gap:
-    shift: Shift
+    post: Post
+    shift: Shift | None  # None: a post that must always be staffed has no shift now
     have: int
-    now: bool  # running now (counts people signed in), else starting within 24 h
+    needed: int
+    now: bool  # now (counts people signed in), else a shift starting within 24 h
 
     @property
     def missing(self) -> int:
-        return self.shift.needed - self.have
+        return self.needed - self.have
 
 
 def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
-    """Shifts running now with fewer people signed in than needed, and shifts of the next
-    24 hours with fewer people assigned than needed. One query."""
+    """Posts short of people: shifts running now with fewer people signed in than needed,
+    posts that are always staffed (an opening, a sealed building's door, a site's post)
+    with no shift at all right now, and shifts of the next 24 hours with fewer people
+    assigned than needed. Two queries."""
     now = now or timezone.now()
     signed = Q(
         assignments__cancelled_at__isnull=True,
@@ -124,14 +130,20 @@ def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
         .select_related("post__compound")
         .order_by("starts_at", "post__compound__name", "post__name")
     )
-    found = []
+    uncovered = (
+        Post.objects.filter(compound__in=compound_ids, active=True, kind__in=ALWAYS_STAFFED)
+        .exclude(shifts__in=Shift.objects.filter(LIVE, starts_at__lte=now, ends_at__gt=now))
+        .select_related("compound")
+        .order_by("compound__name", "name")
+    )
+    found = [Gap(post, None, 0, post.needed, True) for post in uncovered]
     zone = timezone.get_current_timezone()
     for shift in shifts:
         shift.hours = hours_label(shift, zone)  # type: ignore[attr-defined]
         running = shift.starts_at <= now
         have: int = shift.signed if running else shift.assigned
         if have < shift.needed:
-            found.append(Gap(shift, have, running))
+            found.append(Gap(shift.post, shift, have, shift.needed, running))
     return found
 
 

@@ -29,8 +29,10 @@ def team_a(compound_a, secretary, volunteer):
 
 @pytest.fixture
 def posts_a(compound_a, secretary, gate_a):
+    """Four patrols: posts that are no gap by themselves when no shift runs."""
     return [
-        services.post_save(compound=compound_a, name=f"岗{i}", actor=secretary) for i in range(1, 5)
+        services.post_save(compound=compound_a, name=f"岗{i}", kind="patrol", actor=secretary)
+        for i in range(1, 5)
     ]
 
 

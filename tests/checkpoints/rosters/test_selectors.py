@@ -81,3 +81,19 @@ def test_the_week_grid_costs_the_same_queries_for_more_shifts(
         days, rows = selectors.week_grid(compound=compound_a, monday=monday)
     assert len(rows) == 4 and sum(len(c) for r in rows for c in r.days) == 84
     assert rows[0].days[0][0].names == ["李志愿"]
+
+
+def test_a_staffed_opening_with_no_shift_now_is_a_gap_until_one_covers_it(
+    compound_a, gate_a, secretary
+):
+    from checkpoints.rosters.models import Post
+
+    post = services.post_save(compound=compound_a, name="南门岗", opening=gate_a, actor=secretary)
+    services.post_save(compound=compound_a, name="巡逻", kind=Post.Kind.PATROL, actor=secretary)
+    assert [(g.post, g.shift, g.now) for g in selectors.gaps(compound_ids=[compound_a.pk])] == [
+        (post, None, True)
+    ]
+    shift = _running(post, needed=1)
+    assert [(g.post, g.shift) for g in selectors.gaps(compound_ids=[compound_a.pk])] == [
+        (post, shift)
+    ]
