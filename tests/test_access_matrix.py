@@ -107,6 +107,9 @@ EXPECTED = {
     "rosters:feed-issue": None,  # POST only
     "rosters:feed": CAPABILITY,
     "rosters:gaps": ANY_USER,  # gaps of the compounds the user sees
+    "roster-my-assignments": ANY_USER,  # the user's own
+    "roster-assignment-sign": None,  # POST only; tests/checkpoints/rosters/test_api.py
+    "roster-gaps": ANY_USER,
 }
 
 

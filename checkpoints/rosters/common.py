@@ -27,6 +27,19 @@ THREE_SHIFT_SLOTS = (
 )
 
 
+# A sign-in queued on a phone while offline carries the phone's time; it is taken if it is
+# no later than now and no older than this, else the server's time is.
+QUEUED_AT_MOST = timedelta(hours=12)
+
+
+def device_time(at: datetime | None) -> datetime | None:
+    """The phone's time of a queued sign-in, if believable; else None (use the server's)."""
+    if at is None or at.tzinfo is None:
+        return None
+    now = datetime.now(tz=local_zone())
+    return at if now - QUEUED_AT_MOST <= at <= now else None
+
+
 def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 

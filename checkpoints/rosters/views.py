@@ -2,7 +2,7 @@
 one shift's people. Thin: load through ``compounds.access``, validate, call a service."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checkpoints.rosters import selectors, services
+from checkpoints.rosters.common import device_time
 from checkpoints.rosters.errors import RosterError
 from checkpoints.rosters.forms import (
     MemberChoiceForm,
@@ -235,19 +236,11 @@ def _shift_action(request: HttpRequest, shift: Shift, member: Any) -> None:
         messages.success(request, _("%(name)s is on the shift.") % {"name": member.name})
 
 
-# A sign-in queued on a phone while offline carries the phone's time; it is taken if it is
-# no later than now and no older than this, else the server's time is.
-QUEUED_AT_MOST = timedelta(hours=12)
-
-
 def _when(request: HttpRequest, action: str) -> dict[str, Any]:
     if action == "cancel" or not request.POST.get("at"):
         return {}
-    at = parse_datetime(request.POST["at"])
-    now = timezone.now()
-    if at is None or at.tzinfo is None or not now - QUEUED_AT_MOST <= at <= now:
-        return {}
-    return {"now": at}
+    at = device_time(parse_datetime(request.POST["at"]))
+    return {"now": at} if at is not None else {}
 
 
 @login_required
