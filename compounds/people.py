@@ -300,6 +300,29 @@ def member_deactivate(*, member: BranchMember, actor: Any) -> BranchMember:
     return member
 
 
+@transaction.atomic
+def member_reactivate(*, member: BranchMember, actor: Any) -> BranchMember:
+    """Bring a person back onto the team; a login comes back with a new link."""
+    member = (
+        BranchMember.objects.select_for_update(of=("self",))
+        .select_related("branch__compound")
+        .get(pk=member.pk)
+    )
+    compound = _compound_of(member)
+    _refuse_unless_may(actor, compound.pk, member.position)
+    if not member.active:
+        member.active = True
+        member.save(update_fields=["active"])
+        audit.audit_record(
+            compound=compound,
+            actor=actor,
+            action=audit.MEMBER_UPDATE,
+            obj=member,
+            changes={"active": [False, True]},
+        )
+    return member
+
+
 def login_deactivate(*, user: Any, actor: Any, compound: Compound | None = None) -> None:
     """Deactivate a login: its one-time links die with the flag, its sessions end."""
     if user.is_active:

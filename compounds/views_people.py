@@ -118,14 +118,20 @@ def person_link(request: HttpRequest, compound_id: int, member_id: int) -> HttpR
 @login_required
 @require_POST
 def person_deactivate(request: HttpRequest, compound_id: int, member_id: int) -> HttpResponse:
+    """Deactivate the person, or (``reactivate`` in the form) bring them back."""
     compound = _managed(request, compound_id)
     member = _member(request, compound, member_id)
+    back = bool(request.POST.get("reactivate"))
     try:
-        people.member_deactivate(member=member, actor=request.user)
+        if back:
+            people.member_reactivate(member=member, actor=request.user)
+        else:
+            people.member_deactivate(member=member, actor=request.user)
     except CompoundError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("%(name)s deactivated.") % {"name": member.name})
+        done = _("%(name)s is back on the team.") if back else _("%(name)s deactivated.")
+        messages.success(request, done % {"name": member.name})
     return redirect("compound-people", compound_id=compound.pk)
 
 

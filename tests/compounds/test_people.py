@@ -158,3 +158,19 @@ def test_the_office_deactivates_a_secretary_and_a_secretary_cannot(
     deputy.refresh_from_db()
     assert not deputy.active and not deputy.user.is_active
     assert AuditEntry.objects.filter(action="role_revoke", actor=officer).exists()
+
+
+def test_a_deactivated_person_comes_back_and_gets_a_new_link(as_secretary, compound_a):
+    _add(as_secretary, compound_a)
+    member = BranchMember.objects.get()
+    _link_url(as_secretary, compound_a, member)
+    url = reverse("compound-person-deactivate", args=[compound_a.pk, member.pk])
+    as_secretary.post(url)
+    as_secretary.post(url, {"reactivate": "1"})
+    member.refresh_from_db()
+    assert member.active and not member.user.is_active
+    fresh = _link_url(as_secretary, compound_a, member)
+    assert Client().get(fresh).status_code == 200
+    member.refresh_from_db()
+    assert member.user.is_active
+    assert Role.objects.filter(user=member.user, compound=compound_a, kind="volunteer").exists()
