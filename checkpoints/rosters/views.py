@@ -215,6 +215,7 @@ def shift(request: HttpRequest, compound_id: int, shift_id: int) -> HttpResponse
     )
     for a in assignments:
         selectors.label_timing(a)
+        a.added_by, a.removed_by = _who(a.assigned_by), _who(a.cancelled_by)  # type: ignore[attr-defined]
     return render(
         request,
         "checkpoints/roster/shift.html",
@@ -223,6 +224,11 @@ def shift(request: HttpRequest, compound_id: int, shift_id: int) -> HttpResponse
         ),
         status=400 if form.errors else 200,
     )
+
+
+def _who(user: Any) -> str:
+    """A changer's name where the login has one; "—" for a change made by the system."""
+    return (user.get_full_name() or user.get_username()) if user is not None else "—"
 
 
 def _shift_action(request: HttpRequest, shift: Shift, member: Any) -> None:

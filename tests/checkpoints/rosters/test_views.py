@@ -219,3 +219,16 @@ def test_a_sign_in_queued_offline_keeps_the_phones_time_within_limits(
     as_volunteer.post(url, {"action": "sign_out", "at": future})
     mine.refresh_from_db()
     assert mine.signed_out_at <= timezone.now()
+
+
+def test_the_shift_page_shows_changes_made_by_the_system_and_by_people(
+    as_secretary, compound_a, posts_a, team_a, secretary, three
+):
+    shift = _today_shifts(posts_a[0], secretary, three)[0]
+    services.assign(shift=shift, member=team_a["wang"], actor=None)  # the demo, an import
+    first = services.assign(shift=shift, member=team_a["li"], actor=secretary)
+    services.unassign(assignment=first, actor=secretary)
+    page = as_secretary.get(reverse("rosters:shift", args=[compound_a.pk, shift.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "added by —" in text and "removed by secretary" in text
