@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from checkpoints import api as checkpoints_api
+from checkpoints.rosters import api as rosters_api
 from compounds import api as compounds_api
 from residents import api as residents_api
 from supplies import api as supplies_api
@@ -11,4 +12,4 @@ router = DefaultRouter()
 for module in (compounds_api, residents_api, checkpoints_api, supplies_api):
     module.register(router)
 
-urlpatterns = router.urls + checkpoints_api.extra_urls + supplies_api.extra_urls
+urlpatterns = router.urls + checkpoints_api.extra_urls + supplies_api.extra_urls + rosters_api.urls

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication: a write to an archived compound is refused before its view.
     "bastion.middleware.ArchivedCompoundMiddleware",
+    # Notes which feature the route needs: a site's registry and gate pages answer 404.
+    "compounds.kinds.RouteFeatureMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it turns a lockout flagged during authentication into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("compounds.urls")),
     path("", include("residents.urls")),
     path("", include("checkpoints.urls")),
+    path("", include("checkpoints.rosters.urls")),
     path("", include("supplies.urls")),
 ]
 

@@ -9,8 +9,14 @@ class CheckpointsConfig(AppConfig):
 
     def ready(self) -> None:
         from checkpoints import audit  # noqa: F401 (registers the actions)
-        from compounds import ui
+        from checkpoints.rosters import apps as rosters
+        from compounds import kinds, ui
         from compounds.access import Level
+
+        # A site (a post with no households) has no gate (compounds.kinds); rosters apply
+        # to every kind of compound.
+        kinds.register_routes("checkpoints", "gate")
+        rosters.ready()
 
         for tab in (
             ui.Tab("gate", _("Gate"), "checkpoints:gate", order=10),

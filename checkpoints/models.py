@@ -334,3 +334,15 @@ class RefusedUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.code}"
+
+
+# The roster's models live in a module of their own; Django finds them through this one.
+from checkpoints.rosters.models import (  # noqa: E402, F401
+    Assignment,
+    DutyLogEntry,
+    DutyLogResident,
+    Post,
+    Shift,
+    ShiftSlot,
+    ShiftTemplate,
+)

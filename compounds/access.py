@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import F, Field, Model, Q, QuerySet
 from django.http import Http404
 
+from compounds.kinds import refuse_unless_applies
 from compounds.models import Community, Compound, Role
 from compounds.scope import required_scope_path
 
@@ -107,6 +108,9 @@ def get_scoped_or_404(
     obj = rows[0] if rows else None
     if obj is None:
         raise Http404
+    if isinstance(obj, Compound):
+        # A route of a feature this kind of compound lacks (a site's registry): 404.
+        refuse_unless_applies(obj)
     # Anyone who can see a compound stands at least at VOLUNTEER in it: only a higher
     # need costs the query for the user's roles.
     compound_id: int = obj._scope_compound_id  # type: ignore[attr-defined]  # the annotate() above

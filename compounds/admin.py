@@ -577,15 +577,15 @@ class RoleAdmin(ScopedFormMixin, admin.ModelAdmin):
 
 class BranchMemberInline(ScopedTabularInline):
     model = BranchMember
-    fields = ["name", "position", "work_unit", "phone", "user"]
+    fields = ["name", "position", "work_unit", "phone", "party_member", "active", "user"]
     extra = 0
 
 
 @admin.register(Branch)
 class BranchAdmin(ScopedAdmin):
-    list_display = ["name", "compound", "post", "founded_on", "member_count"]
-    list_filter = [related_only("compound")]
-    search_fields = ["name", "post", "members__name"]
+    list_display = ["name", "compound", "founded_on", "member_count"]
+    list_filter = [related_only("compound"), "compound__kind"]
+    search_fields = ["name", "compound__name", "members__name"]
     list_select_related = ["compound"]
     inlines = [BranchMemberInline]
 
@@ -601,8 +601,8 @@ class BranchAdmin(ScopedAdmin):
 
 @admin.register(BranchMember)
 class BranchMemberAdmin(ScopedAdmin):
-    list_display = ["name", "branch", "position", "work_unit", "phone", "user"]
-    list_filter = ["position", related_only("branch__compound"), "work_unit"]
+    list_display = ["name", "branch", "position", "work_unit", "phone", "party_member", "user"]
+    list_filter = ["position", "party_member", "active", related_only("branch__compound")]
     search_fields = ["name", "work_unit", "branch__name"]
     list_select_related = ["branch", "user"]
 

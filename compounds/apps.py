@@ -22,3 +22,4 @@ class CompoundsConfig(AppConfig):
         ui.register_tab(
             ui.Tab("tokens", _("Device tokens"), "compound-tokens", Level.MANAGE, order=105)
         )
+        ui.register_tab(ui.Tab("people", _("People"), "compound-people", Level.MANAGE, order=108))

@@ -194,3 +194,8 @@ CAPABILITY_ROTATE = register_action("capability_rotate", _("link or token replac
 CAPABILITY_REVOKE = register_action("capability_revoke", _("link or token revoked"))
 COMPOUND_ARCHIVE = register_action("compound_archive", _("compound archived"))
 ARCHIVE_EXPORT = register_action("archive_export", _("archive handed over in Excel"))
+MEMBER_ADD = register_action("member_add", _("branch member added"))
+MEMBER_UPDATE = register_action("member_update", _("branch member changed"), update=True)
+LOGIN_LINK_ISSUE = register_action("login_link_issue", _("one-time login link issued"))
+PASSWORD_SET_BY_LINK = register_action("password_set_by_link", _("password set through a link"))
+LOGIN_DEACTIVATE = register_action("login_deactivate", _("login deactivated"))

@@ -221,7 +221,9 @@ class Role(models.Model):
 
 
 class Branch(models.Model):
-    """A temporary party branch (临时党支部) serving a compound or a post."""
+    """A temporary party branch (临时党支部) serving a compound, or a post such as a hospital:
+    a post outside any compound is a compound of kind ``SITE`` (no households), so the
+    branch always points at a compound."""
 
     name = SingleLineField(_("name"), max_length=150)
     compound = models.ForeignKey(
@@ -231,12 +233,6 @@ class Branch(models.Model):
         blank=True,
         related_name="branches",
         verbose_name=_("compound"),
-    )
-    post = SingleLineField(
-        _("post"),
-        max_length=150,
-        blank=True,
-        help_text=_("A checkpoint or hospital post it serves."),
     )
     founded_on = models.DateField(_("founded on"))
 
@@ -256,6 +252,7 @@ class BranchMember(models.Model):
         SECRETARY = "secretary", _("secretary")
         DEPUTY = "deputy", _("deputy secretary")
         MEMBER = "member", _("member")
+        VOLUNTEER = "volunteer", _("volunteer")
 
     branch = models.ForeignKey(
         Branch, on_delete=models.CASCADE, related_name="members", verbose_name=_("branch")
@@ -273,7 +270,9 @@ class BranchMember(models.Model):
         _("position"), max_length=20, choices=Position.choices, default=Position.MEMBER
     )
     work_unit = SingleLineField(_("work unit"), max_length=100, blank=True)
-    phone = SingleLineField(_("phone"), max_length=20, blank=True)
+    phone = SingleLineField(_("phone"), max_length=20, blank=True, db_index=True)
+    party_member = models.BooleanField(_("party member"), default=False)
+    active = models.BooleanField(_("active"), default=True)
 
     scope_path = "branch__compound"
 

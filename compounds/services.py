@@ -65,11 +65,13 @@ def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
 
 
 def _may_assign(actor: Any, role: Role) -> bool:
-    """Roles are the community office's to give: its officers, in their community."""
+    """Roles are the community office's to give, in their community; a volunteer's role is
+    also the branch's secretary's and deputy's to give in their compound."""
     if actor is None or actor.is_superuser:
         return True
     if role.compound_id is not None:
-        return level_for(actor, role.compound_id) >= Level.OFFICER
+        need = Level.MANAGE if role.kind == Role.Kind.VOLUNTEER else Level.OFFICER
+        return level_for(actor, role.compound_id) >= need
     if role.community_id is None:  # neither: the role's check constraint refuses it anyway
         return False
     return Role.objects.filter(

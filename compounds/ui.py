@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 
 from compounds.access import Level, level_for
+from compounds.kinds import route_applies
 
 PLACES = ("compound", "household", "fever_alert")
 
@@ -94,15 +95,23 @@ def unregister(key: str) -> None:
         panels.pop(key, None)
 
 
-def _visible(items: Any, level: Level) -> list[Any]:
-    return sorted((i for i in items if i.need <= level), key=lambda i: (i.order, i.key))
+def _visible(items: Any, level: Level, kind: str | None = None) -> list[Any]:
+    return sorted(
+        (
+            i
+            for i in items
+            # A tab of a feature this kind of compound lacks is hidden (compounds.kinds).
+            if i.need <= level and (kind is None or route_applies(kind, i.url_name))
+        ),
+        key=lambda i: (i.order, i.key),
+    )
 
 
 def tabs_for(user: Any, compound: Any) -> list[Shown]:
     level = level_for(user, compound)
     return [
         Shown(t.key, t.label, reverse(t.url_name, args=[compound.pk]))
-        for t in _visible(_tabs.values(), level)
+        for t in _visible(_tabs.values(), level, getattr(compound, "kind", None))
     ]
 
 
@@ -110,7 +119,7 @@ def links_for(where: str, user: Any, compound: Any, *args: Any) -> list[Shown]:
     level = level_for(user, compound)
     return [
         Shown(link.key, link.label, reverse(link.url_name, args=[compound.pk, *args]), link.primary)
-        for link in _visible(_links[where].values(), level)
+        for link in _visible(_links[where].values(), level, getattr(compound, "kind", None))
     ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from compounds import views
+from compounds import views, views_people
 
 urlpatterns = [
     path("c/<int:compound_id>/branch/", views.branch, name="compound-branch"),
@@ -10,4 +10,25 @@ urlpatterns = [
         views.compound_token_revoke,
         name="compound-token-revoke",
     ),
+]
+
+# The branch's people and the one-time link that gives a member a password.
+urlpatterns += [
+    path("c/<int:compound_id>/people/", views_people.people_list, name="compound-people"),
+    path(
+        "c/<int:compound_id>/people/<int:member_id>/",
+        views_people.person_edit,
+        name="compound-person",
+    ),
+    path(
+        "c/<int:compound_id>/people/<int:member_id>/link/",
+        views_people.person_link,
+        name="compound-person-link",
+    ),
+    path(
+        "c/<int:compound_id>/people/<int:member_id>/deactivate/",
+        views_people.person_deactivate,
+        name="compound-person-deactivate",
+    ),
+    path("accounts/link/<str:uidb64>/<str:token>/", views_people.login_link, name="login-link"),
 ]

@@ -8,7 +8,7 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Residents")
 
     def ready(self) -> None:
-        from compounds import api_errors, counts, ui
+        from compounds import api_errors, counts, kinds, ui
         from compounds.access import Level
         from compounds.models import Building, Compound
         from residents import audit  # noqa: F401 (registers the actions)
@@ -17,6 +17,8 @@ class ResidentsConfig(AppConfig):
         # A bad ID number refused by the API's serializer answers with the code the
         # service, the page and the import give it.
         api_errors.register_field_codes(*sorted(VALIDATOR_CODES))
+        # A site (a post with no households) has no registry (compounds.kinds).
+        kinds.register_routes("residents", "registry")
 
         for tab in (
             ui.Tab("households", _("Households"), "residents:households", order=20),

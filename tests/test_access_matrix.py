@@ -6,6 +6,7 @@ GET only; writes are covered by each app's own tests.
 """
 
 import re
+from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
@@ -107,6 +108,31 @@ EXPECTED = {
     "supplies:help-request": VOLUNTEER,
     "supplies:household-page": MANAGE,
     "supplies:own-page": CAPABILITY,
+    # People and their logins (compounds/people.py); tests/compounds/test_people.py
+    "compound-people": MANAGE,
+    "compound-person": MANAGE,
+    "compound-person-link": None,  # POST only
+    "compound-person-deactivate": None,  # POST only
+    "login-link": PUBLIC,  # the one-time link decides; a dead link gets 410
+    # Rosters (checkpoints/rosters); tests/checkpoints/rosters/
+    "rosters:week": VOLUNTEER,
+    "rosters:setup": MANAGE,
+    "rosters:template-new": MANAGE,
+    "rosters:template": MANAGE,
+    "rosters:rollout": MANAGE,
+    "rosters:shift": VOLUNTEER,
+    "rosters:assignment": None,  # POST only
+    "rosters:log": VOLUNTEER,
+    "rosters:hours": MANAGE,
+    "rosters:print": VOLUNTEER,
+    "rosters:export": MANAGE,
+    "rosters:mine": ANY_USER,  # only the user's own shifts
+    "rosters:feed-issue": None,  # POST only
+    "rosters:feed": CAPABILITY,
+    "rosters:gaps": ANY_USER,  # gaps of the compounds the user sees
+    "roster-my-assignments": ANY_USER,  # the user's own
+    "roster-assignment-sign": None,  # POST only; tests/checkpoints/rosters/test_api.py
+    "roster-gaps": ANY_USER,
 }
 
 
@@ -149,7 +175,24 @@ def world(compound_a, building_a, household_a, resident_a, gate_a, volunteer, se
         actor=volunteer,
         client_id=uuid4(),
     ).passage
+    from checkpoints.rosters import services as rosters
+    from compounds import people
+
+    member = people.member_add(
+        compound=compound_a, name="王志愿", phone="13900000001", actor=secretary
+    )
+    link = people.member_login_link(member=member, actor=secretary)
+    post = rosters.post_save(compound=compound_a, name="南门岗", actor=secretary, opening=gate_a)
+    template = rosters.three_shifts(compound=compound_a, actor=secretary)
+    rosters.shifts_roll_out(
+        template=template, posts=[post], first=date.today(), last=date.today(), actor=secretary
+    )
     return {
+        "member_id": member.pk,
+        "template_id": template.pk,
+        "shift_id": post.shifts.first().pk,
+        "uidb64": link.uidb64,
+        "token": link.token,
         "compound_id": compound_a.pk,
         "building_id": building_a.pk,
         "household_id": household_a.pk,

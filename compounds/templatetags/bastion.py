@@ -48,3 +48,11 @@ def page_links(context: template.Context, where: str, compound: Any, *args: Any)
 def page_panels(context: template.Context, where: str, compound: Any) -> list[ui.Panel]:
     """{% page_panels "household" compound as panels %}: registered sections to include."""
     return ui.panels_for(where, context["user"], compound)
+
+
+@register.filter
+def has_feature(compound: Any, feature: str) -> bool:
+    """{% if compound|has_feature:"registry" %}: the one map of ``compounds.kinds``."""
+    from compounds.kinds import has_feature as kind_has
+
+    return kind_has(getattr(compound, "kind", ""), feature)

@@ -81,12 +81,27 @@ def _passage(resident, secretary, *, gate_a, volunteer):
     ).passage
 
 
+def _duty_log(resident, secretary, **_):
+    from checkpoints.rosters import services as rosters
+    from checkpoints.rosters.models import DutyLogResident
+
+    entry = rosters.log_record(
+        compound=resident.household.compound,
+        actor=secretary,
+        kind="sent_home",
+        what_happened="劝返",
+        people=resident.name,
+    )
+    return DutyLogResident.objects.get(entry=entry)
+
+
 # One maker per model pointing at a resident. A model added later with a key to Resident
 # fails ``test_erasure_walks_every_foreign_key_to_a_resident`` until it gets one here.
 MAKERS: dict[str, Callable[..., models.Model]] = {
     "residents.FeverAlert": _feveralert,
     "checkpoints.WorkPass": _workpass,
     "checkpoints.Passage": _passage,
+    "checkpoints.DutyLogResident": _duty_log,
 }
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from bastion import demo
 from bastion.demo import OpeningSpec, SealedSpec
+from bastion.demo_roster import build_roster
 from compounds.models import Community, Compound, Role
 from compounds.office import office_group
 
@@ -132,6 +133,14 @@ class Command(BaseCommand):
                 f"Groceries: tomorrow's run with {made['orders']} orders; "
                 f"{made['requests']} help requests"
             )
+            shifts = build_roster(
+                large,
+                random.Random(SEED),
+                names=demo.People(random.Random(SEED + 1)),
+                secretary=get_user_model().objects.get(username="secretary"),
+                volunteer=volunteer,
+            )
+            self.say(f"Roster: {shifts} shifts this week at {LARGE}, a duty log")
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
 
