@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from checkpoints.gate_state import gate_state_rebuild
 from checkpoints.models import CompoundRules, Passage, PassCard
 from checkpoints.rules import next_exit_after
 from checkpoints.services import new_card_codes, rules_for
@@ -750,4 +751,5 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
     if fever is not None:
         _raise_fever_alert(fever)
     Passage.objects.bulk_create(gate.rows)
+    gate_state_rebuild(compound_ids=[compound.pk])  # written around the service
     return len(gate.rows)
