@@ -15,6 +15,10 @@ class BastionConfig(AppConfig):
     verbose_name = _("Bastion")
 
     def ready(self) -> None:
+        from bastion.dashboard import audit, chart, providers  # noqa: F401 (registers actions)
         from compounds import ui
+
+        providers.register_all()
+        chart.register_all()
 
         ui.register_tab(ui.Tab("overview", _("Overview"), "compound-home", order=0))

@@ -54,6 +54,15 @@ EXPECTED = {
     "fever-alert-detail": VOLUNTEER,
     "card-detail": VOLUNTEER,
     "compound-home": VOLUNTEER,
+    # The dashboards over every compound the user sees (content scoped; named lists only
+    # of the compounds where the user manages): tests/bastion/test_dashboard.py.
+    "dashboard:overview-export": ANY_USER,
+    "dashboard:report": ANY_USER,
+    "dashboard:report-xlsx": ANY_USER,
+    "dashboard:report-text": ANY_USER,
+    "dashboard:named-returnees": ANY_USER,
+    "dashboard:named-quarantine": ANY_USER,
+    "dashboard:quarantine": VOLUNTEER,
     "compound-branch": VOLUNTEER,
     "compound-tokens": MANAGE,
     "compound-token-revoke": None,  # POST only; tests/compounds/test_device_tokens.py
