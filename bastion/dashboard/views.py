@@ -18,7 +18,6 @@ from checkpoints import selectors as gate_selectors
 from compounds import access
 from compounds.models import Compound
 from compounds.xlsx import workbook_response
-from residents.selectors import compound_summary
 
 SORT_PARAM, DESC_PARAM = "sort", "desc"
 
@@ -77,7 +76,8 @@ def compound_home(request: HttpRequest, compound_id: int) -> HttpResponse:
     context = {
         "compound": compound,
         "level": access.level_for(request.user, compound),
-        "summary": compound_summary(compound=compound),
+        "openings": list(compound.openings.all()),
+        "sealed_buildings": list(compound.buildings.filter(sealed=True)),
         "areas": selectors.compound_figures(compound, moment),
         "chart": chart.chart([compound.pk], last=moment.day),
         "fever_alerts": fever_alerts,
