@@ -137,7 +137,11 @@ def chart(compound_ids: Sequence[int], *, last: date, using: str = "default") ->
     marks = (0, top // 2, top) if top > 1 else (0, 1)
     ticks = [{"y": f"{y(v):.1f}", "label": v} for v in marks]
     labels = [
-        {"x": f"{x(i):.1f}", "label": d.strftime("%m-%d")}
+        {
+            "x": f"{x(i):.1f}",
+            "label": d.strftime("%m-%d"),
+            "anchor": "end" if i == CHART_DAYS - 1 else "middle",
+        }
         for i, d in enumerate(days)
         if i % 3 == 1 or i == CHART_DAYS - 1
     ]

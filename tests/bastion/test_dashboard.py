@@ -72,7 +72,7 @@ def populate(compound, volunteer, *, households=3, tag=""):
             recorded_at=now - timedelta(minutes=minutes) if minutes else None,
         ).passage
 
-    (h0, c0), (h1, c1) = made[0], made[1]
+    (_h0, c0), (_h1, c1) = made[0], made[1]
     record(c1, "out", minutes=5)  # out now, not long
     for _h, card in made[2:]:
         record(card, "out", minutes=600)  # out too long (the rules allow 120 minutes)
