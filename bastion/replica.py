@@ -14,7 +14,6 @@ replica every few seconds, not one per page.
 import logging
 import time
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import DatabaseError
 
@@ -51,9 +50,17 @@ def replica_lag() -> float | None:
     return float(lag) if in_recovery else 0.0
 
 
+def _where(alias: str) -> tuple[str, str, str]:
+    conf = connections[alias].settings_dict
+    return (str(conf.get("HOST") or ""), str(conf.get("PORT") or ""), str(conf.get("NAME")))
+
+
 def read_alias() -> str:
     """The alias for a heavy read: ``replica`` if configured, up and current."""
-    if REPLICA not in settings.DATABASES:
+    if REPLICA not in connections.settings:
+        return DEFAULT_DB_ALIAS
+    if _where(REPLICA) == _where(DEFAULT_DB_ALIAS):
+        # The very same database (a test mirror: settings' TEST MIRROR): the primary.
         return DEFAULT_DB_ALIAS
     now = time.monotonic()
     cached = _checked.get(REPLICA)
