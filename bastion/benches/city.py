@@ -41,7 +41,7 @@ NAME = "city"
 EXPLICIT = True  # builds a city: only with --only city (make bench-city) or --quick
 SINGLE_COMMUNITY = "基准单小区"
 SINGLE_COMPOUND = "单小区（城市基准）"
-SINGLE_USER = "city-single-volunteer"
+SINGLE_USER = "bench-lone-volunteer"  # not city-…: seed_city removes those
 
 
 def _median_ms(trials: int, do: Callable[[], Any]) -> float:
