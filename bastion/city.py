@@ -37,7 +37,7 @@ from checkpoints.models import CompoundRules, HouseholdGateState, Passage, PassC
 from compounds.models import Building, Community, Compound, Opening, Role
 from residents.models import FeverAlert, HealthRules, Household, Resident
 
-LOADER_VERSION = 1
+LOADER_VERSION = 2  # 2: passages generated day by day (a real log's physical order)
 COMMUNITY_PREFIX = "基准城市"
 STAMP_PREFIX = "bastion-city "
 USER_PREFIX = "city-"
@@ -618,47 +618,53 @@ def _passages(
     hash_ = "0" * 64
 
     def generate() -> Iterable[Any]:
+        # Day by day, every household within a day in time order: the table's physical
+        # order is then that of a real log (appended as the days go by), so a day's rows
+        # lie together as they would in production.
         pid = first_id
         random_ = rng.random
         randrange = rng.randrange
-        for hh, compound, card in households:
-            opening, volunteer = opening_of[compound], volunteer_of[compound]
-            last: tuple[datetime, int, bool] | None = None
-            last_exit = None
-            for midnight in midnights:
-                events = []
+        last: dict[int, tuple[datetime, int, bool]] = {}
+        last_exit: dict[int, datetime] = {}
+        for midnight in midnights:
+            events = []
+            for hh, compound, card in households:
                 if random_() < spec.outing_rate:
                     out_at = midnight + timedelta(seconds=randrange(7 * 3600, 19 * 3600))
                     back_at = out_at + timedelta(seconds=randrange(20 * 60, 180 * 60))
-                    events.append((out_at, "out", "allowed", "", True))
-                    events.append((back_at, "in", "allowed", "", False))
+                    events.append((out_at, hh, compound, card, "out", "allowed", "", True))
+                    events.append((back_at, hh, compound, card, "in", "allowed", "", False))
                     if random_() < spec.denied_rate / spec.outing_rate:
                         denied_at = back_at + timedelta(seconds=randrange(600, 7200))
-                        events.append((denied_at, "out", "denied", "quota_used", False))
-                for at, direction, verdict, reason, quota in events:
-                    if at > now:
-                        break
-                    if pg:
-                        yield (
-                            f"{pid}\t{compound}\t{opening}\t{card}\t{hh}\t{direction}\t36.5\tf\t"
-                            f"{at.isoformat()}\t{at.isoformat()}\t{volunteer}\t{verdict}\t"
-                            f"{reason}\t{'t' if quota else 'f'}\tf\tf\t\t"
-                            f"{uuid_prefix}{pid:012x}\t{hash_}"
+                        events.append(
+                            (denied_at, hh, compound, card, "out", "denied", "quota_used", False)
                         )
-                    else:
-                        yield (
-                            pid, compound, opening, card, hh, direction, Decimal("36.5"),
-                            False, at, at, volunteer, verdict, reason, quota, False, False,
-                            "", f"{uuid_prefix}{pid:012x}", hash_,
-                        )  # fmt: skip
-                    if verdict == "allowed":
-                        last = (at, pid, direction == "out")
-                        if direction == "out":
-                            last_exit = at
-                    pid += 1
-            if last is not None:
-                at, pid_, out = last
-                state.append((hh, compound, at, pid_, at if out else None, last_exit))
+            events.sort(key=lambda e: e[0])
+            for at, hh, compound, card, direction, verdict, reason, quota in events:
+                if at > now:
+                    break
+                opening, volunteer = opening_of[compound], volunteer_of[compound]
+                if pg:
+                    yield (
+                        f"{pid}\t{compound}\t{opening}\t{card}\t{hh}\t{direction}\t36.5\tf\t"
+                        f"{at.isoformat()}\t{at.isoformat()}\t{volunteer}\t{verdict}\t"
+                        f"{reason}\t{'t' if quota else 'f'}\tf\tf\t\t"
+                        f"{uuid_prefix}{pid:012x}\t{hash_}"
+                    )
+                else:
+                    yield (
+                        pid, compound, opening, card, hh, direction, Decimal("36.5"),
+                        False, at, at, volunteer, verdict, reason, quota, False, False,
+                        "", f"{uuid_prefix}{pid:012x}", hash_,
+                    )  # fmt: skip
+                if verdict == "allowed":
+                    last[hh] = (at, pid, direction == "out")
+                    if direction == "out":
+                        last_exit[hh] = at
+                pid += 1
+        compound_of = {hh: compound for hh, compound, _card in households}
+        for hh, (at, pid_, out) in last.items():
+            state.append((hh, compound_of[hh], at, pid_, at if out else None, last_exit.get(hh)))
 
     if pg:
         table = Passage._meta.db_table

@@ -1,10 +1,12 @@
 """The registry of dashboard areas and the one function that computes their figures."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -74,6 +76,22 @@ class Area:
 _areas: dict[str, Area] = {}
 
 
+@contextmanager
+def planned_for_indexes(using: str) -> Iterator[None]:
+    """Read the figures in one transaction that tells PostgreSQL random reads are cheap.
+
+    Its default ``random_page_cost`` (4) is for spinning disks: with it, counting one
+    compound's 3,900 residents scanned all 300,000 (80 ms) instead of following the
+    indexes (5 ms), measured on the city. Servers on SSDs should set 1.1 for good; this
+    keeps the dashboards right on one that does not. A snapshot for all areas, too.
+    """
+    with transaction.atomic(using=using):
+        if connections[using].vendor == "postgresql":
+            with connections[using].cursor() as cursor:
+                cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
 def register_area(area: Area) -> None:
     _areas[area.key] = area  # registering again replaces
 
@@ -91,9 +109,10 @@ def compute_all(compound_ids: Sequence[int], moment: Moment) -> dict[int, Values
     result: dict[int, Values] = {pk: {} for pk in compound_ids}
     if not compound_ids:
         return result
-    for area in areas():
-        for pk, values in area.compute(compound_ids, moment).items():
-            result[pk].update(values)
+    with planned_for_indexes(moment.using):
+        for area in areas():
+            for pk, values in area.compute(compound_ids, moment).items():
+                result[pk].update(values)
     for values in result.values():
         for figure in figures():
             values.setdefault(figure.key, 0)

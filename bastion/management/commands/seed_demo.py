@@ -126,6 +126,8 @@ class Command(BaseCommand):
             volunteer = get_user_model().objects.get(username="volunteer")
             logged = demo.build_gate_day(large, volunteer, random.Random(SEED))
             self.say(f"Gate log: {logged} passages this morning at {LARGE}, one fever alert")
+            history = demo.build_gate_history(large, volunteer, random.Random(SEED + 1))
+            self.say(f"Gate log: {history} passages over the 13 days before (the chart)")
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
 
