@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -76,6 +77,9 @@ class Area:
 _areas: dict[str, Area] = {}
 
 
+_planned: ContextVar[frozenset[str]] = ContextVar("planned_for_indexes", default=frozenset())
+
+
 @contextmanager
 def planned_for_indexes(using: str) -> Iterator[None]:
     """Read the figures in one transaction that tells PostgreSQL random reads are cheap.
@@ -85,11 +89,18 @@ def planned_for_indexes(using: str) -> Iterator[None]:
     indexes (5 ms), measured on the city. Servers on SSDs should set 1.1 for good; this
     keeps the dashboards right on one that does not. A snapshot for all areas, too.
     """
-    with transaction.atomic(using=using):
-        if connections[using].vendor == "postgresql":
-            with connections[using].cursor() as cursor:
-                cursor.execute("SET LOCAL random_page_cost = 1.1")
+    if using in _planned.get():  # already inside one: the page reads in a single block
         yield
+        return
+    token = _planned.set(_planned.get() | {using})
+    try:
+        with transaction.atomic(using=using):
+            if connections[using].vendor == "postgresql":
+                with connections[using].cursor() as cursor:
+                    cursor.execute("SET LOCAL random_page_cost = 1.1")
+            yield
+    finally:
+        _planned.reset(token)
 
 
 def register_area(area: Area) -> None:

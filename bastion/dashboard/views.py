@@ -72,19 +72,19 @@ def compound_home(request: HttpRequest, compound_id: int) -> HttpResponse:
     """The secretary's morning: every figure of the compound, each a link, and 14 days."""
     compound = access.get_scoped_or_404(request.user, Compound.objects.all(), pk=compound_id)
     moment = Moment.today()
-    fever_alerts, fever_alert_count = gate_selectors.newest_open_fever_alerts(compound=compound)
-    context = {
-        "compound": compound,
-        "level": access.level_for(request.user, compound),
-        "openings": list(compound.openings.all()),
-        "sealed_buildings": list(compound.buildings.filter(sealed=True)),
-        "areas": selectors.compound_figures(compound, moment),
-        "chart": chart.chart([compound.pk], last=moment.day),
-        "fever_alerts": fever_alerts,
-        "fever_alert_count": fever_alert_count,
-        "breaches": list(gate_selectors.breaches(compound=compound)[:50]),
-        "overdue": selectors.overdue_households(compound, moment),
-    }
+    with registry.planned_for_indexes(moment.using):  # one snapshot for the whole page
+        fever_alerts, alert_count = gate_selectors.newest_open_fever_alerts(compound=compound)
+        context = {
+            "compound": compound,
+            "openings": list(compound.openings.all()),
+            "sealed_buildings": list(compound.buildings.filter(sealed=True)),
+            "areas": selectors.compound_figures(compound, moment),
+            "chart": chart.chart([compound.pk], last=moment.day),
+            "fever_alerts": fever_alerts,
+            "fever_alert_count": alert_count,
+            "breaches": list(gate_selectors.breaches(compound=compound)[:50]),
+            "overdue": selectors.overdue_households(compound, moment),
+        }
     return render(request, "bastion/compound_home.html", context)
 
 
