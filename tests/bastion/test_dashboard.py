@@ -271,7 +271,7 @@ def test_the_daily_report_sums_the_figures_and_prints_in_chinese(as_officer, tow
         households = gettext("Households under management")
         quarantined = gettext("People in home quarantine")
         fevers = gettext("Fevers found")
-    items = {str(i.label): i.value for i in response.context["items"]}
+        items = {str(i.label): i.value for i in response.context["items"]}
     assert items[households] == expected["register.households"]
     assert items[quarantined] == expected["quarantine.people"]
     assert items[fevers] == expected["fevers.raised"]
