@@ -167,7 +167,7 @@ class Writer:
         table: str,
         columns: Sequence[str],
         lines: Iterable[str],
-        progress: Callable[[int], None] | None = None,
+        progress: "Progress | None" = None,
     ) -> int:
         qn = connection.ops.quote_name
         sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
@@ -303,11 +303,11 @@ def city_delete(log: Log) -> None:
     t = time.perf_counter()
     with transaction.atomic():
         for model in (Passage, HouseholdGateState, PassCard, FeverAlert):
-            model.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)  # type: ignore[attr-defined]
+            model.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)
         Resident.objects.filter(
             household_id__in=Household.objects.filter(compound_id__in=ids).values("pk")
-        )._raw_delete(connection.alias)  # type: ignore[attr-defined]
-        Household.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)  # type: ignore[attr-defined]
+        )._raw_delete(connection.alias)
+        Household.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)
         Compound.objects.filter(pk__in=ids).delete()
         Community.objects.filter(name__startswith=COMMUNITY_PREFIX).delete()
         get_user_model().objects.filter(username__startswith=USER_PREFIX).delete()
@@ -318,7 +318,7 @@ def city_delete(log: Log) -> None:
 
 
 def _next_id(model: type[models.Model]) -> int:
-    top = model.objects.aggregate(top=models.Max("pk"))["top"]
+    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
     return int(top or 0) + 1
 
 
