@@ -35,6 +35,7 @@ from django.utils import timezone
 from checkpoints import codes
 from checkpoints.models import CompoundRules, HouseholdGateState, Passage, PassCard
 from compounds.models import Building, Community, Compound, Opening, Role
+from residents.flags import FLAG_NAMES
 from residents.models import FeverAlert, HealthRules, Household, Resident
 
 LOADER_VERSION = 2  # 2: passages generated day by day (a real log's physical order)
@@ -522,8 +523,12 @@ def build_city(spec: CitySpec, log: Log) -> Built:
                     yield (
                         res_id, hh, f"{surname}{GIVEN[(res_id * 7 + k) % len(GIVEN)]}{k}",
                         "MF"[k % 2], 1950 + (res_id % 60), "", "", relations[k % 3],
-                        k == 0 and hh % 9 == 0, False, False, False, False, False,
-                        returnee, "武汉" if returnee else "", returned_on, "", quarantine,
+                        *(
+                            (flag == "party_member" and k == 0 and hh % 9 == 0)
+                            or (flag == "returnee" and returnee)
+                            for flag in FLAG_NAMES
+                        ),
+                        "武汉" if returnee else "", returned_on, "", quarantine,
                         "", None, now, now,
                     )  # fmt: skip
                     res_id += 1
@@ -531,8 +536,7 @@ def build_city(spec: CitySpec, log: Log) -> Built:
         rows["residents"] = writer.write(
             Resident,
             ["id", "household", "name", "sex", "birth_year", "phone", "id_number", "relation",
-             "party_member", "elderly_alone", "chronic_illness", "disability", "pregnant",
-             "infant", "returnee", "returned_from", "returned_on", "return_transport",
+             *FLAG_NAMES, "returned_from", "returned_on", "return_transport",
              "quarantine_until", "note", "erased_at", "created_at", "updated_at"],
             residents(),
         )  # fmt: skip
