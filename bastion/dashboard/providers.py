@@ -25,6 +25,7 @@ from bastion.dashboard.registry import Area, Figure, Moment, ReportLine, Values,
 from checkpoints.errors import REASON_LABELS
 from checkpoints.models import CompoundRules, HouseholdGateState, Passage
 from residents.models import FeverAlert, Household, Resident
+from residents.selectors import vulnerable_q
 
 DEFAULT_MAX_MINUTES_OUT = CompoundRules._meta.get_field("max_minutes_out").get_default()
 
@@ -240,6 +241,8 @@ def register_compute(compound_ids: Sequence[int], moment: Moment) -> dict[int, V
             total=Count("pk"),
             returnees=Count("pk", filter=Q(returnee=True)),
             new=Count("pk", filter=Q(returnee=True, returned_on=moment.day)),
+            vulnerable=Count("pk", filter=vulnerable_q()),
+            party=Count("pk", filter=Q(party_member=True)),
         )
         .order_by()
     )
@@ -249,6 +252,8 @@ def register_compute(compound_ids: Sequence[int], moment: Moment) -> dict[int, V
                 "register.residents": row["total"],
                 "register.returnees": row["returnees"],
                 "register.returnees_new": row["new"],
+                "register.vulnerable": row["vulnerable"],
+                "register.party_members": row["party"],
             }
         )
     return result
@@ -264,6 +269,18 @@ REGISTER = Area(
         Figure("register.residents", _("residents"), _page("residents:households")),
         Figure("register.returnees", _("returnees"), _page("residents:returnees")),
         Figure("register.returnees_new", _("returned today"), _page("residents:returnees")),
+        Figure(
+            "register.vulnerable",
+            _("vulnerable residents"),
+            _page("residents:vulnerable"),
+            column=False,
+        ),
+        Figure(
+            "register.party_members",
+            _("party members"),
+            _page("residents:households"),
+            column=False,
+        ),
     ),
     report=(
         ReportLine(_("Households under management"), ("register.households",)),

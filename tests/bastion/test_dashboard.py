@@ -41,7 +41,7 @@ def populate(compound, volunteer, *, households=3, tag=""):
             room=f"{i + 1}01",
             quarantine_until=today + timedelta(days=3) if i == 0 else None,
         )
-        f.resident(household=h, name=f"甲{tag}{i}")
+        f.resident(household=h, name=f"甲{tag}{i}", party_member=i == 0, elderly_alone=i == 1)
         f.resident(
             household=h,
             name=f"乙{tag}{i}",
@@ -109,6 +109,8 @@ def straight_from_the_tables(compound, moment):
         "register.residents": living.count(),
         "register.returnees": living.filter(returnee=True).count(),
         "register.returnees_new": living.filter(returnee=True, returned_on=moment.day).count(),
+        "register.vulnerable": sum(1 for r in living if r.vulnerable),
+        "register.party_members": living.filter(party_member=True).count(),
         "gate.out_now": len(out_now),
         "gate.overdue": sum(1 for h in out_now if h.overdue),
         "gate.exits": allowed.filter(direction="out").count(),
