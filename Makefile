@@ -10,7 +10,7 @@ PORT ?= 8000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 BACKUP_DIR ?= backups
 
-.PHONY: install run serve test bench load backup restore lint typecheck format messages check-messages clean help
+.PHONY: install run serve test bench bench-city load backup restore lint typecheck format messages check-messages clean help
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make install - .venv with the runtime dependencies only (what a server needs)"
 	@echo "make serve  - production serving: migrate, collect static files, gunicorn on $(HOST):$(PORT)"
 	@echo "make bench  - the gate benchmark on the configured database (DATABASE_URL)"
+	@echo "make bench-city - the dashboards and the gate on a 300-compound city (PostgreSQL)"
 	@echo "make load   - drive the running server (make serve) on loopback, then check the database"
 	@echo "make backup - a consistent copy of the database into $(BACKUP_DIR)/"
 	@echo "make restore FILE=… - replace the database with a backup (stop the server first)"
@@ -73,6 +74,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
+
+# The dashboards and the gate on a whole city (bastion/city.py): 300 compounds, ~9 M
+# passages, loaded once with COPY and reused while its seed stamp matches (REBUILD=1
+# builds it again). PostgreSQL (DATABASE_URL); migrates an empty database first.
+bench-city: $(STAMP)
+	REBUILD=$${REBUILD:-0} $(PY) manage.py bench --only city $(BENCH_ARGS)
 
 # Against the server that `make serve` runs (same DATABASE_URL), on loopback only.
 load: $(SERVE_STAMP)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from checkpoints.gate_state import gate_state_rebuild
 from checkpoints.models import CompoundRules, Passage, PassCard
 from checkpoints.rules import next_exit_after
 from checkpoints.services import new_card_codes, rules_for
@@ -750,6 +751,7 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
     if fever is not None:
         _raise_fever_alert(fever)
     Passage.objects.bulk_create(gate.rows)
+    gate_state_rebuild(compound_ids=[compound.pk])  # written around the service
     return len(gate.rows)
 
 
@@ -877,3 +879,45 @@ def build_supplies_day(
         actor=secretary,
     )
     return {"orders": len(orders) + 1, "requests": 3}
+
+
+def build_gate_history(
+    compound: Compound, volunteer: Any, rng: random.Random, *, days: int = 13
+) -> int:
+    """The ``days`` before today at the gate, for the compound page's 14-day chart: a few
+    dozen outings a day (out, then back), and now and then a fever found on a door visit,
+    long since resolved. Households with anyone ever quarantined stay in."""
+    today = timezone.localdate()
+    cards = [
+        c
+        for c in _gate_cards(compound, today)
+        if c.household.quarantine_until is None
+        and all(r.quarantine_until is None for r in c.household.residents.all())
+    ]
+    opening = compound.openings.filter(state=Opening.State.STAFFED).order_by("pk").first()
+    if not cards or opening is None:
+        return 0
+    rows: list[Passage] = []
+    for back in range(days, 0, -1):
+        midnight = timezone.make_aware(
+            datetime.combine(today - timedelta(days=back), datetime.min.time())
+        )
+        gate = _GateLog(compound, opening, volunteer, rng, midnight)
+        for card in rng.sample(cards, min(len(cards), rng.randrange(15, 45))):
+            left = -rng.randrange(7 * 60, 18 * 60)  # minutes after midnight, as "ago"
+            gate.log(card, Passage.Direction.OUT, left, counts_quota=True)
+            gate.log(card, Passage.Direction.IN, left - rng.randrange(30, 150))
+        rows += gate.rows
+        if back % 4 == 0:
+            card = rng.choice(cards)
+            FeverAlert.objects.create(
+                compound=compound,
+                source=FeverAlert.Source.DOOR_VISIT,
+                household=card.household,
+                temperature=Decimal("37.8"),
+                status=FeverAlert.Status.RESOLVED,
+                created_at=midnight + timedelta(hours=10),
+            )
+    Passage.objects.bulk_create(rows)
+    gate_state_rebuild(compound_ids=[compound.pk])
+    return len(rows)

@@ -136,6 +136,19 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# A PostgreSQL streaming standby of the primary, for heavy reads only (the overview, the
+# daily report, exports): ``bastion.replica.read_alias`` picks it while it is up and at
+# most 30 s behind. Never a router: writes and the gate stay on the primary. In tests it
+# mirrors the primary's test database (tests/bastion/test_replica.py points it at a real
+# standby when CI starts one).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+
 # Rate-limit counters (compounds/ratelimit.py) live here, so every worker sees the same
 # counts: the database cache by default (its table is made by `migrate`), Redis when
 # REDIS_URL is set.

@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from bastion import api_urls, views, views_archive
+from bastion import api_urls, views_archive
+from bastion.dashboard import views as dashboard
 from compounds import views as compound_views
 
 urlpatterns = [
@@ -33,8 +34,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("", views.home, name="home"),
-    path("c/<int:compound_id>/", views.compound_home, name="compound-home"),
+    path("", dashboard.home, name="home"),
+    path("c/<int:compound_id>/", dashboard.compound_home, name="compound-home"),
+    path("", include("bastion.dashboard.urls")),
     path("c/<int:compound_id>/archive/", views_archive.compound_archive, name="compound-archive"),
     path(
         "c/<int:compound_id>/archive/file/",

@@ -21,7 +21,13 @@ from weakref import WeakKeyDictionary
 from django.db import connection
 from django.db.models import Field, Model, OneToOneRel
 
-from checkpoints.models import QUOTA_EXIT, CompoundRules, Passage, PassCard
+from checkpoints.models import (
+    QUOTA_EXIT,
+    CompoundRules,
+    HouseholdGateState,
+    Passage,
+    PassCard,
+)
 from compounds import access
 from compounds.models import Building, Compound, Opening, Unit
 from residents.models import HealthRules, Household
@@ -243,3 +249,49 @@ def passage_insert(passage: Passage) -> None:
             passage.pk = cursor.lastrowid
     passage._state.adding = False
     passage._state.db = connection.alias
+
+
+@cache
+def _gate_state_sql(vendor: str) -> str:
+    """One upsert: the newest allowed passage by (occurred_at, id) sets where the household
+    stands; the newest allowed exit is kept apart. Same SQL on PostgreSQL and SQLite."""
+    t = _table(HouseholdGateState)
+    col = {f.name: _qn(f.column) for f in HouseholdGateState._meta.concrete_fields}
+    at, pid = col["last_passage_at"], col["last_passage_id"]
+    newer = (
+        f"(excluded.{at} > {t}.{at} OR (excluded.{at} = {t}.{at} AND excluded.{pid} > {t}.{pid}))"
+    )
+    exit_ = col["last_exit_at"]
+    names = ["household", "compound", "last_passage_at", "last_passage_id", "out_since"]
+    return (
+        f"INSERT INTO {t} ({', '.join(col[n] for n in [*names, 'last_exit_at'])}) "
+        f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT ({col['household']}) DO UPDATE SET "
+        + ", ".join(
+            f"{col[n]} = CASE WHEN {newer} THEN excluded.{col[n]} ELSE {t}.{col[n]} END"
+            for n in ("last_passage_at", "last_passage_id", "out_since")
+        )
+        + f", {exit_} = CASE WHEN {t}.{exit_} IS NULL OR excluded.{exit_} > {t}.{exit_} "
+        f"THEN COALESCE(excluded.{exit_}, {t}.{exit_}) ELSE {t}.{exit_} END"
+    )
+
+
+def gate_state_write(passage: Passage) -> None:
+    """Fold an allowed passage of a known household into its ``HouseholdGateState``: one
+    statement in the check-in's own transaction. Denials and unknown cards change nothing."""
+    if passage.household_id is None or passage.verdict != Passage.Verdict.ALLOWED:
+        return
+    field = HouseholdGateState._meta.get_field("last_passage_at")
+    at = field.get_db_prep_value(passage.occurred_at, connection)
+    out = passage.direction == Passage.Direction.OUT
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _gate_state_sql(connection.vendor),
+            [
+                passage.household_id,
+                passage.compound_id,
+                at,
+                passage.pk,
+                at if out else None,
+                at if out else None,
+            ],
+        )

@@ -179,11 +179,22 @@ class Passage(models.Model):
     Direction = PassageDirection
     Verdict = PassageVerdict
 
+    # No single-column index on compound, opening or household: each leads a composite
+    # index below (passage_compound_idx, passage_opening_idx, passage_household_idx), which
+    # serves the same lookups; three fewer indexes to write on every check-in and load.
     compound = models.ForeignKey(
-        Compound, on_delete=models.CASCADE, related_name="passages", verbose_name=_("compound")
+        Compound,
+        on_delete=models.CASCADE,
+        related_name="passages",
+        verbose_name=_("compound"),
+        db_index=False,
     )
     opening = models.ForeignKey(
-        Opening, on_delete=models.PROTECT, related_name="passages", verbose_name=_("opening")
+        Opening,
+        on_delete=models.PROTECT,
+        related_name="passages",
+        verbose_name=_("opening"),
+        db_index=False,
     )
     card = models.ForeignKey(
         PassCard,
@@ -200,6 +211,7 @@ class Passage(models.Model):
         blank=True,
         related_name="passages",
         verbose_name=_("household"),
+        db_index=False,
     )
     resident = models.ForeignKey(
         Resident,
@@ -334,6 +346,54 @@ class RefusedUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.code}"
+
+
+class HouseholdGateState(models.Model):
+    """Where a household stands at the gate: derived from the passage log, written in the
+    check-in's own transaction (``gate_sql.gate_state_write``), so that "out now" and
+    "out too long" for a whole city are an index range, not a replay of the log.
+
+    The latest allowed passage wins by (occurred_at, id), so a late upload of an older
+    passage does not overwrite a newer one. ``gate_state.gate_state_rebuild`` recomputes
+    rows from the log (after a bulk load); tests compare both with
+    ``selectors.households_out_now``.
+    """
+
+    household = models.OneToOneField(
+        Household,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="gate_state",
+        verbose_name=_("household"),
+    )
+    compound = models.ForeignKey(
+        Compound,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("compound"),
+        db_index=False,  # led by gatestate_out_idx
+    )
+    last_passage_at = models.DateTimeField(_("latest passage"))
+    last_passage_id = models.BigIntegerField(_("latest passage id"))
+    out_since = models.DateTimeField(_("out since"), null=True, blank=True)
+    last_exit_at = models.DateTimeField(_("last exit"), null=True, blank=True)
+
+    scope_path = "compound"
+    office_read_only = True  # written by the gate only
+
+    class Meta:
+        verbose_name = _("household gate state")
+        verbose_name_plural = _("household gate states")
+        indexes = [
+            models.Index(
+                fields=["compound", "out_since"],
+                condition=Q(out_since__isnull=False),
+                name="gatestate_out_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}: {self.out_since or '-'}"
 
 
 # The roster's models live in a module of their own; Django finds them through this one.

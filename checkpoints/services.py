@@ -425,6 +425,7 @@ def _passage_decide(
         **_verdict_fields(verdict),
     )
     gate_sql.passage_insert(passage)
+    gate_sql.gate_state_write(passage)  # out since / last exit, in this same transaction
     # Raw SQL fires no post_save: the service says it.
     events.send(events.passage_recorded, sender=Passage, passage=passage, actor=actor)
     return Decision(passage=passage, created=True)

@@ -168,3 +168,15 @@ def _fresh_login_and_throttle_counters(settings):
     caches["throttle"].clear()
     yield
     logins._refused_until.clear()
+
+
+@pytest.fixture(autouse=True)
+def _heavy_reads_on_the_primary(request, monkeypatch):
+    """A test reads its own rows, uncommitted: with a replica configured
+    (DATABASE_REPLICA_URL), heavy reads would go where those rows are not. Tests marked
+    ``replica`` (tests/bastion/test_replica.py) use the real choice."""
+    if request.node.get_closest_marker("replica"):
+        return
+    from bastion import replica
+
+    monkeypatch.setattr(replica, "read_alias", lambda: "default")

@@ -58,6 +58,15 @@ EXPECTED = {
     "compound-home": VOLUNTEER,
     "compound-archive": OFFICE,
     "compound-archive-file": None,  # 404 until a file exists; tests/bastion/test_archive.py
+    # The dashboards over every compound the user sees (content scoped; named lists only
+    # of the compounds where the user manages): tests/bastion/test_dashboard.py.
+    "dashboard:overview-export": ANY_USER,
+    "dashboard:report": ANY_USER,
+    "dashboard:report-xlsx": ANY_USER,
+    "dashboard:report-text": ANY_USER,
+    "dashboard:named-returnees": ANY_USER,
+    "dashboard:named-quarantine": ANY_USER,
+    "dashboard:quarantine": VOLUNTEER,
     "compound-branch": VOLUNTEER,
     "compound-tokens": MANAGE,
     "compound-token-revoke": None,  # POST only; tests/compounds/test_device_tokens.py

@@ -1,0 +1,731 @@
+"""A city on one server: ``seed_city`` loads it, ``make bench-city`` measures on it.
+
+300 compounds of 65 to 1,300 households (three of 1,300) in ten communities of 30:
+100,000 households, 300,000 residents, a pass card each, and 60 days at the gates,
+about 9 million passages. ``bulk_create`` wrote 7–9 k passages/s, so on PostgreSQL the
+big tables are loaded with COPY, with their secondary indexes and foreign keys dropped
+first and built again after the load (one pass over the data instead of one update per
+row). On SQLite there is no COPY: the same rows go through ``executemany`` (slow; fine
+for the few compounds of ``--quick`` and the tests).
+
+The per-household gate state is computed while the passages are generated (the loader
+knows each household's last passage), not by a second pass over the log.
+
+A seed stamp (the spec and the loader's version) is kept as a comment on the passage
+table: a city with the same stamp is reused, ``REBUILD=1`` (or ``--rebuild``) builds it
+again. Rounds, roster posts and supply runs are not built: their models do not exist
+yet (issues 9–11); ``CitySpec`` says where they will go.
+"""
+
+import io
+import json
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from checkpoints import codes
+from checkpoints.models import CompoundRules, HouseholdGateState, Passage, PassCard
+from compounds.models import Building, Community, Compound, Opening, Role
+from residents.flags import FLAG_NAMES
+from residents.models import FeverAlert, HealthRules, Household, Resident
+
+LOADER_VERSION = 2  # 2: passages generated day by day (a real log's physical order)
+COMMUNITY_PREFIX = "基准城市"
+STAMP_PREFIX = "bastion-city "
+USER_PREFIX = "city-"
+CHUNK = 100_000
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CitySpec:
+    compounds: int = 300
+    households: int = 100_000
+    largest: int = 1300
+    smallest: int = 65
+    large_compounds: int = 3
+    residents_per_household: int = 3
+    per_community: int = 30
+    days: int = 60
+    outing_rate: float = 0.75  # household-days with an outing (an exit and an entry)
+    denied_rate: float = 0.025  # household-days with a refused second exit
+    fevers_per_compound_day: float = 0.3
+    seed: int = 2020
+    # Not built yet (their models land with issues 9-11): 5 rounds with a visit per
+    # household, 3 posts x 3 shifts x 60 days per compound, a run a day with 10 orders.
+    not_built: tuple[str, ...] = field(default=("rounds", "roster posts", "supply runs"))
+
+    @classmethod
+    def scaled(cls, compounds: int, *, days: int = 60) -> "CitySpec":
+        """A smaller city with the same shape (100,000 households per 300 compounds)."""
+        households = max(compounds * 65, round(100_000 * compounds / 300))
+        return cls(
+            compounds=compounds,
+            households=households,
+            large_compounds=min(3, max(1, compounds // 30 or 1)),
+            days=days,
+        )
+
+    def stamp(self) -> str:
+        return json.dumps({"v": LOADER_VERSION, **asdict(self)}, sort_keys=True)
+
+
+def compound_sizes(spec: CitySpec, rng: random.Random) -> list[int]:
+    """Households per compound: ``large_compounds`` at the largest, the rest between the
+    smallest and the largest, skewed small, adding up to ``spec.households``."""
+    large = min(spec.large_compounds, spec.compounds)
+    rest = spec.compounds - large
+    largest = min(spec.largest, (spec.households - rest * spec.smallest) // large)
+    if largest < spec.smallest:
+        raise ValueError("too few households for that many compounds")
+    left = spec.households - large * largest
+    if rest == 0:
+        return [largest] * large
+    raw = [rng.random() ** 3.8 for _ in range(rest)]
+    spread = left - rest * spec.smallest
+    scale = spread / max(sum(raw), 1e-9)
+    sizes = [min(largest, spec.smallest + int(r * scale)) for r in raw]
+    i = 0
+    while sum(sizes) < left and i < 10 * rest:  # hand out what rounding and clipping left
+        j = i % rest
+        if sizes[j] < largest:
+            sizes[j] += 1
+        i += 1
+    return [largest] * large + sizes
+
+
+# --- writing rows ------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+    return str(value)
+
+
+def _columns(model: type[models.Model], names: Sequence[str]) -> list[str]:
+    fields = [model._meta.get_field(n) for n in names]
+    return [f.column for f in fields if isinstance(f, models.Field) and f.column]
+
+
+class Writer:
+    """Rows into a table: COPY on PostgreSQL, executemany elsewhere."""
+
+    def __init__(self, log: Log) -> None:
+        self.log = log
+        self.pg = connection.vendor == "postgresql"
+
+    def write(
+        self, model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> int:
+        columns = _columns(model, names)
+        table = model._meta.db_table
+        qn = connection.ops.quote_name
+        if self.pg:
+            lines = ("\t".join(_text(v) for v in row) for row in rows)
+            return self.copy_lines(table, columns, lines)
+        fields = [model._meta.get_field(n) for n in names]
+        sql = (
+            f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        count = 0
+        batch: list[list[Any]] = []
+        with connection.cursor() as cursor:
+            for row in rows:
+                batch.append(
+                    [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]  # type: ignore[union-attr]
+                )
+                if len(batch) == CHUNK:
+                    cursor.executemany(sql, batch)
+                    count, batch = count + len(batch), []
+            if batch:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+        return count
+
+    def copy_lines(
+        self,
+        table: str,
+        columns: Sequence[str],
+        lines: Iterable[str],
+        progress: "Progress | None" = None,
+    ) -> int:
+        qn = connection.ops.quote_name
+        sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+        count = 0
+        buffer = io.StringIO()
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            raw = cursor.cursor
+            for line in lines:
+                buffer.write(line)
+                buffer.write("\n")
+                count += 1
+                if count % CHUNK == 0:
+                    buffer.seek(0)
+                    raw.copy_expert(sql, buffer)
+                    buffer = io.StringIO()
+                    if progress:
+                        progress(count)
+            buffer.seek(0)
+            raw.copy_expert(sql, buffer)
+        if progress:
+            progress(count, True)
+        return count
+
+
+class Progress:
+    """A progress bar on stderr: ``[#####.....]  52%  passages 4,700,000/9,000,000  31 s``."""
+
+    def __init__(self, label: str, total: int, stream: Any = None) -> None:
+        self.label, self.total = label, max(total, 1)
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.last_pct = -1
+
+    def __call__(self, done: int, final: bool = False) -> None:
+        pct = 100 if final else min(99, done * 100 // self.total)
+        if pct == self.last_pct:
+            return
+        self.last_pct = pct
+        bar = "#" * (pct // 5) + "." * (20 - pct // 5)
+        elapsed = time.perf_counter() - self.started
+        line = f"[{bar}] {pct:3d}%  {self.label} {done:,}/{self.total:,}  {elapsed:.0f} s"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if pct == 100 else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+# --- indexes -----------------------------------------------------------------------
+
+
+def drop_secondary_indexes(tables: Sequence[str]) -> list[str]:
+    """Drop every index but the primary key, and the unique and foreign-key constraints,
+    of ``tables`` (PostgreSQL); returns the statements that build them again."""
+    create: list[str] = []
+    constraints: list[str] = []
+    with connection.cursor() as cursor:
+        # Rows written earlier in this transaction have deferred key checks pending, and
+        # a table with pending checks cannot be altered: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in tables:
+            qn = connection.ops.quote_name(table)
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                constraints.append(f"ALTER TABLE {qn} ADD CONSTRAINT {name} {definition}")
+                cursor.execute(f"ALTER TABLE {qn} DROP CONSTRAINT {name}")
+            cursor.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                "WHERE c.conrelid = %s::regclass AND c.conname = i.indexname)",
+                [table, table],
+            )
+            for name, definition in cursor.fetchall():
+                create.append(definition)
+                cursor.execute(f"DROP INDEX {name}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return create + constraints
+
+
+def build_indexes(statements: Sequence[str], log: Log) -> None:
+    with connection.cursor() as cursor:
+        for i, sql in enumerate(statements, 1):
+            t = time.perf_counter()
+            cursor.execute(sql)
+            log(f"  index {i}/{len(statements)} in {time.perf_counter() - t:.1f} s: {sql[:90]}")
+
+
+# --- the stamp ---------------------------------------------------------------------
+
+
+def stored_stamp() -> str | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [Passage._meta.db_table])
+        comment = cursor.fetchone()[0] or ""
+    return comment[len(STAMP_PREFIX) :] if comment.startswith(STAMP_PREFIX) else None
+
+
+def store_stamp(stamp: str | None) -> None:
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(Passage._meta.db_table)
+    with connection.cursor() as cursor:
+        if stamp is None:
+            cursor.execute(f"COMMENT ON TABLE {table} IS NULL")
+        else:
+            cursor.execute(f"COMMENT ON TABLE {table} IS %s", [STAMP_PREFIX + stamp])
+
+
+def city_compounds() -> models.QuerySet[Compound]:
+    return Compound.objects.filter(community__name__startswith=COMMUNITY_PREFIX)
+
+
+def city_present(spec: CitySpec) -> bool:
+    """A city built from this very spec is in the database."""
+    return stored_stamp() == spec.stamp() and city_compounds().count() == spec.compounds
+
+
+def city_delete(log: Log) -> None:
+    """Remove a city built earlier (and only it), big tables first, with plain SQL."""
+    ids = list(city_compounds().values_list("pk", flat=True))
+    store_stamp(None)
+    if not ids:
+        return
+    log(f"removing the previous city ({len(ids)} compounds) …")
+    t = time.perf_counter()
+    with transaction.atomic():
+        for model in (Passage, HouseholdGateState, PassCard, FeverAlert):
+            model.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)
+        Resident.objects.filter(
+            household_id__in=Household.objects.filter(compound_id__in=ids).values("pk")
+        )._raw_delete(connection.alias)
+        Household.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)
+        Compound.objects.filter(pk__in=ids).delete()
+        Community.objects.filter(name__startswith=COMMUNITY_PREFIX).delete()
+        get_user_model().objects.filter(username__startswith=USER_PREFIX).delete()
+    log(f"  removed in {time.perf_counter() - t:.0f} s")
+
+
+# --- building ----------------------------------------------------------------------
+
+
+def _next_id(model: type[models.Model]) -> int:
+    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
+    return int(top or 0) + 1
+
+
+def _reset_sequences(model_list: Sequence[type[models.Model]]) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in model_list:
+            table = model._meta.db_table
+            pk = model._meta.pk
+            assert pk is not None
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, %s), "  # noqa: S608
+                f"GREATEST((SELECT MAX({connection.ops.quote_name(pk.column)}) "
+                f"FROM {connection.ops.quote_name(table)}), 1))",
+                [table, pk.column],
+            )
+
+
+def _card_code(n: int, length: int, salt: int) -> str:
+    """A distinct code for each n (a bijection of n modulo the code space)."""
+    base = len(codes.ALPHABET)
+    space = base**length
+    value = (n * 2654435761 + salt) % space  # 2654435761 is prime, coprime with 31**k
+    out = []
+    for _ in range(length):
+        value, digit = divmod(value, base)
+        out.append(codes.ALPHABET[digit])
+    return "".join(out)
+
+
+@dataclass
+class Built:
+    communities: list[Community]
+    compounds: list[Compound]
+    seconds: float
+    rows: dict[str, int]
+
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥建华飞鹏辉"
+
+
+def build_city(spec: CitySpec, log: Log) -> Built:
+    """Build the city in one transaction (an interrupted load leaves nothing half-made)."""
+    started = time.perf_counter()
+    rng = random.Random(spec.seed)
+    writer = Writer(log)
+    rows: dict[str, int] = {}
+    now = timezone.now()
+    today = timezone.localdate()
+    User = get_user_model()
+    with transaction.atomic():
+        sizes = compound_sizes(spec, rng)
+        communities = Community.objects.bulk_create(
+            [
+                Community(name=f"{COMMUNITY_PREFIX}第{i + 1:02d}社区", district="基准区")
+                for i in range((spec.compounds + spec.per_community - 1) // spec.per_community)
+            ]
+        )
+        compounds = Compound.objects.bulk_create(
+            [
+                Compound(
+                    community=communities[i // spec.per_community],
+                    name=f"基准{i + 1:03d}小区",
+                    address=f"基准大道{i + 1}号",
+                )
+                for i in range(spec.compounds)
+            ]
+        )
+        CompoundRules.objects.bulk_create([CompoundRules(compound=c) for c in compounds])
+        HealthRules.objects.bulk_create([HealthRules(compound=c) for c in compounds])
+        openings = Opening.objects.bulk_create(
+            [
+                Opening(compound=c, name=name, state=Opening.State.STAFFED)
+                for c in compounds
+                for name in ("南门", "北门")
+            ]
+        )
+        volunteers = User.objects.bulk_create(
+            [User(username=f"{USER_PREFIX}v{c.pk}", password="!") for c in compounds]  # noqa: S106
+        )
+        officers = User.objects.bulk_create(
+            [User(username=f"{USER_PREFIX}officer{k.pk}", password="!") for k in communities]  # noqa: S106
+        )
+        secretaries = User.objects.bulk_create(
+            [User(username=f"{USER_PREFIX}s{c.pk}", password="!") for c in compounds]  # noqa: S106
+        )
+        User.objects.bulk_create(
+            [User(username=f"{USER_PREFIX}admin", password="!", is_superuser=True, is_staff=True)]  # noqa: S106
+        )
+        Role.objects.bulk_create(
+            [
+                Role(user=u, kind=Role.Kind.VOLUNTEER, compound=c)
+                for u, c in zip(volunteers, compounds, strict=True)
+            ]
+            + [
+                Role(user=u, kind=Role.Kind.SECRETARY, compound=c)
+                for u, c in zip(secretaries, compounds, strict=True)
+            ]
+            + [
+                Role(user=u, kind=Role.Kind.OFFICER, community=k)
+                for u, k in zip(officers, communities, strict=True)
+            ]
+        )
+        per_building = 54
+        buildings = Building.objects.bulk_create(
+            [
+                Building(compound=c, number=str(b + 1))
+                for c, size in zip(compounds, sizes, strict=True)
+                for b in range((size + per_building - 1) // per_building)
+            ],
+            batch_size=5000,
+        )
+        by_compound: dict[int, list[Building]] = {}
+        for b in buildings:
+            by_compound.setdefault(b.compound_id, []).append(b)
+        log(f"{len(compounds)} compounds, {len(buildings)} buildings, {sum(sizes):,} households")
+
+        # Households, residents, cards.
+        hh_id, res_id, card_id = _next_id(Household), _next_id(Resident), _next_id(PassCard)
+        households: list[tuple[int, int, int]] = []  # (id, compound, card id)
+        hh_rows, card_rows = [], []
+        salt = rng.randrange(1, 10**6)
+        for c, size in zip(compounds, sizes, strict=True):
+            for i in range(size):
+                building = by_compound[c.pk][i // per_building]
+                flat = i % per_building
+                room = f"{flat // 4 + 1}{flat % 4 + 1:02d}"
+                quarantine = (
+                    today + timedelta(days=rng.randrange(1, 14)) if rng.random() < 0.01 else None
+                )
+                hh_rows.append(
+                    (
+                        hh_id,
+                        c.pk,
+                        building.pk,
+                        None,
+                        room,
+                        f"138{hh_id:08d}",
+                        "",
+                        quarantine,
+                        0,
+                        now,
+                        now,
+                    )
+                )
+                card_rows.append(
+                    (
+                        card_id,
+                        c.pk,
+                        hh_id,
+                        _card_code(card_id, codes.NUMBER_LENGTH, salt),
+                        _card_code(card_id, codes.SECRET_LENGTH, salt),
+                        PassCard.State.ACTIVE,
+                        now,
+                        None,
+                        "",
+                    )
+                )
+                households.append((hh_id, c.pk, card_id))
+                hh_id += 1
+                card_id += 1
+        _avoid_card_clashes(card_rows)
+        rows["households"] = writer.write(
+            Household,
+            ["id", "compound", "building", "unit", "room", "contact_phone", "note",
+             "quarantine_until", "gate_version", "created_at", "updated_at"],
+            hh_rows,
+        )  # fmt: skip
+        rows["cards"] = writer.write(
+            PassCard,
+            [
+                "id",
+                "compound",
+                "household",
+                "number",
+                "secret",
+                "state",
+                "issued_at",
+                "issued_by",
+                "revoke_reason",
+            ],
+            card_rows,
+        )
+        del hh_rows, card_rows
+
+        def residents() -> Iterable[tuple[Any, ...]]:
+            nonlocal res_id
+            relations = ["head", "spouse", "child"]
+            for hh, _c, _card in households:
+                surname = SURNAMES[hh % len(SURNAMES)]
+                for k in range(spec.residents_per_household):
+                    returnee = rng.random() < 0.03
+                    returned_on = today - timedelta(days=rng.randrange(0, 20)) if returnee else None
+                    quarantine = (
+                        returned_on + timedelta(days=14)
+                        if returned_on and returned_on + timedelta(days=14) >= today
+                        else None
+                    )
+                    yield (
+                        res_id, hh, f"{surname}{GIVEN[(res_id * 7 + k) % len(GIVEN)]}{k}",
+                        "MF"[k % 2], 1950 + (res_id % 60), "", "", relations[k % 3],
+                        *(
+                            (flag == "party_member" and k == 0 and hh % 9 == 0)
+                            or (flag == "returnee" and returnee)
+                            for flag in FLAG_NAMES
+                        ),
+                        "武汉" if returnee else "", returned_on, "", quarantine,
+                        "", None, now, now,
+                    )  # fmt: skip
+                    res_id += 1
+
+        rows["residents"] = writer.write(
+            Resident,
+            ["id", "household", "name", "sex", "birth_year", "phone", "id_number", "relation",
+             *FLAG_NAMES, "returned_from", "returned_on", "return_transport",
+             "quarantine_until", "note", "erased_at", "created_at", "updated_at"],
+            residents(),
+        )  # fmt: skip
+        log(f"{rows['residents']:,} residents")
+
+        first_opening = {o.compound_id: o.pk for o in openings if o.name == "南门"}
+        volunteer_of = {c.pk: u.pk for c, u in zip(compounds, volunteers, strict=True)}
+        rows["passages"], states = _passages(
+            spec, rng, writer, households, first_opening, volunteer_of, now, log
+        )
+        rows["gate_states"] = writer.write(
+            HouseholdGateState,
+            ["household", "compound", "last_passage_at", "last_passage_id", "out_since",
+             "last_exit_at"],
+            states,
+        )  # fmt: skip
+        rows["fever_alerts"] = _fever_alerts(spec, rng, compounds, households, now)
+        _reset_sequences([Household, Resident, PassCard, Passage])
+        store_stamp(spec.stamp())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Household, Resident, PassCard, Passage, HouseholdGateState, FeverAlert):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return Built(communities, compounds, time.perf_counter() - started, rows)
+
+
+def _avoid_card_clashes(card_rows: list[tuple[Any, ...]]) -> None:
+    """Cards already in the database (the demo, the gate bench) keep their codes: a city
+    card that would repeat one is given the code of a number beyond the city's."""
+    numbers = {row[3] for row in card_rows}
+    secrets_ = {row[4] for row in card_rows}
+    taken: set[str] = set()
+    existing = PassCard.objects.values_list("number", "secret")
+    for number, secret in existing.iterator(chunk_size=10_000):
+        if number in numbers or secret in secrets_:
+            taken |= {number, secret}
+    if not taken:
+        return
+    extra = len(card_rows) + 10**7
+    for i, row in enumerate(card_rows):
+        if row[3] in taken or row[4] in taken:
+            extra += 1
+            card_rows[i] = (
+                *row[:3],
+                _card_code(extra, codes.NUMBER_LENGTH, 7),
+                _card_code(extra, codes.SECRET_LENGTH, 7),
+                *row[5:],
+            )
+
+
+PASSAGE_COLUMNS = [
+    "id", "compound", "opening", "card", "household", "direction", "temperature", "vehicle",
+    "occurred_at", "received_at", "volunteer", "verdict", "reason", "counts_quota", "fever",
+    "late", "breach", "client_id", "request_hash",
+]  # fmt: skip
+
+
+def _passages(
+    spec: CitySpec,
+    rng: random.Random,
+    writer: Writer,
+    households: Sequence[tuple[int, int, int]],
+    opening_of: dict[int, int],
+    volunteer_of: dict[int, int],
+    now: datetime,
+    log: Log,
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """Every household's days at the gate, oldest first: an outing (out, then back in) on
+    most days, a refused second exit now and then. Returns the rows written and each
+    household's gate state."""
+    expected = int(len(households) * spec.days * (2 * spec.outing_rate + spec.denied_rate))
+    progress = Progress("passages", expected)
+    pg = writer.pg
+    first_id = _next_id(Passage)
+    state: list[tuple[Any, ...]] = []
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    midnights = [
+        datetime.combine(today - timedelta(days=d), datetime.min.time(), tzinfo=tz)
+        for d in range(spec.days - 1, -1, -1)
+    ]
+    uuid_prefix = f"{spec.seed:08x}-{LOADER_VERSION:04x}-4000-8000-"
+    hash_ = "0" * 64
+
+    def generate() -> Iterable[Any]:
+        # Day by day, every household within a day in time order: the table's physical
+        # order is then that of a real log (appended as the days go by), so a day's rows
+        # lie together as they would in production.
+        pid = first_id
+        random_ = rng.random
+        randrange = rng.randrange
+        last: dict[int, tuple[datetime, int, bool]] = {}
+        last_exit: dict[int, datetime] = {}
+        for midnight in midnights:
+            events = []
+            for hh, compound, card in households:
+                if random_() < spec.outing_rate:
+                    out_at = midnight + timedelta(seconds=randrange(7 * 3600, 19 * 3600))
+                    back_at = out_at + timedelta(seconds=randrange(20 * 60, 180 * 60))
+                    events.append((out_at, hh, compound, card, "out", "allowed", "", True))
+                    events.append((back_at, hh, compound, card, "in", "allowed", "", False))
+                    if random_() < spec.denied_rate / spec.outing_rate:
+                        denied_at = back_at + timedelta(seconds=randrange(600, 7200))
+                        events.append(
+                            (denied_at, hh, compound, card, "out", "denied", "quota_used", False)
+                        )
+            events.sort(key=lambda e: e[0])
+            for at, hh, compound, card, direction, verdict, reason, quota in events:
+                if at > now:
+                    break
+                opening, volunteer = opening_of[compound], volunteer_of[compound]
+                if pg:
+                    yield (
+                        f"{pid}\t{compound}\t{opening}\t{card}\t{hh}\t{direction}\t36.5\tf\t"
+                        f"{at.isoformat()}\t{at.isoformat()}\t{volunteer}\t{verdict}\t"
+                        f"{reason}\t{'t' if quota else 'f'}\tf\tf\t\t"
+                        f"{uuid_prefix}{pid:012x}\t{hash_}"
+                    )
+                else:
+                    yield (
+                        pid, compound, opening, card, hh, direction, Decimal("36.5"),
+                        False, at, at, volunteer, verdict, reason, quota, False, False,
+                        "", f"{uuid_prefix}{pid:012x}", hash_,
+                    )  # fmt: skip
+                if verdict == "allowed":
+                    last[hh] = (at, pid, direction == "out")
+                    if direction == "out":
+                        last_exit[hh] = at
+                pid += 1
+        compound_of = {hh: compound for hh, compound, _card in households}
+        for hh, (at, pid_, out) in last.items():
+            state.append((hh, compound_of[hh], at, pid_, at if out else None, last_exit.get(hh)))
+
+    if pg:
+        table = Passage._meta.db_table
+        statements = drop_secondary_indexes([table])
+        log(f"passages: {len(statements)} secondary indexes and keys dropped for the load")
+        count = writer.copy_lines(table, _columns(Passage, PASSAGE_COLUMNS), generate(), progress)
+        log(f"{count:,} passages copied; building the indexes …")
+        t = time.perf_counter()
+        build_indexes(statements, log)
+        log(f"  indexes built in {time.perf_counter() - t:.0f} s")
+    else:
+        count = 0
+        batch: list[Any] = []
+        for row in generate():
+            batch.append(row)
+            if len(batch) == CHUNK:
+                count += writer.write(Passage, PASSAGE_COLUMNS, batch)
+                batch = []
+                progress(count)
+        count += writer.write(Passage, PASSAGE_COLUMNS, batch)
+        progress(count, True)
+    return count, state
+
+
+def _fever_alerts(
+    spec: CitySpec,
+    rng: random.Random,
+    compounds: Sequence[Compound],
+    households: Sequence[tuple[int, int, int]],
+    now: datetime,
+) -> int:
+    by_compound: dict[int, list[int]] = {}
+    for hh, compound, _card in households:
+        by_compound.setdefault(compound, []).append(hh)
+    alerts = []
+    for c in compounds:
+        for day in range(spec.days):
+            if rng.random() < spec.fevers_per_compound_day:
+                at = now - timedelta(days=day, seconds=rng.randrange(0, 86400))
+                status = (
+                    FeverAlert.Status.RESOLVED
+                    if day > 2
+                    else rng.choice(list(FeverAlert.Status.values))
+                )
+                alerts.append(
+                    FeverAlert(
+                        compound_id=c.pk,
+                        source=rng.choice([FeverAlert.Source.DOOR_VISIT, FeverAlert.Source.PHONE]),
+                        household_id=rng.choice(by_compound[c.pk]),
+                        temperature=Decimal("38.1"),
+                        status=status,
+                        created_at=at,
+                    )
+                )
+    FeverAlert.objects.bulk_create(alerts, batch_size=5000)
+    return len(alerts)
+
+
+def day_of(value: datetime) -> date:
+    return timezone.localtime(value).date()
