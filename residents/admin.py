@@ -85,7 +85,7 @@ def add_refusal(form: forms.BaseForm, error: ResidentError) -> None:
 class HouseholdForm(CheckedByService):
     class Meta:
         model = Household
-        fields = ["building", "unit", "room", "contact_phone", "quarantine_until", "note"]
+        fields = ["building", "unit", "room", "contact_phone", "note"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -176,6 +176,8 @@ class HouseholdAdmin(ScopedAdmin):
         "=contact_phone",
     ]
     list_select_related = ["compound", "building", "unit"]
+    # The gate's flag: shown, written by the quarantine service only.
+    readonly_fields = ["quarantine_until"]
     inlines = [ResidentInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -268,6 +270,7 @@ class ResidentAdmin(ScopedAdmin):
                     "returned_on",
                     "return_transport",
                     "quarantine_until",
+                    "moved_out_on",
                 ]
             },
         ),
@@ -280,7 +283,9 @@ class ResidentAdmin(ScopedAdmin):
         if obj is not None and obj.erased:  # resident_update refuses them: say so up front
             return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
         # A resident stays in their household (as in the API): moving is a new registration.
-        return ["household"] if obj else []
+        # The quarantine flag and the move-out have services of their own.
+        flags = ["quarantine_until", "moved_out_on"]
+        return ["household", *flags] if obj else flags
 
     @admin.action(description=_("Erase the selected residents' personal data on request"))
     def erase(self, request: HttpRequest, queryset: QuerySet) -> None:
