@@ -31,6 +31,7 @@ from compounds.api_filters import (
 )
 from compounds.models import Building, Compound, Unit
 from compounds.selectors import subquery_count
+from residents.rounds import api as rounds_api
 from residents import services
 from residents.errors import ResidentError
 from residents.flags import FLAG_NAMES
@@ -272,3 +273,4 @@ class ResidentViewSet(
 def register(router: BaseRouter) -> None:
     router.register("households", HouseholdViewSet, basename="household")
     router.register("residents", ResidentViewSet, basename="resident")
+    rounds_api.register(router)

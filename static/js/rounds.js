@@ -1,0 +1,109 @@
+/* The visit page and the list of doors: a visit is queued on the phone with a client id,
+ * then uploaded (rounds-queue.js); without signal it waits and goes later. Without
+ * JavaScript, the form posts to the page as any form does. */
+(function () {
+  "use strict";
+  var Q = window.BastionVisitQueue;
+  var config = document.getElementById("rounds-config");
+  if (!Q || !config) return;
+  var options = { url: config.dataset.upload, user: config.dataset.user, csrf: csrfToken() };
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function ints(form, name) {
+    return Array.prototype.map.call(form.querySelectorAll("input[name=" + name + "]:checked"), function (i) { return parseInt(i.value, 10); });
+  }
+
+  function value(form, name) {
+    var el = form.elements[name];
+    if (!el) return "";
+    if (el.length !== undefined && !el.tagName) {
+      for (var i = 0; i < el.length; i++) if (el[i].checked) return el[i].value;
+      return "";
+    }
+    if (el.type === "checkbox") return el.checked;
+    return el.value;
+  }
+
+  function payload(form, clientId) {
+    var people = [];
+    for (var i = 0; form.elements["new_name_" + i]; i++) {
+      var name = value(form, "new_name_" + i).trim();
+      if (!name) continue;
+      var year = value(form, "new_birth_year_" + i);
+      people.push({ name: name, sex: value(form, "new_sex_" + i), birth_year: year ? parseInt(year, 10) : null });
+    }
+    var temperature = value(form, "temperature");
+    var fever = value(form, "fever_resident");
+    return {
+      client_id: clientId,
+      round: parseInt(form.dataset.round, 10),
+      household: parseInt(form.dataset.household, 10),
+      result: value(form, "result"),
+      present: ints(form, "present"),
+      moved_out: ints(form, "moved_out"),
+      returnee: value(form, "returnee"),
+      returned_from: value(form, "returned_from"),
+      returned_on: value(form, "returned_on") || null,
+      case_contact: value(form, "case_contact"),
+      symptoms: value(form, "symptoms"),
+      temperature: temperature ? temperature : null,
+      fever_resident: fever ? parseInt(fever, 10) : null,
+      notes: value(form, "notes"),
+      colour: value(form, "colour"),
+      colour_reason: value(form, "colour_reason"),
+      new_people: people,
+      recorded_at: new Date().toISOString(),
+    };
+  }
+
+  var form = document.getElementById("visit-form");
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var errors = document.getElementById("visit-errors");
+      var button = document.getElementById("save-visit");
+      button.disabled = true;
+      var id = Q.newClientId();
+      var rec = { client_id: id, user: options.user, status: "pending", recorded_at: new Date().toISOString(), payload: payload(form, id) };
+      Q.store.put(rec).then(function () { return Q.send(rec, options); }).then(function (answer) {
+        if (answer.outcome === "failed") {
+          // Refused: the member is still at the door and can put it right; nothing is kept.
+          return Q.store.remove(id).then(function () {
+            errors.textContent = answer.error || answer.code;
+            errors.hidden = false;
+            button.disabled = false;
+          });
+        }
+        if (answer.outcome === "retry") window.sessionStorage.setItem("visit-queued", form.dataset.queued);
+        window.location.assign(form.dataset.back);
+      });
+    });
+  }
+
+  var banner = document.getElementById("visit-queue");
+  function showQueue() {
+    if (!banner) return Promise.resolve();
+    return Q.store.all().then(function (records) {
+      var mine = records.filter(function (r) { return r.user === options.user; });
+      var waiting = mine.filter(function (r) { return r.status === "pending"; }).length;
+      var failed = mine.filter(function (r) { return r.status === "failed"; }).length;
+      var note = window.sessionStorage.getItem("visit-queued");
+      var parts = [];
+      if (note) { parts.push(note); window.sessionStorage.removeItem("visit-queued"); }
+      if (waiting) parts.push(waiting + " " + banner.dataset.waiting);
+      if (failed) parts.push(failed + " " + banner.dataset.failed);
+      banner.textContent = parts.join(" · ");
+      banner.hidden = parts.length === 0;
+    });
+  }
+  function upload() { return Q.uploadWaiting(options).then(showQueue, showQueue); }
+  upload();
+  window.addEventListener("online", upload);
+  setInterval(upload, 60000);
+})();
