@@ -31,11 +31,11 @@ from compounds.api_filters import (
 )
 from compounds.models import Building, Compound, Unit
 from compounds.selectors import subquery_count
-from residents.rounds import api as rounds_api
 from residents import services
 from residents.errors import ResidentError
 from residents.flags import FLAG_NAMES
 from residents.models import Household, Resident, address_order
+from residents.rounds import api as rounds_api
 from residents.selectors import (
     household_phone_q,
     resident_phone_q,
