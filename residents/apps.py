@@ -24,7 +24,7 @@ class ResidentsConfig(AppConfig):
         for tab in (
             ui.Tab("households", _("Households"), "residents:households", order=20),
             ui.Tab("buildings", _("Buildings"), "residents:buildings", order=30),
-            ui.Tab("rounds", _("Rounds"), "residents:rounds", order=35),
+            ui.Tab("rounds", _("Screening"), "residents:rounds", order=35),
             ui.Tab("quarantine", _("Quarantine"), "residents:quarantine-board", order=85),
             ui.Tab("vulnerable", _("Vulnerable"), "residents:vulnerable", order=80),
             ui.Tab("returnees", _("Returnees"), "residents:returnees", order=90),

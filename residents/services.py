@@ -396,6 +396,10 @@ def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
         setattr(resident, key, value)
     resident.erased_at = timezone.now()
     resident.save(update_fields=[*ERASED_FIELDS, "erased_at", "updated_at"])
+    # A close-contacts register names the person as typed: that copy goes too.
+    from residents.quarantine.models import CloseContact
+
+    CloseContact.objects.filter(contact=resident).update(name=ERASED_NAME, phone="")
     rewritten = _audit_erase(resident)
     audit_record(
         compound=compound_id,

@@ -521,7 +521,6 @@ def close_contact_quarantine(*, contact: CloseContact, actor: Any) -> Quarantine
         reason=Quarantine.Reason.CLOSE_CONTACT,
         starts_on=today,
         ends_on=ends_on,
-        note=_("Close contact of %(name)s") % {"name": contact.case.name},
     )
     contact.quarantine = quarantine
     contact.state = CloseContact.State.QUARANTINED

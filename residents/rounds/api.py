@@ -19,8 +19,13 @@ from residents.rounds.errors import Code
 from residents.rounds.models import Round, Visit
 
 
+def _rule(name: str, model: Any = Visit) -> list[Any]:
+    """The model field's own validators (the text rule): refused in the same words."""
+    return list(model._meta.get_field(name).validators)
+
+
 class NewPersonSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50)
+    name = serializers.CharField(max_length=50, validators=_rule("name", Resident))
     sex = serializers.ChoiceField(choices=Resident.Sex.choices, required=False, allow_blank=True)
     birth_year = serializers.IntegerField(required=False, allow_null=True)
 
@@ -33,7 +38,9 @@ class VisitUploadSerializer(serializers.Serializer):
     present = serializers.ListField(child=serializers.IntegerField(), required=False)
     moved_out = serializers.ListField(child=serializers.IntegerField(), required=False)
     returnee = serializers.BooleanField(required=False, default=False)
-    returned_from = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    returned_from = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, validators=_rule("returned_from")
+    )
     returned_on = serializers.DateField(required=False, allow_null=True)
     case_contact = serializers.BooleanField(required=False, default=False)
     symptoms = serializers.BooleanField(required=False, default=False)
@@ -41,17 +48,23 @@ class VisitUploadSerializer(serializers.Serializer):
         max_digits=4, decimal_places=1, required=False, allow_null=True
     )
     fever_resident = serializers.IntegerField(required=False, allow_null=True)
-    notes = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    notes = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, validators=_rule("notes")
+    )
     colour = serializers.ChoiceField(
         choices=[("", "")] + list(Visit.Colour.choices), required=False, allow_blank=True
     )
-    colour_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    colour_reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, validators=_rule("colour_reason")
+    )
     new_people = NewPersonSerializer(many=True, required=False)
     recorded_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
 class VisitSerializer(serializers.ModelSerializer):
     address = serializers.CharField(source="household.address", read_only=True)
+    # The same choices as ``colour``: one enum in the schema, not two names for it.
+    colour_rule = serializers.CharField(read_only=True, help_text="red, pink or yellow")
 
     class Meta:
         model = Visit
@@ -72,6 +85,9 @@ class VisitSerializer(serializers.ModelSerializer):
 
 class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = VisitSerializer
+
+    def get_serializer_class(self) -> Any:
+        return VisitUploadSerializer if self.action == "create" else VisitSerializer
 
     def get_queryset(self) -> Any:
         return access.scoped(
@@ -112,6 +128,12 @@ class VisitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         except ResidentError as error:
             if error.code == Code.CLIENT_ID_CONFLICT:
                 error.status_code = 409
+            field = error.params.get("field")
+            if isinstance(field, str):
+                # Beside its field, as a serializer's refusal, with the service's code.
+                raise serializers.ValidationError(
+                    {field: [str(error.message)], "code": error.code}
+                ) from error
             raise
         body = VisitSerializer(recorded.visit).data
         return Response(

@@ -142,9 +142,9 @@ class Visit(models.Model):
         _("result"), max_length=10, choices=Result.choices, default=Result.PENDING
     )
     registered_count = models.PositiveSmallIntegerField(_("people registered"), default=0)
-    present = models.ManyToManyField(
-        "residents.Resident", blank=True, related_name="+", verbose_name=_("people present")
-    )
+    # Ids of the registered residents found at home (not keys: the visit is a record of
+    # that day, and erasure on request leaves nothing of theirs to clear here).
+    present = models.JSONField(_("people present"), default=list, blank=True)
     returnee = models.BooleanField(_("returned recently"), default=False)
     returned_from = SingleLineField(_("returned from"), max_length=100, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)

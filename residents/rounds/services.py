@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -23,7 +24,7 @@ from compounds import access
 from compounds.access import Level
 from compounds.models import BranchMember, Building, Compound, Unit
 from compounds.services import audit_record
-from compounds.text import check_text_fields
+from compounds.text import TEXT_CONTROL_CHARACTER, check_text_fields, validate_text
 from residents import rules
 from residents import services as registry
 from residents.errors import ResidentError
@@ -301,6 +302,16 @@ def _check_answers(
     return reading
 
 
+def _check_texts(**texts: str) -> None:
+    """The free texts as typed, each against its field's rule, before any is dropped."""
+    for name, value in texts.items():
+        field = Visit._meta.get_field(name)
+        try:
+            validate_text(value or "", multiline=name == "notes", label=field.verbose_name)
+        except ValidationError as refusal:
+            raise ResidentError(refusal.messages[0], TEXT_CONTROL_CHARACTER, field=name) from None
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -325,6 +336,7 @@ def visit_record(
 ) -> Recorded:
     """Record what was found at the door. A client id already recorded for this visit
     answers with the visit as it stands (created False); for another visit, a refusal."""
+    _check_texts(returned_from=returned_from, notes=notes, colour_reason=colour_reason)
     seen = VisitAttempt.objects.filter(client_id=client_id).select_related("visit").first()
     if seen is not None:
         if seen.visit_id != visit.pk:
@@ -397,8 +409,8 @@ def visit_record(
     check_text_fields(visit, error=ResidentError)
     if reading is not None and reading >= health_rules_for(visit.compound).fever_line:
         visit.fever_alert = fever_alert_raise_at_door(visit, reading, actor, fever_resident)
+    visit.present = sorted({pk for pk in present if pk not in moved_out})
     visit.save()
-    visit.present.set([pk for pk in present if pk not in moved_out])
     VisitAttempt.objects.create(
         visit=visit, client_id=client_id, result=result, at=visit.visited_at, by=actor
     )
