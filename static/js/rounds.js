@@ -80,7 +80,15 @@
             button.disabled = false;
           });
         }
-        if (answer.outcome === "retry") window.sessionStorage.setItem("visit-queued", form.dataset.queued);
+        if (answer.outcome === "retry") {
+          // No signal: stay on this page (the list may not load either); the record goes
+          // up by itself when the phone is back online.
+          errors.textContent = form.dataset.queued;
+          errors.className = "msg";
+          errors.id = "visit-queued";
+          errors.hidden = false;
+          return;
+        }
         window.location.assign(form.dataset.back);
       });
     });
@@ -93,9 +101,7 @@
       var mine = records.filter(function (r) { return r.user === options.user; });
       var waiting = mine.filter(function (r) { return r.status === "pending"; }).length;
       var failed = mine.filter(function (r) { return r.status === "failed"; }).length;
-      var note = window.sessionStorage.getItem("visit-queued");
       var parts = [];
-      if (note) { parts.push(note); window.sessionStorage.removeItem("visit-queued"); }
       if (waiting) parts.push(waiting + " " + banner.dataset.waiting);
       if (failed) parts.push(failed + " " + banner.dataset.failed);
       banner.textContent = parts.join(" · ");
