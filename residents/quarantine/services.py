@@ -572,3 +572,34 @@ def named_contact_set(
         changes={"named_contact": [before, member.name]},
     )
     return row
+
+
+def quarantine_set_until(
+    *, resident: Resident, actor: Any, until: date | None, reason: str
+) -> Quarantine | None:
+    """Bring a resident's quarantine to end on ``until`` (None: not in quarantine), as an
+    Excel import says: start one, move the end of the open one, or end it now."""
+    today = timezone.localdate()
+    current = (
+        Quarantine.objects.filter(resident=resident, ended_on__isnull=True)
+        .order_by("-ends_on")
+        .first()
+    )
+    if until is None:
+        if current is None or current.ends_on < today:
+            return None
+        return quarantine_end(
+            quarantine=current, actor=actor, reason=reason, on=max(today, current.starts_on)
+        )
+    if current is not None and current.ends_on >= min(today, until):
+        if current.ends_on == until:
+            return current
+        return quarantine_end_change(quarantine=current, actor=actor, ends_on=until, reason=reason)
+    starts_on = today if until >= today else until - timedelta(days=DEFAULT_DAYS)
+    return quarantine_start(
+        resident=resident,
+        actor=actor,
+        reason=Quarantine.Reason.RETURNEE if resident.returnee else Quarantine.Reason.OTHER,
+        starts_on=starts_on,
+        ends_on=until,
+    )
