@@ -106,9 +106,7 @@ def _quarantines(compound: Compound, people: int) -> None:
     """``people`` residents in quarantine since 5 days, each with 15 check rows (bench
     data written in bulk; the service's own cost is round_open's kind, not measured)."""
     today = timezone.localdate()
-    residents = list(
-        Resident.objects.filter(household__compound=compound).order_by("pk")[:people]
-    )
+    residents = list(Resident.objects.filter(household__compound=compound).order_by("pk")[:people])
     rows = Quarantine.objects.bulk_create(
         [
             Quarantine(

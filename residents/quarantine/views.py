@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -55,6 +56,9 @@ def board(request: HttpRequest, compound_id: int) -> HttpResponse:
         missed=list(selectors.checks_missed(compound=compound)[:200]),
         ending=list(selectors.ending_today(compound=compound)),
         active=list(selectors.active(compound=compound)),
+        # One reverse() each for the hundreds of links, not one per row.
+        check_base=reverse("residents:quarantine-check", args=[compound.pk, 0])[:-2],
+        quarantine_base=reverse("residents:quarantine", args=[compound.pk, 0])[:-2],
     )
     return render(request, "residents/quarantine/board.html", context)
 

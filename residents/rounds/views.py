@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -72,7 +73,9 @@ def round_detail(request: HttpRequest, compound_id: int, round_id: int) -> HttpR
     compound = _compound(request, compound_id)
     round_ = _round(request, compound, round_id)
     grid = selectors.coverage(round_=round_)
-    context = _ctx(request, compound, round=round_, grid=grid)
+    # One reverse() for every door's link, not one per cell (1,300 of them).
+    visit_base = reverse("residents:round-visit", args=[compound.pk, round_.pk, 0])
+    context = _ctx(request, compound, round=round_, grid=grid, visit_base=visit_base[:-2])
     return render(request, "residents/rounds/coverage.html", context)
 
 

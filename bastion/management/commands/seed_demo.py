@@ -126,6 +126,8 @@ class Command(BaseCommand):
             volunteer = get_user_model().objects.get(username="volunteer")
             logged = demo.build_gate_day(large, volunteer, random.Random(SEED))
             self.say(f"Gate log: {logged} passages this morning at {LARGE}, one fever alert")
+            visited = demo.build_round(large, random.Random(SEED))
+            self.say(f"Screening round 4 at {LARGE}: {visited} doors visited so far")
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
 
