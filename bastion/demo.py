@@ -920,6 +920,7 @@ def _demo_quarantines(compound: Compound, actor: Any, rng: random.Random, today:
     )
     quarantine.close_contact_quarantine(contact=row, actor=actor)
     alone = Resident.objects.filter(household__compound=compound, elderly_alone=True).first()
-    member = compound.branches.first().members.filter(position="member").first()
+    branch = compound.branches.first()
+    member = branch.members.filter(position="member").first() if branch else None
     if alone is not None and member is not None:
         quarantine.named_contact_set(resident=alone, actor=actor, member=member)

@@ -65,8 +65,13 @@ class CheckForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class ResidentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Resident) -> str:
+        return f"{obj.household.address} {obj.name}"
+
+
 class CloseContactForm(forms.Form):
-    contact = forms.ModelChoiceField(
+    contact = ResidentChoiceField(
         label=_("Registered resident"), queryset=Resident.objects.none(), required=False
     )
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
@@ -80,7 +85,6 @@ class CloseContactForm(forms.Form):
         contact.queryset = Resident.objects.filter(
             household__compound=compound, erased_at=None, moved_out_on=None
         ).select_related("household__building", "household__unit")
-        contact.label_from_instance = lambda r: f"{r.household.address} {r.name}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

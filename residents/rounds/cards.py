@@ -39,7 +39,7 @@ def hotlines(compound: Compound) -> list[tuple[str, str]]:
 
 
 def colour_message(colour: str) -> str:
-    messages = {
+    messages: dict[str, str] = {
         Visit.Colour.RED: _(
             "We called on you today. Stay at home and look after each other: "
             "call us for anything you need."
@@ -57,7 +57,7 @@ def colour_message(colour: str) -> str:
 
 
 def colour_title(colour: str) -> str:
-    titles = {
+    titles: dict[str, str] = {
         Visit.Colour.RED: _("Residents at home"),
         Visit.Colour.PINK: _("Returnee at home"),
         Visit.Colour.YELLOW: _("Nobody home: please contact us"),

@@ -36,6 +36,7 @@ class Cell:
 class UnitRow:
     label: str
     cells: list[Cell] = field(default_factory=list)
+    html: str = ""  # the page's rendering of the cells
 
 
 @dataclass
@@ -80,8 +81,9 @@ def _address(row: dict[str, Any]) -> str:
 
 
 def coverage(*, round_: Round) -> Coverage:
-    rows = list(
-        Visit.objects.filter(round=round_)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in Visit.objects.filter(round=round_)
         .order_by()
         .values(
             "id",
@@ -93,7 +95,7 @@ def coverage(*, round_: Round) -> Coverage:
             "household__building__number",
             "household__unit__number",
         )
-    )
+    ]
     for row in rows:
         row["key"] = natural_key(
             row["household__building__number"],

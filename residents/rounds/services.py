@@ -223,9 +223,12 @@ def assignment_set(
 def assigned_q(round_: Round, user: Any, prefix: str = "household__") -> Q:
     """The households ``user`` answers for in the round, as a filter (nothing if none)."""
     q = Q(pk__in=[])
-    for building_id, unit_id in Assignment.objects.filter(
-        round=round_, member__user=user
-    ).values_list("building_id", "unit_id"):
+    places: list[tuple[int, int | None]] = list(
+        Assignment.objects.filter(round=round_, member__user=user).values_list(
+            "building_id", "unit_id"
+        )
+    )
+    for building_id, unit_id in places:
         if unit_id is None:
             q |= Q(**{f"{prefix}building_id": building_id})
         else:
@@ -305,9 +308,9 @@ def _check_answers(
 def _check_texts(**texts: str) -> None:
     """The free texts as typed, each against its field's rule, before any is dropped."""
     for name, value in texts.items():
-        field = Visit._meta.get_field(name)
+        label = str(getattr(Visit._meta.get_field(name), "verbose_name", name))
         try:
-            validate_text(value or "", multiline=name == "notes", label=field.verbose_name)
+            validate_text(value or "", multiline=name == "notes", label=label)
         except ValidationError as refusal:
             raise ResidentError(refusal.messages[0], TEXT_CONTROL_CHARACTER, field=name) from None
 
