@@ -32,7 +32,10 @@ from residents.models import (
     FeverAlert,
     HealthRules,
     Household,
+    Quarantine,
     Resident,
+    Round,
+    Visit,
     address_order,
 )
 from residents.services import RESIDENT_FIELDS, health_rules_update
@@ -396,3 +399,30 @@ class FeverActionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("compound"))
     def compound(self, obj: FeverAction) -> str:
         return str(obj.alert.compound)
+
+
+# --- rounds and quarantine: the office reads them; the services write them ---------------
+
+
+@admin.register(Quarantine)
+class QuarantineAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "compound", "reason", "kind", "starts_on", "ends_on", "ended_on"]
+    list_filter = ["reason", "kind", related_only("compound")]
+    search_fields = ["resident__name", "household__room", "site_name"]
+    list_select_related = ["resident", "compound"]
+
+
+@admin.register(Round)
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ["title", "compound", "number", "starts_on", "ends_on", "closed_at"]
+    list_filter = [related_only("compound")]
+    search_fields = ["title"]
+    list_select_related = ["compound"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ["household", "round", "result", "colour", "visited_at"]
+    list_filter = ["result", "colour", related_only("compound")]
+    search_fields = ["household__room"]
+    list_select_related = ["household__building", "household__unit", "round"]

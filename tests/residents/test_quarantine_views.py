@@ -151,3 +151,22 @@ def test_the_named_contact_shows_on_the_household_page_and_the_handout(
     assert 'class="named-contact">刘文峰<' in page
     handout = as_secretary.get(f"/c/{compound_a.pk}/residents/{alone.pk}/handout/").content.decode()
     assert "刘文峰" in handout and member.phone in handout
+
+
+def test_a_central_stay_shows_on_the_sites_board_to_its_roles_and_at_home(
+    returnee, secretary, community, compound_a, as_secretary, client
+):
+    from compounds.models import Compound
+
+    site = f.compound(community=community, name="颐和医院", kind=Compound.Kind.SITE)
+    doctor = f.user("site-lead")
+    f.role(user=doctor, kind="secretary", compound=site)
+    stay = q.quarantine_start(
+        resident=returnee, actor=secretary, reason="close_contact", kind="central", site=site
+    )
+    client.force_login(doctor)
+    board = client.get(f"/c/{site.pk}/quarantine/").content.decode()
+    assert "李返乡" in board and compound_a.name in board
+    assert client.get(f"/c/{site.pk}/quarantine/{stay.pk}/").status_code == 200
+    assert client.get(f"/c/{compound_a.pk}/quarantine/{stay.pk}/").status_code == 404
+    assert "李返乡" in as_secretary.get(f"/c/{compound_a.pk}/quarantine/").content.decode()
