@@ -70,7 +70,7 @@
       var button = document.getElementById("save-visit");
       button.disabled = true;
       var id = Q.newClientId();
-      var rec = { client_id: id, user: options.user, status: "pending", recorded_at: new Date().toISOString(), payload: payload(form, id) };
+      var rec = { client_id: id, user: options.user, status: "pending", recorded_at: new Date().toISOString(), address: form.dataset.address, payload: payload(form, id) };
       Q.store.put(rec).then(function () { return Q.send(rec, options); }).then(function (answer) {
         if (answer.outcome === "failed") {
           // Refused: the member is still at the door and can put it right; nothing is kept.
@@ -106,6 +106,37 @@
       if (failed) parts.push(failed + " " + banner.dataset.failed);
       banner.textContent = parts.join(" · ");
       banner.hidden = parts.length === 0;
+      showFailed(mine.filter(function (r) { return r.status === "failed"; }));
+    });
+  }
+
+  /* Refused uploads stay on the phone until the member sends them again (after putting
+   * the cause right elsewhere, e.g. an assignment) or lets them go. */
+  function showFailed(failed) {
+    var list = document.getElementById("visit-failed");
+    if (!list) return;
+    list.textContent = "";
+    failed.forEach(function (rec) {
+      var item = document.createElement("li");
+      item.className = "msg error";
+      item.textContent = (rec.address || rec.payload.household) + ": " + (rec.error || rec.error_code) + " ";
+      var again = document.createElement("button");
+      again.type = "button";
+      again.textContent = list.dataset.again;
+      again.addEventListener("click", function () {
+        rec.status = "pending";
+        delete rec.error;
+        delete rec.error_code;
+        Q.store.put(rec).then(upload);
+      });
+      var drop = document.createElement("button");
+      drop.type = "button";
+      drop.className = "danger";
+      drop.textContent = list.dataset.drop;
+      drop.addEventListener("click", function () { Q.store.remove(rec.client_id).then(showQueue); });
+      item.appendChild(again);
+      item.appendChild(drop);
+      list.appendChild(item);
     });
   }
   function upload() { return Q.uploadWaiting(options).then(showQueue, showQueue); }

@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 
 from compounds.models import BranchMember
 from residents.rounds import services as rounds
-from residents.rounds.models import Visit
+from residents.rounds.models import Round, Visit
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -120,3 +121,26 @@ def test_a_visit_recorded_without_signal_waits_on_the_phone_and_uploads_later(
         if _result(round_, flats[3]) == "nobody":
             break
     assert _result(round_, flats[3]) == "nobody"
+
+
+def test_an_upload_refused_later_stays_on_the_phone_with_its_reason(
+    page, context, live_server, login, stairwell
+):
+    """Queued without signal, then refused (the round closed meanwhile): the member sees
+    it on the list of doors with the server's words, and may let it go."""
+    compound, round_, flats = stairwell["compound"], stairwell["round"], stairwell["flats"]
+    login("volunteer")
+    page.goto(f"{live_server.url}/c/{compound.pk}/rounds/{round_.pk}/visits/{flats[0].pk}/")
+    context.set_offline(True)
+    page.check("#visit-form input[name=result][value=everyone]")
+    page.click("#save-visit")
+    page.wait_for_selector("#visit-queued")
+    Round.objects.filter(pk=round_.pk).update(closed_at=timezone.now())
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/c/{compound.pk}/rounds/{round_.pk}/visits/")
+    failed = page.locator("#visit-failed li")
+    failed.first.wait_for()
+    assert flats[0].address in failed.first.inner_text()
+    failed.first.locator("button.danger").click()
+    page.locator("#visit-failed li").first.wait_for(state="detached")
+    assert _result(round_, flats[0]) == "pending"
