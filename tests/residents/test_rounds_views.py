@@ -272,3 +272,21 @@ def test_the_visit_sheet_lists_the_units_households(
     ).content.decode()
     for flat in stair["flats"]:
         assert flat.address in page
+
+
+def test_a_resident_found_moved_out_leaves_the_vulnerable_list(
+    as_secretary, round_a, stair, compound_a, secretary
+):
+    flat = stair["flats"][0]
+    alone = f.resident(household=flat, name="搬走的老人", elderly_alone=True)
+    rounds.visit_record(
+        visit=rounds.visit_for(round_=round_a, household_id=flat.pk),
+        actor=secretary,
+        client_id=uuid4(),
+        result="some",
+        moved_out=[alone.pk],
+    )
+    page = as_secretary.get(f"/c/{compound_a.pk}/vulnerable/").content.decode()
+    assert "搬走的老人" not in page
+    household = as_secretary.get(f"/c/{compound_a.pk}/households/{flat.pk}/").content.decode()
+    assert "搬走的老人" in household and "moved-out" in household
