@@ -283,3 +283,23 @@ def test_comparing_with_the_round_before(street, compound_a, secretary):
         (flats[0].pk, "pink", "red"),
         (flats[2].pk, "yellow", "red"),
     ]
+
+
+def test_opening_a_round_over_the_1300_household_compound_makes_1300_pending_visits(
+    community, secretary, compound_a, django_assert_max_num_queries
+):
+    import random
+
+    from bastion.demo import build_compound
+    from compounds.models import Role
+
+    large = build_compound(community, "绿景水岸（大）", 1300, 4500, random.Random(2020))
+    Role.objects.create(user=secretary, kind="secretary", compound=large)
+    # Not one per household: a few reads, then inserts of a batch each (SQLite takes about
+    # 45 visits a statement within its 999 parameters, PostgreSQL 500).
+    with django_assert_max_num_queries(8 + 1300 // 40):
+        round_, created = open_round(large, secretary)
+    assert created == 1300
+    assert Visit.objects.filter(round=round_, result="pending").count() == 1300
+    assert open_round(large, secretary) == (round_, 0)
+    assert Visit.objects.filter(round=round_).count() == 1300
