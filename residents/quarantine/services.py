@@ -56,7 +56,8 @@ def _latest(rows: Iterable[tuple[int, date | None]]) -> dict[int, date]:
 def flags_sync(*, compound_id: int, household_ids: Iterable[int], actor: Any = None) -> int:
     """Recompute the quarantine flags of these households and their members from the
     quarantine rows, inside the caller's transaction; how many flags changed. Bumps the
-    gate version of the households whose flags changed and tells ``quarantine_changed``."""
+    gate version of these households and tells ``quarantine_changed`` for each flag that
+    moved."""
     ids = sorted(set(household_ids))
     if not ids:
         return 0
@@ -80,7 +81,6 @@ def flags_sync(*, compound_id: int, household_ids: Iterable[int], actor: Any = N
             Q(household_id__in=ids) & (Q(quarantine_until__isnull=False) | Q(pk__in=per_resident))
         ).select_related("household")
     )
-    changed_households: set[int] = set()
     by_value: dict[date | None, list[int]] = defaultdict(list)
     told: list[tuple[Household, Resident | None, date | None, date | None]] = []
     for r in residents:
@@ -88,7 +88,6 @@ def flags_sync(*, compound_id: int, household_ids: Iterable[int], actor: Any = N
         if r.quarantine_until != new:
             by_value[new].append(r.pk)
             told.append((r.household, r, r.quarantine_until, new))
-            changed_households.add(r.household_id)
     for value, pks in by_value.items():
         Resident.objects.filter(pk__in=pks).update(quarantine_until=value)
     by_value = defaultdict(list)
@@ -97,11 +96,11 @@ def flags_sync(*, compound_id: int, household_ids: Iterable[int], actor: Any = N
         if h.quarantine_until != new:
             by_value[new].append(pk)
             told.append((h, None, h.quarantine_until, new))
-            changed_households.add(pk)
     for value, pks in by_value.items():
         Household.objects.filter(pk__in=pks).update(quarantine_until=value)
-    if changed_households:
-        gate_households_changed(compound_id, changed_households)
+    # Every start, end and change moves the households' gate version, whether or not a
+    # flag moved: a phone offline refreshes them, as the gate's contract asks.
+    gate_households_changed(compound_id, ids)
     for household, resident, before, after in told:
         events.send(
             events.quarantine_changed,
