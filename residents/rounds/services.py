@@ -395,6 +395,21 @@ def visit_record(
         )
     for pk in moved_out:
         registry.resident_move_out(resident=members[pk], actor=actor, note=_("door visit"))
+    now = timezone.now()
+    # A phone's clock may run ahead: a visit is never recorded after now.
+    at = min(recorded_at, now) if recorded_at is not None else now
+    if reading is not None and reading >= health_rules_for(visit.compound).fever_line:
+        alert = fever_alert_raise_at_door(visit, reading, actor, fever_resident)
+    else:
+        alert = None
+    if visit.visited_at is not None and at < visit.visited_at:
+        # Uploaded late, after a newer recording of this door (a revisit sent first):
+        # kept in the attempts and the audit; the visit keeps the newer state.
+        VisitAttempt.objects.create(
+            visit=visit, client_id=client_id, result=result, at=at, by=actor
+        )
+        _audit_visit(visit, actor, round_.number, result, reading, returnee, late=True)
+        return Recorded(visit, True)
     visit.result = result
     visit.returnee = returnee
     visit.returned_from = (returned_from or "").strip() if returnee else ""
@@ -407,30 +422,46 @@ def visit_record(
     visit.colour = colour or rule
     visit.colour_reason = colour_reason.strip() if visit.colour != rule else ""
     visit.registered_count = len(members) - len(set(moved_out)) + len(new_people)
-    visit.visited_at = recorded_at or timezone.now()
+    visit.visited_at = at
     visit.visited_by = actor
     check_text_fields(visit, error=ResidentError)
-    if reading is not None and reading >= health_rules_for(visit.compound).fever_line:
-        visit.fever_alert = fever_alert_raise_at_door(visit, reading, actor, fever_resident)
+    if alert is not None:
+        visit.fever_alert = alert
     visit.present = sorted({pk for pk in present if pk not in moved_out})
     visit.save()
     VisitAttempt.objects.create(
         visit=visit, client_id=client_id, result=result, at=visit.visited_at, by=actor
     )
+    _audit_visit(visit, actor, round_.number, result, reading, returnee, late=False)
+    return Recorded(visit, True)
+
+
+def _audit_visit(
+    visit: Visit,
+    actor: Any,
+    number: int,
+    result: str,
+    reading: Decimal | None,
+    returnee: bool,
+    *,
+    late: bool,
+) -> None:
+    changes: dict[str, Any] = {
+        "round": number,
+        "result": result,
+        "colour": visit.colour,
+        "returnee": returnee,
+        "temperature": str(reading) if reading is not None else None,
+    }
+    if late:
+        changes["late"] = True
     audit_record(
         compound=visit.compound_id,
         actor=actor,
         action=audit.VISIT_RECORD,
-        obj=household,
-        changes={
-            "round": round_.number,
-            "result": result,
-            "colour": visit.colour,
-            "returnee": returnee,
-            "temperature": str(reading) if reading is not None else None,
-        },
+        obj=visit.household,
+        changes=changes,
     )
-    return Recorded(visit, True)
 
 
 def fever_alert_raise_at_door(

@@ -303,3 +303,25 @@ def test_opening_a_round_over_the_1300_household_compound_makes_1300_pending_vis
     assert Visit.objects.filter(round=round_, result="pending").count() == 1300
     assert open_round(large, secretary) == (round_, 0)
     assert Visit.objects.filter(round=round_).count() == 1300
+
+
+def test_an_older_recording_uploaded_late_does_not_overwrite_the_revisit(
+    street, compound_a, secretary
+):
+    from datetime import datetime
+
+    round_, _ = open_round(compound_a, secretary)
+    visit = rounds.visit_for(round_=round_, household_id=street["flats"][0].pk)
+    now = timezone.now()
+    record(visit, secretary, result="everyone", recorded_at=now)
+    late = record(visit, secretary, result="nobody", recorded_at=now - timedelta(hours=2))
+    assert late.created
+    visit.refresh_from_db()
+    assert (visit.result, visit.colour) == ("everyone", "red")
+    assert sorted(visit.attempts.values_list("result", flat=True)) == ["everyone", "nobody"]
+    ahead = record(
+        rounds.visit_for(round_=round_, household_id=street["flats"][1].pk),
+        secretary,
+        recorded_at=datetime(2999, 1, 1, tzinfo=now.tzinfo),
+    ).visit
+    assert ahead.visited_at <= timezone.now()
