@@ -48,6 +48,7 @@ class VisitUploadSerializer(serializers.Serializer):
         max_digits=4, decimal_places=1, required=False, allow_null=True
     )
     fever_resident = serializers.IntegerField(required=False, allow_null=True)
+    returnee_resident = serializers.IntegerField(required=False, allow_null=True)
     notes = serializers.CharField(
         max_length=300, required=False, allow_blank=True, validators=_rule("notes")
     )

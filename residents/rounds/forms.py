@@ -91,6 +91,9 @@ class VisitForm(forms.Form):
         label=_("Moved out"), required=False, widget=forms.CheckboxSelectMultiple
     )
     returnee = forms.BooleanField(label=_("Someone returned recently"), required=False)
+    returnee_resident = forms.TypedChoiceField(
+        label=_("Who returned"), required=False, coerce=int, empty_value=None
+    )
     returned_from = forms.CharField(label=_("From where"), max_length=100, required=False)
     returned_on = forms.DateField(label=_("On what date"), required=False, widget=DateInput())
     case_contact = forms.BooleanField(label=_("Contact with a case"), required=False)
@@ -121,6 +124,7 @@ class VisitForm(forms.Form):
         cast(forms.MultipleChoiceField, self.fields["present"]).choices = people
         cast(forms.MultipleChoiceField, self.fields["moved_out"]).choices = people
         cast(forms.ChoiceField, self.fields["fever_resident"]).choices = [("", "—"), *people]
+        cast(forms.ChoiceField, self.fields["returnee_resident"]).choices = [("", "—"), *people]
         for i in range(NEW_PEOPLE_ROWS):
             self.fields[f"new_name_{i}"] = forms.CharField(
                 label=_("New person's name"), max_length=50, required=False

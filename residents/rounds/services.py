@@ -330,6 +330,7 @@ def visit_record(
     symptoms: bool = False,
     temperature: Decimal | None = None,
     fever_resident: int | None = None,
+    returnee_resident: int | None = None,
     notes: str = "",
     colour: str = "",
     colour_reason: str = "",
@@ -364,11 +365,8 @@ def visit_record(
     members = {
         r.pk: r for r in household.residents.filter(moved_out_on__isnull=True, erased_at=None)
     }
-    if (
-        not set(present) <= members.keys()
-        or not set(moved_out) <= members.keys()
-        or (fever_resident is not None and fever_resident not in members)
-    ):
+    named = {pk for pk in (fever_resident, returnee_resident) if pk is not None}
+    if not set(present) | set(moved_out) | named <= members.keys():
         raise ResidentError(
             _("A person ticked is not registered in this household."), Code.PRESENT_UNKNOWN
         )
@@ -395,6 +393,15 @@ def visit_record(
         )
     for pk in moved_out:
         registry.resident_move_out(resident=members[pk], actor=actor, note=_("door visit"))
+    if returnee and returnee_resident is not None:
+        # The person who came back, in the registry too (its audit names the change).
+        registry.resident_update(
+            resident=members[returnee_resident],
+            actor=actor,
+            returnee=True,
+            returned_from=(returned_from or "").strip(),
+            returned_on=returned_on,
+        )
     now = timezone.now()
     # A phone's clock may run ahead: a visit is never recorded after now.
     at = min(recorded_at, now) if recorded_at is not None else now

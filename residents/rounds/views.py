@@ -184,6 +184,7 @@ def visit_page(
                 symptoms=data["symptoms"],
                 temperature=data["temperature"],
                 fever_resident=data["fever_resident"],
+                returnee_resident=data["returnee_resident"],
                 notes=data["notes"],
                 colour=data["colour"],
                 colour_reason=data["colour_reason"],

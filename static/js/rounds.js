@@ -40,6 +40,7 @@
     }
     var temperature = value(form, "temperature");
     var fever = value(form, "fever_resident");
+    var back = value(form, "returnee_resident");
     return {
       client_id: clientId,
       round: parseInt(form.dataset.round, 10),
@@ -54,6 +55,7 @@
       symptoms: value(form, "symptoms"),
       temperature: temperature ? temperature : null,
       fever_resident: fever ? parseInt(fever, 10) : null,
+      returnee_resident: back ? parseInt(back, 10) : null,
       notes: value(form, "notes"),
       colour: value(form, "colour"),
       colour_reason: value(form, "colour_reason"),

@@ -325,3 +325,19 @@ def test_an_older_recording_uploaded_late_does_not_overwrite_the_revisit(
         recorded_at=datetime(2999, 1, 1, tzinfo=now.tzinfo),
     ).visit
     assert ahead.visited_at <= timezone.now()
+
+
+def test_a_returnee_found_at_the_door_is_marked_in_the_registry(street, compound_a, secretary):
+    flat = street["flats"][0]
+    person = flat.residents.get()
+    round_, _ = open_round(compound_a, secretary)
+    record(
+        rounds.visit_for(round_=round_, household_id=flat.pk),
+        secretary,
+        returnee=True,
+        returnee_resident=person.pk,
+        returned_from="湖北武汉",
+        returned_on=TODAY() - timedelta(days=2),
+    )
+    person.refresh_from_db()
+    assert (person.returnee, person.returned_from) == (True, "湖北武汉")
