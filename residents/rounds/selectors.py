@@ -223,3 +223,14 @@ def compare(*, round_: Round) -> Comparison:
         gone=sorted(gone, key=lambda r: r.household.address_key),
         colour_changes=sorted(colour_changes, key=lambda pair: pair[0].household.address_key),
     )
+
+
+def people_of(visits: list[Visit]) -> dict[int, list[Resident]]:
+    """The registered people (not moved out, not erased) of the visits' households, by
+    household, in one query."""
+    found: dict[int, list[Resident]] = defaultdict(list)
+    for r in Resident.objects.filter(
+        household_id__in=[v.household_id for v in visits], moved_out_on=None, erased_at=None
+    ).order_by("household_id", "id"):
+        found[r.household_id].append(r)
+    return found

@@ -144,13 +144,25 @@ def round_visits(request: HttpRequest, compound_id: int, round_id: int) -> HttpR
     round_ = _round(request, compound, round_id)
     everything = access.level_for(request.user, compound) >= Level.MANAGE and "all" in request.GET
     visits = selectors.member_visits(round_=round_, user=request.user, everything=everything)
+    if not everything and not round_.closed and len(visits) <= INLINE_FORMS_MAX:
+        # Every door's form on the page: opened once with signal, the list serves the
+        # whole stairwell without any (each record queues on the phone).
+        people = selectors.people_of(visits)
+        for v in visits:
+            v.form = VisitForm(  # type: ignore[attr-defined]
+                residents=people.get(v.household_id, []), prefix=f"h{v.household_id}"
+            )
     context = _ctx(request, compound, round=round_, visits=visits, everything=everything)
     return render(request, "residents/rounds/visits.html", context)
 
 
-def _visit_form(visit: Visit, data: Any = None) -> VisitForm:
+# A member answers for a unit or two: beyond this many doors the list only links them.
+INLINE_FORMS_MAX = 80
+
+
+def _visit_form(visit: Visit, data: Any = None, prefix: str | None = None) -> VisitForm:
     residents = list(visit.household.residents.filter(moved_out_on=None, erased_at=None))
-    return VisitForm(data, residents=residents)
+    return VisitForm(data, residents=residents, prefix=prefix)
 
 
 @login_required
@@ -166,7 +178,10 @@ def visit_page(
         raise Http404 from None
     visit = Visit.objects.select_related("household__building", "household__unit").get(pk=visit.pk)
     allowed = not round_.closed and services.may_record(round_, request.user, visit.household)
-    form = _visit_form(visit, request.POST or None)
+    prefix = request.POST.get("prefix") or None  # a form of the list of doors, without JS
+    form = _visit_form(
+        visit, request.POST or None, prefix if prefix == f"h{household_id}" else None
+    )
     if request.method == "POST" and allowed and form.is_valid():
         data = form.cleaned_data
         try:

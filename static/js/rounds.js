@@ -15,12 +15,15 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
+  /* A form on the list of doors carries a prefix per household ("h12-result"). */
+  function named(form, name) { return form.dataset.prefix ? form.dataset.prefix + "-" + name : name; }
+
   function ints(form, name) {
-    return Array.prototype.map.call(form.querySelectorAll("input[name=" + name + "]:checked"), function (i) { return parseInt(i.value, 10); });
+    return Array.prototype.map.call(form.querySelectorAll("input[name='" + named(form, name) + "']:checked"), function (i) { return parseInt(i.value, 10); });
   }
 
   function value(form, name) {
-    var el = form.elements[name];
+    var el = form.elements[named(form, name)];
     if (!el) return "";
     if (el.length !== undefined && !el.tagName) {
       for (var i = 0; i < el.length; i++) if (el[i].checked) return el[i].value;
@@ -32,7 +35,7 @@
 
   function payload(form, clientId) {
     var people = [];
-    for (var i = 0; form.elements["new_name_" + i]; i++) {
+    for (var i = 0; form.elements[named(form, "new_name_" + i)]; i++) {
       var name = value(form, "new_name_" + i).trim();
       if (!name) continue;
       var year = value(form, "new_birth_year_" + i);
@@ -64,12 +67,13 @@
     };
   }
 
-  var form = document.getElementById("visit-form");
-  if (form) {
+  /* The visit page has one form; the list of doors one per door, so that a member who
+   * opened the list with signal can walk the whole stairwell without any. */
+  Array.prototype.forEach.call(document.querySelectorAll("form.visit-form"), function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var errors = document.getElementById("visit-errors");
-      var button = document.getElementById("save-visit");
+      var errors = form.querySelector(".visit-errors");
+      var button = form.querySelector("button[type=submit]");
       button.disabled = true;
       var id = Q.newClientId();
       var rec = { client_id: id, user: options.user, status: "pending", recorded_at: new Date().toISOString(), address: form.dataset.address, payload: payload(form, id) };
@@ -78,22 +82,36 @@
           // Refused: the member is still at the door and can put it right; nothing is kept.
           return Q.store.remove(id).then(function () {
             errors.textContent = answer.error || answer.code;
+            errors.className = "msg error visit-errors";
             errors.hidden = false;
             button.disabled = false;
           });
         }
         if (answer.outcome === "retry") {
-          // No signal: stay on this page (the list may not load either); the record goes
-          // up by itself when the phone is back online.
+          // No signal: the record goes up by itself when the phone is back online.
           errors.textContent = form.dataset.queued;
-          errors.className = "msg";
-          errors.id = "visit-queued";
+          errors.className = "msg visit-errors visit-queued";
           errors.hidden = false;
-          return;
+          if (form.dataset.inline) done(form, rec.payload.result, true);
+          return showQueue();
         }
+        if (form.dataset.inline) return done(form, rec.payload.result, false);
         window.location.assign(form.dataset.back);
       });
     });
+  });
+
+  /* A door on the list is recorded: its colour changes and its form folds away. */
+  function done(form, result, queued) {
+    var door = form.closest("li.door");
+    if (!door) return;
+    door.className = "door " + result + (queued ? " queued" : "");
+    var details = door.querySelector("details");
+    if (details) details.open = false;
+    var label = door.querySelector(".door-result");
+    var choice = form.querySelector("input[name='" + named(form, "result") + "']:checked");
+    var text = choice && choice.closest("label");
+    if (label && text) label.textContent = text.textContent.trim();
   }
 
   var banner = document.getElementById("visit-queue");

@@ -110,7 +110,7 @@ def test_a_visit_recorded_without_signal_waits_on_the_phone_and_uploads_later(
     context.set_offline(True)
     page.check("#visit-form input[name=result][value=nobody]")
     page.click("#save-visit")
-    page.wait_for_selector("#visit-queued")
+    page.wait_for_selector(".visit-queued")
     assert _result(round_, flats[3]) == "pending"
     context.set_offline(False)
     for _ in range(60):
@@ -134,7 +134,7 @@ def test_an_upload_refused_later_stays_on_the_phone_with_its_reason(
     context.set_offline(True)
     page.check("#visit-form input[name=result][value=everyone]")
     page.click("#save-visit")
-    page.wait_for_selector("#visit-queued")
+    page.wait_for_selector(".visit-queued")
     Round.objects.filter(pk=round_.pk).update(closed_at=timezone.now())
     context.set_offline(False)
     page.goto(f"{live_server.url}/c/{compound.pk}/rounds/{round_.pk}/visits/")
@@ -144,3 +144,28 @@ def test_an_upload_refused_later_stays_on_the_phone_with_its_reason(
     failed.first.locator("button.danger").click()
     page.locator("#visit-failed li").first.wait_for(state="detached")
     assert _result(round_, flats[0]) == "pending"
+
+
+def test_the_list_of_doors_records_a_whole_stairwell_without_signal(
+    page, context, live_server, login, stairwell
+):
+    """Opened once with signal, the list of doors holds every door's form: two doors
+    recorded offline wait on the phone and go up when the signal is back."""
+    compound, round_, flats = stairwell["compound"], stairwell["round"], stairwell["flats"]
+    login("volunteer")
+    page.goto(f"{live_server.url}/c/{compound.pk}/rounds/{round_.pk}/visits/")
+    context.set_offline(True)
+    for flat, result in ((flats[0], "everyone"), (flats[1], "nobody")):
+        door = page.locator(f"#door-{flat.pk}")
+        door.locator("summary").click()
+        door.locator(f"input[name=h{flat.pk}-result][value={result}]").check()
+        door.locator("button.save-visit").click()
+        page.wait_for_selector(f"#door-{flat.pk}.{result}.queued")
+    assert _result(round_, flats[0]) == "pending"
+    context.set_offline(False)
+    for _ in range(60):
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.wait_for_timeout(300)
+        if _result(round_, flats[1]) == "nobody":
+            break
+    assert (_result(round_, flats[0]), _result(round_, flats[1])) == ("everyone", "nobody")

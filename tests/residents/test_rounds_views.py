@@ -290,3 +290,18 @@ def test_a_resident_found_moved_out_leaves_the_vulnerable_list(
     assert "搬走的老人" not in page
     household = as_secretary.get(f"/c/{compound_a.pk}/households/{flat.pk}/").content.decode()
     assert "搬走的老人" in household and "moved-out" in household
+
+
+def test_the_list_of_doors_holds_a_form_per_door_that_posts_without_javascript(
+    as_volunteer, round_a, assigned, stair, compound_a
+):
+    flat = stair["flats"][1]
+    page = as_volunteer.get(url(compound_a, round_a, "visits")).content.decode()
+    assert page.count('class="card registry-form visit-form"') == 3
+    assert f'name="h{flat.pk}-result"' in page
+    response = as_volunteer.post(
+        url(compound_a, round_a, "visits", flat.pk),
+        {"prefix": f"h{flat.pk}", f"h{flat.pk}-result": "nobody"},
+    )
+    assert response.status_code == 302
+    assert Visit.objects.get(round=round_a, household=flat).colour == "yellow"
