@@ -170,3 +170,15 @@ def test_a_central_stay_shows_on_the_sites_board_to_its_roles_and_at_home(
     assert client.get(f"/c/{site.pk}/quarantine/{stay.pk}/").status_code == 200
     assert client.get(f"/c/{compound_a.pk}/quarantine/{stay.pk}/").status_code == 404
     assert "李返乡" in as_secretary.get(f"/c/{compound_a.pk}/quarantine/").content.decode()
+
+
+def test_the_boards_queries_do_not_grow_with_the_people(
+    as_volunteer, household_a, secretary, compound_a, django_assert_max_num_queries
+):
+    for n in range(6):
+        person = f.resident(household=household_a, name=f"隔离{n}")
+        q.quarantine_start(resident=person, actor=secretary, reason="returnee")
+    as_volunteer.get(f"/c/{compound_a.pk}/quarantine/")
+    with django_assert_max_num_queries(14):
+        page = as_volunteer.get(f"/c/{compound_a.pk}/quarantine/").content.decode()
+    assert page.count("隔离5") == 2  # today's check and the list of everyone in
