@@ -305,3 +305,18 @@ def test_the_list_of_doors_holds_a_form_per_door_that_posts_without_javascript(
     )
     assert response.status_code == 302
     assert Visit.objects.get(round=round_a, household=flat).colour == "yellow"
+
+
+def test_the_household_page_shows_its_visits_of_the_rounds(
+    as_volunteer, round_a, stair, compound_a, secretary
+):
+    flat = stair["flats"][0]
+    rounds.visit_record(
+        visit=rounds.visit_for(round_=round_a, household_id=flat.pk),
+        actor=secretary,
+        client_id=uuid4(),
+        result="nobody",
+    )
+    page = as_volunteer.get(f"/c/{compound_a.pk}/households/{flat.pk}/").content.decode()
+    section = page[page.index('id="household-visits"') :]
+    assert "第4轮全面排查" in section and "card-yellow" in section
