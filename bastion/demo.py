@@ -27,9 +27,26 @@ from checkpoints.gate_state import gate_state_rebuild
 from checkpoints.models import CompoundRules, Passage, PassCard
 from checkpoints.rules import next_exit_after
 from checkpoints.services import new_card_codes, rules_for
-from compounds.models import Branch, BranchMember, Building, Community, Compound, Opening, Unit
+from compounds.models import (
+    Branch,
+    BranchMember,
+    Building,
+    Community,
+    Compound,
+    Opening,
+    Role,
+    Unit,
+)
 from compounds.ordering import natural_key
-from residents.models import FeverAlert, HealthRules, Household, Resident
+from residents.models import (
+    FeverAlert,
+    HealthRules,
+    Household,
+    Quarantine,
+    QuarantineCheck,
+    Resident,
+    Visit,
+)
 from residents.validators import id_checksum
 
 Progress = Callable[[str], None]
@@ -474,7 +491,15 @@ def _populate(
     if sealed and layout.sealed_households:
         in_sealed = [r for group in people_of[: layout.sealed_households] for r in group]
         _fix_sealed_party_members(in_sealed, sealed, rng)
-    quarantine_until = {i: today + timedelta(days=rng.randint(3, 12)) for i in sorted(quarantined)}
+    # A household is confined by its returnee's home quarantine (the quarantine service's
+    # rule): its flag is the latest end of theirs. The draw stays, so the data that follow
+    # are the same as before.
+    quarantine_until = {}
+    for i in sorted(quarantined):
+        rng.randint(3, 12)
+        ends = [r.quarantine_until for r in people_of[i] if r.quarantine_until]
+        if ends:
+            quarantine_until[i] = max(ends)
     return people_of, quarantine_until
 
 
@@ -515,8 +540,49 @@ def _write_households(
                 r.household = h
                 members.append(r)
         Resident.objects.bulk_create(members, batch_size=BATCH)
+        _quarantine_records(
+            compound,
+            members,
+            confined={saved[i - start].pk for i in chunk if i in quarantine_until},
+        )
         _issue_cards(compound, saved, issued_by=issued_by)
         say(f"  {compound.name}: {chunk.stop}/{total} households")
+
+
+def _quarantine_records(compound: Compound, members: list[Resident], *, confined: set[int]) -> None:
+    """The quarantine records behind the flags written above, with their daily check rows
+    (the flags are what ``residents.quarantine.services.flags_sync`` derives from them)."""
+    if members and any(r.pk is None for r in members):
+        by_name = {
+            (r.household_id, r.name): r
+            for r in Resident.objects.filter(household__in={m.household_id for m in members})
+        }
+        members = [by_name[(m.household.pk, m.name)] for m in members]
+    rows = [
+        Quarantine(
+            compound=compound,
+            household_id=r.household_id,
+            resident=r,
+            reason=Quarantine.Reason.RETURNEE,
+            starts_on=r.returned_on or r.quarantine_until - timedelta(days=14),
+            ends_on=r.quarantine_until,
+            confines_household=r.household_id in confined,
+            note="返乡人员居家隔离",
+        )
+        for r in members
+        if r.quarantine_until
+    ]
+    saved = Quarantine.objects.bulk_create(rows, batch_size=BATCH)
+    if any(q.pk is None for q in saved):
+        saved = list(Quarantine.objects.filter(resident__in=[q.resident for q in rows]))
+    QuarantineCheck.objects.bulk_create(
+        [
+            QuarantineCheck(quarantine=q, compound=compound, day=q.starts_on + timedelta(days=d))
+            for q in saved
+            for d in range((q.ends_on - q.starts_on).days + 1)
+        ],
+        batch_size=BATCH,
+    )
 
 
 def _issue_cards(compound: Compound, households: list[Household], *, issued_by: Any) -> None:
@@ -921,3 +987,110 @@ def build_gate_history(
     Passage.objects.bulk_create(rows)
     gate_state_rebuild(compound_ids=[compound.pk])
     return len(rows)
+
+
+# --- a screening round and the quarantine's pages ----------------------------------------
+
+
+def build_round(compound: Compound, rng: random.Random) -> int:
+    """The fourth round over the compound (round 3 closed before it): the units assigned
+    to the branch's members, the demo volunteer's doors partly walked, a revisit due, a
+    central stay at 颐和医院, a close contact and a named contact. Returns the visits made."""
+    from residents.rounds import services as rounds
+
+    secretary = Role.objects.filter(compound=compound, kind=Role.Kind.SECRETARY).first()
+    branch = compound.branches.first()
+    if secretary is None or branch is None:
+        return 0
+    actor = secretary.user
+    today = timezone.localdate()
+    third, _ = rounds.round_open(
+        compound=compound,
+        actor=actor,
+        number=3,
+        title="第3轮全面排查",
+        starts_on=today - timedelta(days=8),
+        ends_on=today - timedelta(days=6),
+    )
+    Visit.objects.filter(round=third).update(
+        result=Visit.Result.EVERYONE, colour=Visit.Colour.RED, colour_rule=Visit.Colour.RED
+    )
+    rounds.round_close(round_=third, actor=actor, reasons={})
+    fourth, _ = rounds.round_open(
+        compound=compound,
+        actor=actor,
+        number=4,
+        title="第4轮全面排查",
+        starts_on=today,
+        ends_on=today + timedelta(days=2),
+    )
+    members = list(branch.members.order_by("-user_id", "pk"))  # logins first
+    units = list(Unit.objects.filter(building__compound=compound).select_related("building"))
+    units.sort(key=lambda u: natural_key(u.building.number, u.number))
+    with_units = {u.building_id for u in units}
+    places = [(u.building, u) for u in units] + [
+        (b, None) for b in compound.buildings.exclude(pk__in=with_units)
+    ]
+    for n, (building, unit) in enumerate(places):
+        rounds.assignment_set(
+            round_=fourth,
+            actor=actor,
+            member=members[n % len(members)],
+            building=building,
+            unit=unit,
+        )
+    mine = members[0].user or actor
+    visits = Visit.objects.filter(round=fourth).filter(rounds.assigned_q(fourth, mine))
+    walked = sorted(
+        visits.select_related("household__building", "household__unit"),
+        key=lambda v: v.household.address_key,
+    )[:8]
+    made = 0
+    for n, visit in enumerate(walked):
+        people = list(visit.household.residents.values_list("pk", flat=True))
+        result = Visit.Result.NOBODY if n in (2, 6) else Visit.Result.EVERYONE
+        rounds.visit_record(
+            visit=visit,
+            actor=mine,
+            client_id=uuid.UUID(int=rng.getrandbits(128)),
+            result=result,
+            present=people if result == Visit.Result.EVERYONE else [],
+            temperature=Decimal("36.5") if result == Visit.Result.EVERYONE else None,
+        )
+        made += 1
+    _demo_quarantines(compound, actor, rng, today)
+    return made
+
+
+def _demo_quarantines(compound: Compound, actor: Any, rng: random.Random, today: date) -> None:
+    from residents.quarantine import services as quarantine
+
+    people = list(
+        Resident.objects.filter(
+            household__compound=compound, quarantine_until__isnull=True, returnee=False
+        ).order_by("pk")[:40]
+    )
+    if len(people) < 3:
+        return
+    central, case, contact = people[0], people[10 % len(people)], people[20 % len(people)]
+    quarantine.quarantine_start(
+        resident=central,
+        actor=actor,
+        reason=Quarantine.Reason.CLOSE_CONTACT,
+        kind=Quarantine.Kind.CENTRAL,
+        site_name="颐和医院",
+        starts_on=today - timedelta(days=3),
+    )
+    row = quarantine.close_contact_add(
+        case=case,
+        actor=actor,
+        name="",
+        contact=contact,
+        last_contact_on=today - timedelta(days=1),
+    )
+    quarantine.close_contact_quarantine(contact=row, actor=actor)
+    alone = Resident.objects.filter(household__compound=compound, elderly_alone=True).first()
+    branch = compound.branches.first()
+    member = branch.members.filter(position="member").first() if branch else None
+    if alone is not None and member is not None:
+        quarantine.named_contact_set(resident=alone, actor=actor, member=member)

@@ -32,7 +32,10 @@ from residents.models import (
     FeverAlert,
     HealthRules,
     Household,
+    Quarantine,
     Resident,
+    Round,
+    Visit,
     address_order,
 )
 from residents.services import RESIDENT_FIELDS, health_rules_update
@@ -85,7 +88,7 @@ def add_refusal(form: forms.BaseForm, error: ResidentError) -> None:
 class HouseholdForm(CheckedByService):
     class Meta:
         model = Household
-        fields = ["building", "unit", "room", "contact_phone", "quarantine_until", "note"]
+        fields = ["building", "unit", "room", "contact_phone", "note"]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -176,6 +179,8 @@ class HouseholdAdmin(ScopedAdmin):
         "=contact_phone",
     ]
     list_select_related = ["compound", "building", "unit"]
+    # The gate's flag: shown, written by the quarantine service only.
+    readonly_fields = ["quarantine_until"]
     inlines = [ResidentInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -268,6 +273,7 @@ class ResidentAdmin(ScopedAdmin):
                     "returned_on",
                     "return_transport",
                     "quarantine_until",
+                    "moved_out_on",
                 ]
             },
         ),
@@ -280,7 +286,9 @@ class ResidentAdmin(ScopedAdmin):
         if obj is not None and obj.erased:  # resident_update refuses them: say so up front
             return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
         # A resident stays in their household (as in the API): moving is a new registration.
-        return ["household"] if obj else []
+        # The quarantine flag and the move-out have services of their own.
+        flags = ["quarantine_until", "moved_out_on"]
+        return ["household", *flags] if obj else flags
 
     @admin.action(description=_("Erase the selected residents' personal data on request"))
     def erase(self, request: HttpRequest, queryset: QuerySet) -> None:
@@ -391,3 +399,30 @@ class FeverActionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("compound"))
     def compound(self, obj: FeverAction) -> str:
         return str(obj.alert.compound)
+
+
+# --- rounds and quarantine: the office reads them; the services write them ---------------
+
+
+@admin.register(Quarantine)
+class QuarantineAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "compound", "reason", "kind", "starts_on", "ends_on", "ended_on"]
+    list_filter = ["reason", "kind", related_only("compound")]
+    search_fields = ["resident__name", "household__room", "site_name"]
+    list_select_related = ["resident", "compound"]
+
+
+@admin.register(Round)
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ["title", "compound", "number", "starts_on", "ends_on", "closed_at"]
+    list_filter = [related_only("compound")]
+    search_fields = ["title"]
+    list_select_related = ["compound"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ["household", "round", "result", "colour", "visited_at"]
+    list_filter = ["result", "colour", related_only("compound")]
+    search_fields = ["household__room"]
+    list_select_related = ["household__building", "household__unit", "round"]

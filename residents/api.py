@@ -35,6 +35,7 @@ from residents import services
 from residents.errors import ResidentError
 from residents.flags import FLAG_NAMES
 from residents.models import Household, Resident, address_order
+from residents.rounds import api as rounds_api
 from residents.selectors import (
     household_phone_q,
     resident_phone_q,
@@ -272,3 +273,4 @@ class ResidentViewSet(
 def register(router: BaseRouter) -> None:
     router.register("households", HouseholdViewSet, basename="household")
     router.register("residents", ResidentViewSet, basename="resident")
+    rounds_api.register(router)

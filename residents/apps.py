@@ -12,6 +12,9 @@ class ResidentsConfig(AppConfig):
         from compounds.access import Level
         from compounds.models import Building, Compound
         from residents import audit  # noqa: F401 (registers the actions)
+        from residents.quarantine import audit as _quarantine_audit  # noqa: F401
+        from residents.rounds import audit as _rounds_audit  # noqa: F401
+        from residents.rounds import cards as _cards  # noqa: F401 (the door card's purpose)
         from residents.rules import VALIDATOR_CODES
 
         # A bad ID number refused by the API's serializer answers with the code the
@@ -23,6 +26,8 @@ class ResidentsConfig(AppConfig):
         for tab in (
             ui.Tab("households", _("Households"), "residents:households", order=20),
             ui.Tab("buildings", _("Buildings"), "residents:buildings", order=30),
+            ui.Tab("rounds", _("Screening"), "residents:rounds", order=35),
+            ui.Tab("quarantine", _("Quarantine"), "residents:quarantine-board", order=85),
             ui.Tab("vulnerable", _("Vulnerable"), "residents:vulnerable", order=80),
             ui.Tab("returnees", _("Returnees"), "residents:returnees", order=90),
             ui.Tab("import", _("Excel"), "residents:import", Level.MANAGE, order=100),
@@ -30,6 +35,15 @@ class ResidentsConfig(AppConfig):
             ui.register_tab(tab)
         ui.register_link(
             "compound", ui.Link("households", _("Households"), "residents:households", order=10)
+        )
+        ui.register_panel(
+            "household",
+            ui.Panel(
+                "quarantine",
+                _("Quarantine and named contacts"),
+                "residents/quarantine/_household_panel.html",
+                order=20,
+            ),
         )
         household, resident = self.get_model("Household"), self.get_model("Resident")
         for target, count in (

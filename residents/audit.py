@@ -12,6 +12,7 @@ RESIDENT_UPDATE = register_action("resident_update", _("resident changed"), upda
 PHONE_SEARCH = register_action("phone_search", _("searched by phone digits"))
 IMPORT_CREATE = register_action("import_create", _("imported from Excel"))
 IMPORT_UPDATE = register_action("import_update", _("changed by an Excel import"), update=True)
+RESIDENT_MOVE_OUT = register_action("resident_move_out", _("resident moved out"))
 RESIDENT_ERASE = register_action("resident_erase", _("resident erased on request"))
 EXPORT_REGISTRY = register_action("export_registry", _("register exported to Excel"))
 COMPOUND_PURGE = register_action(

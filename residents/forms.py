@@ -52,9 +52,9 @@ class HouseholdForm(ConstraintsAreTheServices):
 
     class Meta:
         model = Household
-        fields = ["building", "unit", "room", "contact_phone", "note", "quarantine_until"]
+        # quarantine_until is shown, not edited: the quarantine service is its one writer.
+        fields = ["building", "unit", "room", "contact_phone", "note"]
         widgets = {
-            "quarantine_until": DateInput(),
             "contact_phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "room": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
@@ -81,7 +81,6 @@ class ResidentForm(forms.ModelForm):
         fields = RESIDENT_FIELDS
         widgets = {
             "returned_on": DateInput(),
-            "quarantine_until": DateInput(),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),
             "birth_year": forms.NumberInput(attrs={"inputmode": "numeric"}),

@@ -164,6 +164,9 @@ class Resident(models.Model):
     # Set by ``resident_erase``: the person asked to be forgotten. The row stays, so that
     # passages, visits and ledger entries keep their links and the figures still add up.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # Set by ``resident_move_out`` (a door visit found them gone): the row stays, as the
+    # rounds' comparison and the passages keep their links; the gate no longer counts them.
+    moved_out_on = models.DateField(_("moved out on"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -189,6 +192,10 @@ class Resident(models.Model):
     @property
     def erased(self) -> bool:
         return self.erased_at is not None
+
+    @property
+    def moved_out(self) -> bool:
+        return self.moved_out_on is not None
 
     @property
     def vulnerable(self) -> bool:
@@ -330,3 +337,26 @@ class FeverAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} → {self.status}"
+
+
+# The screening rounds' and the quarantines' models live in packages of their own; the app
+# finds them here.
+from residents.quarantine.models import (  # noqa: E402
+    CloseContact as CloseContact,
+)
+from residents.quarantine.models import (  # noqa: E402
+    NamedContact as NamedContact,
+)
+from residents.quarantine.models import (  # noqa: E402
+    Quarantine as Quarantine,
+)
+from residents.quarantine.models import (  # noqa: E402
+    QuarantineCheck as QuarantineCheck,
+)
+from residents.quarantine.models import (  # noqa: E402
+    QuarantineEndChange as QuarantineEndChange,
+)
+from residents.rounds.models import Assignment as Assignment  # noqa: E402
+from residents.rounds.models import Round as Round  # noqa: E402
+from residents.rounds.models import Visit as Visit  # noqa: E402
+from residents.rounds.models import VisitAttempt as VisitAttempt  # noqa: E402

@@ -211,8 +211,9 @@ def residents_of(compound: Compound) -> QuerySet[Resident]:
 
 
 def vulnerable_residents(*, compound: Compound, kind: str | None = None) -> QuerySet[Resident]:
-    """Residents who need looking after; ``kind`` (one of VULNERABLE_KINDS) narrows it."""
-    residents = residents_of(compound)
+    """Residents who need looking after; ``kind`` (one of VULNERABLE_KINDS) narrows it.
+    Residents a door visit found moved out are no longer looked after here."""
+    residents = residents_of(compound).filter(moved_out_on__isnull=True)
     if kind in VULNERABLE_KINDS:
         return residents.filter(**{kind: True})
     return residents.filter(vulnerable_q())
@@ -222,7 +223,7 @@ def returnees(*, compound: Compound) -> QuerySet[Resident]:
     """Returnees (返乡人员), the latest arrivals first."""
     return (
         residents_of(compound)
-        .filter(returnee=True)
+        .filter(returnee=True, moved_out_on__isnull=True)
         .order_by("-returned_on", address_order("household__"), "id")
     )
 

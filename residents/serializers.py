@@ -36,7 +36,8 @@ class HouseholdSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["compound", "created_at", "updated_at"]
+        # The gate's flag: written by the quarantine service only.
+        read_only_fields = ["compound", "quarantine_until", "created_at", "updated_at"]
         extra_kwargs = {"contact_phone": {"help_text": MASKED_HELP}}
         # The address rules (unique flat, unit in its building) are the service's.
         validators: list[Any] = []
@@ -76,7 +77,7 @@ class ResidentSerializer(MaskedPersonalDataMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["quarantine_until", "created_at", "updated_at"]
         extra_kwargs = {
             "phone": {"help_text": MASKED_HELP},
             "id_number": {"help_text": MASKED_HELP},

@@ -42,8 +42,10 @@ from residents.selectors import searches_phones
 from residents.validators import body_temperature, normalize_id_number
 
 # What a household's audit row tracks: the address stands for building + unit + room.
-HOUSEHOLD_AUDIT_FIELDS = ["address", "contact_phone", "note", "quarantine_until"]
-HOUSEHOLD_FIELDS = {"building", "unit", "room", "contact_phone", "note", "quarantine_until"}
+# ``quarantine_until`` (household and resident) is not among them: the gate's flags have
+# one writer, ``residents.quarantine.services`` (``flags_sync``).
+HOUSEHOLD_AUDIT_FIELDS = ["address", "contact_phone", "note"]
+HOUSEHOLD_FIELDS = {"building", "unit", "room", "contact_phone", "note"}
 
 RESIDENT_FIELDS = [
     "name",
@@ -56,7 +58,6 @@ RESIDENT_FIELDS = [
     "returned_from",
     "returned_on",
     "return_transport",
-    "quarantine_until",
     "note",
 ]
 PHONE_SEARCH_WINDOW = 60 * 60  # PHONE_SEARCH_LIMIT counts per hour
@@ -83,28 +84,6 @@ def _full_clean(obj: Model, *, exclude: Iterable[str] = ()) -> None:
 def _created(obj: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
     """The audit diff of a new row: its non-empty values, from nothing."""
     return {k: [None, v] for k, v in snapshot(obj, fields).items() if v not in (None, "", False)}
-
-
-def _dates(change: list[Any]) -> dict[str, Any]:
-    """before/after of an audit diff's date (ISO text there) as dates again."""
-    before, after = (date.fromisoformat(v) if v else None for v in change)
-    return {"before": before, "after": after}
-
-
-def _quarantine_event(
-    household: Household, resident: Resident | None, *, before: Any, after: Any, actor: Any
-) -> None:
-    if before == after:
-        return
-    events.send(
-        events.quarantine_changed,
-        sender=Resident if resident is not None else Household,
-        household=household,
-        resident=resident,
-        before=before,
-        after=after,
-        actor=actor,
-    )
 
 
 def gate_households_changed(compound_id: int, household_ids: Iterable[int]) -> int:
@@ -150,7 +129,6 @@ def household_create(
     room: str,
     contact_phone: str = "",
     note: str = "",
-    quarantine_until: Any = None,
 ) -> Household:
     household = Household(
         compound=compound,
@@ -159,7 +137,6 @@ def household_create(
         room=(room or "").strip(),
         contact_phone=(contact_phone or "").strip(),
         note=note or "",
-        quarantine_until=quarantine_until,
     )
     household_check(household)
     household.save()
@@ -170,13 +147,12 @@ def household_create(
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
-    _quarantine_event(household, None, before=None, after=household.quarantine_until, actor=actor)
     return household
 
 
 @transaction.atomic
 def household_update(*, household: Household, actor: Any, **fields: Any) -> Household:
-    """Change some of building, unit, room, contact_phone, note, quarantine_until."""
+    """Change some of building, unit, room, contact_phone, note."""
     _check_fields(fields, HOUSEHOLD_FIELDS)
     # Re-read under a lock: ``before`` is what the database holds, whatever a bound
     # form did to the caller's instance. Only this row is locked: PostgreSQL refuses FOR
@@ -206,8 +182,6 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
         obj=household,
         changes=changes,
     )
-    if "quarantine_until" in changes:
-        _quarantine_event(household, None, actor=actor, **_dates(changes["quarantine_until"]))
     return household
 
 
@@ -271,9 +245,6 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
     )
-    _quarantine_event(
-        household, resident, before=None, after=resident.quarantine_until, actor=actor
-    )
     return resident
 
 
@@ -306,10 +277,43 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
         obj=resident,
         changes=changes,
     )
-    if "quarantine_until" in changes:
-        _quarantine_event(
-            resident.household, resident, actor=actor, **_dates(changes["quarantine_until"])
+    return resident
+
+
+@transaction.atomic
+def resident_move_out(
+    *, resident: Resident, actor: Any, on: date | None = None, note: str = ""
+) -> Resident:
+    """Mark a resident as moved out (a door visit found them gone). The row stays; the
+    gate's snapshot of the household changes, so its version moves."""
+    resident = (
+        Resident.objects.select_for_update(of=("self",))
+        .order_by()
+        .select_related("household")
+        .get(pk=resident.pk)
+    )
+    if resident.erased:
+        raise ResidentError(
+            _("This resident was erased on request and cannot be changed."), Code.RESIDENT_ERASED
         )
+    if resident.moved_out_on is not None:
+        return resident
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ResidentError(
+            _("The moving-out date cannot be in the future."), Code.INVALID, field="moved_out_on"
+        )
+    resident.moved_out_on = on
+    resident.save(update_fields=["moved_out_on", "updated_at"])
+    compound_id = resident.household.compound_id
+    gate_households_changed(compound_id, [resident.household_id])
+    audit_record(
+        compound=compound_id,
+        actor=actor,
+        action=audit.RESIDENT_MOVE_OUT,
+        obj=resident,
+        changes={"moved_out_on": on.isoformat(), "note": (note or "")[:200]},
+    )
     return resident
 
 
@@ -398,6 +402,10 @@ def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
         setattr(resident, key, value)
     resident.erased_at = timezone.now()
     resident.save(update_fields=[*ERASED_FIELDS, "erased_at", "updated_at"])
+    # A close-contacts register names the person as typed: that copy goes too.
+    from residents.quarantine.models import CloseContact
+
+    CloseContact.objects.filter(contact=resident).update(name=ERASED_NAME, phone="")
     rewritten = _audit_erase(resident)
     audit_record(
         compound=compound_id,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from residents import views, views_excel
+from residents.rounds.urls import urlpatterns as rounds_urlpatterns
 
 app_name = "residents"
 urlpatterns = [
@@ -45,4 +46,5 @@ urlpatterns = [
         name="import-template",
     ),
     path("c/<int:compound_id>/export.xlsx", views_excel.export_households, name="export"),
+    *rounds_urlpatterns,
 ]

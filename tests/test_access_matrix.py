@@ -14,6 +14,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from checkpoints.services import passage_record
+from residents.quarantine.services import quarantine_start
+from residents.rounds.services import round_open
 from tests import factories as f
 
 PUBLIC = "public"  # anyone, logged in or not
@@ -85,6 +87,27 @@ EXPECTED = {
     "residents:import": MANAGE,
     "residents:import-template": MANAGE,
     "residents:export": MANAGE,
+    "residents:rounds": VOLUNTEER,
+    "residents:round-create": MANAGE,
+    "residents:round": VOLUNTEER,
+    "residents:round-assign": MANAGE,
+    "residents:round-visits": VOLUNTEER,
+    "residents:round-visit": VOLUNTEER,  # recording is for the assigned: tests/residents
+    "residents:round-close": MANAGE,
+    "residents:round-compare": VOLUNTEER,
+    "residents:round-sheet": VOLUNTEER,
+    "residents:round-cards": MANAGE,
+    "residents:round-card": MANAGE,
+    "residents:hotlines": CAPABILITY,  # the door card's QR: public hotlines only
+    "residents:quarantine-board": VOLUNTEER,
+    "residents:quarantine": VOLUNTEER,
+    "residents:quarantine-check": VOLUNTEER,
+    "residents:quarantine-start": MANAGE,
+    "residents:close-contacts": VOLUNTEER,
+    "residents:close-contact-quarantine": None,  # POST only; tests/residents/test_quarantine_views.py
+    "residents:named-contact": MANAGE,
+    "residents:handout": MANAGE,
+    "visit-list": ANY_USER,
     "checkpoints:gate": VOLUNTEER,
     "checkpoints:log": VOLUNTEER,
     "checkpoints:log-export": MANAGE,
@@ -184,6 +207,15 @@ def world(compound_a, building_a, household_a, resident_a, gate_a, volunteer, se
         actor=volunteer,
         client_id=uuid4(),
     ).passage
+    round_, _created = round_open(
+        compound=compound_a,
+        actor=secretary,
+        number=1,
+        title="第1轮全面排查",
+        starts_on=date.today(),
+        ends_on=date.today(),
+    )
+    quarantine = quarantine_start(resident=resident_a, actor=secretary, reason="returnee")
     from checkpoints.rosters import services as rosters
     from compounds import people
 
@@ -202,6 +234,9 @@ def world(compound_a, building_a, household_a, resident_a, gate_a, volunteer, se
         "shift_id": post.shifts.first().pk,
         "uidb64": link.uidb64,
         "token": link.token,
+        "round_id": round_.pk,
+        "quarantine_id": quarantine.pk,
+        "check_id": quarantine.checks.first().pk,
         "compound_id": compound_a.pk,
         "building_id": building_a.pk,
         "household_id": household_a.pk,

@@ -14,7 +14,7 @@ from compounds.models import AuditEntry, Building, Compound, Unit
 from compounds.services import audit_bulk, audit_entry, diff, snapshot
 from residents import audit as registry_audit
 from residents import rules
-from residents.errors import Code
+from residents.errors import Code, ResidentError
 from residents.excel.columns import (
     RESIDENT_KEYS,
     HouseholdKey,
@@ -27,6 +27,10 @@ from residents.models import Household, Resident
 
 BATCH_SIZE = 500
 HOUSEHOLD_AUDIT_FIELDS = ["address", "contact_phone"]
+
+
+class QuarantineRefused(Exception):
+    """A row's quarantine was refused: the import writes nothing (see ``result.errors``)."""
 
 
 @dataclass
@@ -148,8 +152,11 @@ def _apply_residents(
     new: list[Resident] = []
     changed: list[tuple[Resident, dict[str, Any]]] = []
     changed_fields: set[str] = set()
-    for key, (_row, values) in plan.residents.items():
+    quarantines: list[tuple[int, ResidentKey, Any]] = []
+    for key, (row, values) in plan.residents.items():
         values = dict(values)
+        if "quarantine_until" in values:
+            quarantines.append((row, key, values.pop("quarantine_until")))
         if not values.get("relation"):
             values.pop("relation", None)  # the model's default (head) or what is registered
         resident = existing.residents.get(key)
@@ -175,8 +182,39 @@ def _apply_residents(
             [r for r, _c in changed], sorted(changed_fields | {"updated_at"}), batch_size=BATCH_SIZE
         )
     result.residents_created, result.residents_updated = len(new), len(changed)
-    resident_fields = ["name", *(k for k in RESIDENT_KEYS if k != "name")]
+    for resident in new:
+        existing.residents[(household_key(resident.household), resident.name)] = resident
+    _apply_quarantines(actor=actor, quarantines=quarantines, existing=existing, result=result)
+    resident_fields = ["name", *(k for k in RESIDENT_KEYS if k not in QUARANTINE_KEYS)]
     return _import_audit(compound, actor, new, changed, resident_fields)
+
+
+QUARANTINE_KEYS = ("quarantine_until",)
+
+
+def _apply_quarantines(
+    *,
+    actor: Any,
+    quarantines: list[tuple[int, ResidentKey, Any]],
+    existing: Existing,
+    result: ImportResult,
+) -> None:
+    """Each row's quarantine date through the quarantine service (one call per row whose
+    date differs; an unchanged export round trip calls nothing). A refusal becomes the
+    row's issue, and the caller's transaction writes nothing."""
+    from residents.quarantine.services import quarantine_set_until
+
+    reason = _("Excel import")
+    for row, key, until in quarantines:
+        resident = existing.residents.get(key)
+        if resident is None or resident.erased or resident.quarantine_until == until:
+            continue
+        try:
+            quarantine_set_until(resident=resident, actor=actor, until=until, reason=reason)
+        except ResidentError as error:
+            result.errors.append(ImportIssue(row, "", str(error.message), error.code))
+    if result.errors:
+        raise QuarantineRefused
 
 
 def _import_audit(
@@ -231,6 +269,10 @@ def households_import(*, compound: Compound, file: IO[bytes], actor: Any) -> Imp
     if result.errors:
         result.errors.sort(key=lambda issue: issue.row or 0)
         return result
-    with transaction.atomic():
-        apply(compound=compound, actor=actor, plan=plan, existing=existing, result=result)
+    try:
+        with transaction.atomic():
+            apply(compound=compound, actor=actor, plan=plan, existing=existing, result=result)
+    except QuarantineRefused:
+        result.households_created = result.households_updated = 0
+        result.residents_created = result.residents_updated = 0
     return result

@@ -101,11 +101,21 @@ _RETURN_COLUMNS = [
         ("交通方式", "返回方式"),
     ),
 ]
+# The gate's flag, as the file carries it: the import starts, moves or ends the resident's
+# quarantine through the quarantine service (its one writer), never the flag itself.
+_QUARANTINE_COLUMNS = [
+    Column(
+        "quarantine_until",
+        pgettext_lazy("spreadsheet column", "Quarantine until"),
+        ("隔离至", "居家隔离至", "隔离截止日期", "quarantine until"),
+    ),
+]
 COLUMNS: list[Column] = [
     *_PLACE_COLUMNS,
     *_PERSON_COLUMNS,
     *(Column(flag.name, flag.column, flag.aliases) for flag in FLAGS),
     *_RETURN_COLUMNS,
+    *_QUARANTINE_COLUMNS,
 ]
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 FLAG_KEYS = FLAG_NAMES
@@ -174,6 +184,10 @@ def column_help(key: str) -> str:
         "returned_on": _("A date, or text as YYYY-MM-DD."),
         "return_transport": _("自驾, 火车, 大巴, 飞机 or 其他."),
         "returned_from": _("Where the resident came back from, for example 武汉."),
+        "quarantine_until": _(
+            "The last day of the resident's quarantine (YYYY-MM-DD); empty if none. The "
+            "import starts, moves or ends the quarantine."
+        ),
     }
     if key in FLAG_KEYS:
         return _("是 or 否 (yes/no, 1/0, Y/N); empty means no.")

@@ -54,6 +54,7 @@ class _Labels:
             resident.returned_from,
             resident.returned_on,
             self.transport.get(resident.return_transport, resident.return_transport),
+            resident.quarantine_until,
         ]
 
 

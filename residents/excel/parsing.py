@@ -164,6 +164,7 @@ class Parsers:
             ),
             "returned_from": lambda v: self._limited(v, _max_length(Resident, "returned_from")),
             "returned_on": self._date,
+            "quarantine_until": self._any_date,
             "return_transport": lambda v: self._choice(
                 v,
                 self.transport,
@@ -251,8 +252,18 @@ class Parsers:
             raise refused from error
         return text
 
+    @classmethod
+    def _date(cls, value: Any) -> datetime.date | None:
+        """A date of the past or today (a return date)."""
+        day = cls._any_date(value)
+        try:
+            rules.check_returned_on(day)
+        except ResidentError as error:
+            raise Invalid.of(error) from error
+        return day
+
     @staticmethod
-    def _date(value: Any) -> datetime.date | None:
+    def _any_date(value: Any) -> datetime.date | None:
         if isinstance(value, datetime.datetime):
             day = value.date()
         elif isinstance(value, datetime.date):
@@ -274,8 +285,4 @@ class Parsers:
                 day = datetime.date(*(int(part) for part in match.groups()))
             except ValueError:
                 raise Invalid(_("Write the date as YYYY-MM-DD.")) from None
-        try:
-            rules.check_returned_on(day)
-        except ResidentError as error:
-            raise Invalid.of(error) from error
         return day

@@ -239,8 +239,11 @@ def test_demo_quarantines_run_from_today():
     residents = Resident.objects.filter(quarantine_until__isnull=False)
     assert residents.exists()
     for r in residents:
-        assert r.quarantine_until == r.returned_on + timedelta(days=14)
+        if r.returnee:
+            assert r.quarantine_until == r.returned_on + timedelta(days=14)
         assert today < r.quarantine_until <= today + timedelta(days=14)
+        # The flag is the record's: the quarantine service derives one from the other.
+        assert r.quarantines.filter(ended_on=None, ends_on=r.quarantine_until).exists()
     households = Household.objects.filter(quarantine_until__isnull=False)
     assert households.exists()
     assert all(today < h.quarantine_until <= today + timedelta(days=14) for h in households)
@@ -294,3 +297,15 @@ def test_demo_has_a_grocery_run_a_balanced_ledger_and_help_requests():
         "utilities",
         "tip",
     }
+
+
+def test_demo_has_a_round_under_way_and_quarantines_with_their_checks():
+    from residents.models import Quarantine, QuarantineCheck, Visit
+
+    seed("--households", "60")
+    visits = Visit.objects.filter(round__number=4)
+    assert visits.exclude(result="pending").count() >= 3
+    assert visits.filter(result="pending").exists()
+    assert Visit.objects.filter(round__number=3, round__closed_at__isnull=False).exists()
+    assert Quarantine.objects.filter(kind="central", site_name="颐和医院").exists()
+    assert QuarantineCheck.objects.filter(day=timezone.localdate()).exists()

@@ -109,6 +109,18 @@ def full_a(household_a, resident_a, gate_a, volunteer, secretary):
     record_fever(gate_a, household_a, volunteer)
     record_refused(gate_a, household_a, volunteer)
     capability_issue(purpose=DEMO, actor=secretary, obj=household_a, name="张家的链接")
+    from residents.quarantine.services import quarantine_start
+    from residents.rounds.services import round_open
+
+    round_open(
+        compound=household_a.compound,
+        actor=secretary,
+        number=1,
+        title="第1轮全面排查",
+        starts_on=date(2020, 2, 1),
+        ends_on=date(2020, 2, 2),
+    )
+    quarantine_start(resident=resident_a, actor=secretary, reason="returnee")
     return household_a
 
 

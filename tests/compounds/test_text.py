@@ -267,7 +267,32 @@ def api_writes(household_a, resident_a, building_a):
             {"household": household_a.pk, "name": "李春华", "relation": "spouse"},
         ),
         ("resident", "partial_update"): (f"{API}residents/{resident_a.pk}/", "patch", {}),
+        ("visit", "create"): (
+            f"{API}visits/",
+            "post",
+            {
+                "client_id": "6f1c1d4e-3c55-4a59-9d47-5b7c3e0b1a21",
+                "round": _a_round(household_a).pk,
+                "household": household_a.pk,
+                "result": "everyone",
+                "returnee": True,
+            },
+        ),
     }
+
+
+def _a_round(household):
+    from residents.rounds.models import Round, Visit
+
+    round_ = Round.objects.create(
+        compound=household.compound,
+        number=9,
+        title="第9轮",
+        starts_on=datetime.date.today(),
+        ends_on=datetime.date.today(),
+    )
+    Visit.objects.create(round=round_, compound=household.compound, household=household)
+    return round_
 
 
 def test_every_write_endpoint_of_the_api_is_covered(api_writes):

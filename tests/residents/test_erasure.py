@@ -95,6 +95,35 @@ def _duty_log(resident, secretary, **_):
     return DutyLogResident.objects.get(entry=entry)
 
 
+def _quarantine(resident, secretary, **_):
+    from residents.quarantine.services import quarantine_start
+
+    return quarantine_start(resident=resident, actor=secretary, reason="returnee")
+
+
+def _close_contact(resident, secretary, **_):
+    from residents.quarantine.models import CloseContact
+
+    return CloseContact.objects.create(
+        compound=resident.household.compound,
+        case=resident,
+        contact=resident,
+        name=resident.name,
+        last_contact_on=datetime.date.today(),
+    )
+
+
+def _named_contact(resident, secretary, **_):
+    from compounds.models import Branch, BranchMember
+    from residents.quarantine.models import NamedContact
+
+    branch = Branch.objects.create(
+        name="支部", compound=resident.household.compound, founded_on=datetime.date(2020, 2, 2)
+    )
+    member = BranchMember.objects.create(branch=branch, name="单线联系人")
+    return NamedContact.objects.create(resident=resident, member=member)
+
+
 # One maker per model pointing at a resident. A model added later with a key to Resident
 # fails ``test_erasure_walks_every_foreign_key_to_a_resident`` until it gets one here.
 MAKERS: dict[str, Callable[..., models.Model]] = {
@@ -102,6 +131,9 @@ MAKERS: dict[str, Callable[..., models.Model]] = {
     "checkpoints.WorkPass": _workpass,
     "checkpoints.Passage": _passage,
     "checkpoints.DutyLogResident": _duty_log,
+    "residents.Quarantine": _quarantine,
+    "residents.CloseContact": _close_contact,
+    "residents.NamedContact": _named_contact,
 }
 
 

@@ -38,6 +38,7 @@ ZH = [
     "返回地",
     "返回日期",
     "交通方式",
+    "隔离至",
 ]
 # The template's headers in English (the tests' language), in the same order as ZH.
 ZH_HEADERS_EN = (
@@ -61,6 +62,7 @@ ZH_HEADERS_EN = (
     "Returned from",
     "Return date",
     "Transport",
+    "Quarantine until",
 )
 ID_1 = f.id_number("19800101", 123)
 ID_2 = f.id_number("19820305", 224)
@@ -90,6 +92,7 @@ def row(**values):
         "returned_from",
         "returned_on",
         "transport",
+        "quarantine_until",
     ]
     return [values.get(k) for k in keys]
 
@@ -614,3 +617,43 @@ def test_damaged_sheet_inside_a_real_zip_is_refused(compound_a, secretary):
     result = households_import(compound=compound_a, file=file, actor=secretary)
     assert len(result.errors) == 1 and ".xlsx" in result.errors[0].message
     assert Household.objects.count() == 0
+
+
+def test_an_export_import_round_trip_keeps_the_quarantines(
+    as_secretary, compound_a, household_a, secretary
+):
+    from residents.quarantine.models import Quarantine
+    from residents.quarantine.services import quarantine_start
+
+    person = f.resident(household=household_a, name="隔离者", returnee=True)
+    started = quarantine_start(resident=person, actor=secretary, reason="returnee")
+    exported = as_secretary.get(url("export", compound_a)).content
+    result = households_import(compound=compound_a, file=io.BytesIO(exported), actor=secretary)
+    assert result.errors == []
+    assert list(Quarantine.objects.values_list("pk", "ends_on")) == [(started.pk, started.ends_on)]
+    assert Resident.objects.get(pk=person.pk).quarantine_until == started.ends_on
+
+
+def test_an_import_starts_moves_and_ends_quarantines_through_the_service(
+    compound_a, household_a, secretary
+):
+    from residents.models import Household
+    from residents.quarantine.models import Quarantine
+
+    today = datetime.date.today()
+    until = today + datetime.timedelta(days=10)
+    rows = [row(building="20", room="1702", name="新隔离", quarantine_until=until.isoformat())]
+    assert households_import(compound=compound_a, file=xlsx(rows), actor=secretary).errors == []
+    quarantine = Quarantine.objects.get(resident__name="新隔离")
+    assert (quarantine.starts_on, quarantine.ends_on) == (today, until)
+    assert Household.objects.get(pk=household_a.pk).quarantine_until == until
+    later = until + datetime.timedelta(days=2)
+    rows = [row(building="20", room="1702", name="新隔离", quarantine_until=later.isoformat())]
+    households_import(compound=compound_a, file=xlsx(rows), actor=secretary)
+    quarantine.refresh_from_db()
+    assert quarantine.ends_on == later and quarantine.end_changes.count() == 1
+    rows = [row(building="20", room="1702", name="新隔离", quarantine_until="")]
+    households_import(compound=compound_a, file=xlsx(rows), actor=secretary)
+    quarantine.refresh_from_db()
+    assert quarantine.ended_on == today
+    assert Household.objects.get(pk=household_a.pk).quarantine_until is None
