@@ -22,6 +22,9 @@ class ResidentsConfig(AppConfig):
         api_errors.register_field_codes(*sorted(VALIDATOR_CODES))
         # A site (a post with no households) has no registry (compounds.kinds).
         kinds.register_routes("residents", "registry")
+        # A central-quarantine site keeps the quarantine board of the people it houses.
+        for name in ("quarantine-board", "quarantine", "quarantine-check"):
+            kinds.register_routes(f"residents:{name}", "quarantine")
 
         for tab in (
             ui.Tab("households", _("Households"), "residents:households", order=20),

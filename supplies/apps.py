@@ -8,13 +8,15 @@ class SuppliesConfig(AppConfig):
     verbose_name = _("Supplies and help")
 
     def ready(self) -> None:
-        from compounds import ui
+        from compounds import kinds, ui
         from compounds.access import Level
         from supplies import (
             audit,  # noqa: F401 (registers the actions)
             own_page,  # noqa: F401 (registers the capability purpose)
         )
 
+        # Grocery runs and help requests serve households: a site has none (compounds.kinds).
+        kinds.register_routes("supplies", "registry")
         for tab in (
             ui.Tab("supplies", _("Groceries"), "supplies:runs", order=75),
             ui.Tab("help", _("Help requests"), "supplies:help", order=76),

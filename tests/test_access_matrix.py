@@ -68,7 +68,6 @@ EXPECTED = {
     "dashboard:report-text": ANY_USER,
     "dashboard:named-returnees": ANY_USER,
     "dashboard:named-quarantine": ANY_USER,
-    "dashboard:quarantine": VOLUNTEER,
     "compound-branch": VOLUNTEER,
     "compound-tokens": MANAGE,
     "compound-token-revoke": None,  # POST only; tests/compounds/test_device_tokens.py

@@ -204,11 +204,13 @@ QUARANTINE = Area(
     label=_("Quarantine"),
     order=30,
     figures=(
-        Figure("quarantine.people", _("people in home quarantine"), _page("dashboard:quarantine")),
+        Figure(
+            "quarantine.people", _("people in home quarantine"), _page("residents:quarantine-board")
+        ),
         Figure(
             "quarantine.households",
             _("households in home quarantine"),
-            _page("dashboard:quarantine"),
+            _page("residents:quarantine-board"),
             column=False,
         ),
     ),

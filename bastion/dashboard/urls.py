@@ -15,5 +15,4 @@ urlpatterns = [
         {"kind": "quarantine"},
         name="named-quarantine",
     ),
-    path("c/<int:compound_id>/quarantine/", views.quarantine, name="quarantine"),
 ]

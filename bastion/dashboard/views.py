@@ -168,16 +168,3 @@ def named_list(request: HttpRequest, kind: str) -> HttpResponse:
         details={"day": moment.day.isoformat()},
     )
     return workbook_response(workbook, f"{name}-{moment.day.isoformat()}.xlsx")
-
-
-@login_required
-def quarantine(request: HttpRequest, compound_id: int) -> HttpResponse:
-    """The list behind the quarantine figure: who is in home quarantine today."""
-    compound = access.get_scoped_or_404(request.user, Compound.objects.all(), pk=compound_id)
-    moment = Moment.today()
-    residents = list(selectors.in_quarantine([compound.pk], moment))
-    return render(
-        request,
-        "bastion/quarantine.html",
-        {"compound": compound, "residents": residents, "moment": moment},
-    )

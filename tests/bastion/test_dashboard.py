@@ -217,7 +217,8 @@ def test_a_secretary_sees_only_their_compound(as_secretary, town, compound_a, co
     assert [r.compound for r in report.context["rows"]] == [compound_a]
     assert as_secretary.get(reverse("compound-home", args=[compound_b.pk])).status_code == 404
     assert (
-        as_secretary.get(reverse("dashboard:quarantine", args=[compound_b.pk])).status_code == 404
+        as_secretary.get(reverse("residents:quarantine-board", args=[compound_b.pk])).status_code
+        == 404
     )
 
 

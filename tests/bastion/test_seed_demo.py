@@ -299,6 +299,7 @@ def test_demo_has_a_grocery_run_a_balanced_ledger_and_help_requests():
     }
 
 
+@pytest.mark.django_db
 def test_demo_has_a_round_under_way_and_quarantines_with_their_checks():
     from residents.models import Quarantine, QuarantineCheck, Visit
 
