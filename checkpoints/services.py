@@ -140,15 +140,32 @@ def resident_for_passage(*, household: Household, resident_id: int, day: date) -
     return resident
 
 
-def card_facts(card: PassCard, resident: Resident | None = None) -> rules.CardFacts:
-    """What ``rules.decide`` needs of a loaded card (``resident`` from resident_for_passage)."""
+def _members_quarantine_until(household_id: int, day: date) -> date | None:
+    """The latest quarantine end, on or after ``day``, among the household's members."""
+    ends = Resident.objects.filter(household_id=household_id, quarantine_until__gte=day)
+    return max(ends.values_list("quarantine_until", flat=True), default=None)
+
+
+def card_facts(
+    card: PassCard,
+    resident: Resident | None = None,
+    *,
+    unnamed_exit_on: date | None = None,
+) -> rules.CardFacts:
+    """What ``rules.decide`` needs of a loaded card (``resident`` from resident_for_passage).
+    ``unnamed_exit_on``: an exit on that day with nobody named, so the members' quarantine
+    counts (one query, only then)."""
     household = card.household
+    unnamed = None
+    if resident is None and unnamed_exit_on is not None:
+        unnamed = _members_quarantine_until(household.pk, unnamed_exit_on)
     return rules.CardFacts(
         revoked=card.state == PassCard.State.REVOKED,
         building_sealed=household.building.sealed,
         household_quarantine_until=household.quarantine_until,
         resident_quarantine_until=resident.quarantine_until if resident else None,
         work_pass=bool(resident and getattr(resident, "on_duty", False)),
+        unnamed_quarantine_until=unnamed,
     )
 
 
@@ -174,7 +191,15 @@ def passage_verdict(
     return rules.decide(
         rules=compound_rules,
         fever_line=compound_rules.fever_line,
-        card=card_facts(card, resident) if card else None,
+        card=card_facts(
+            card,
+            resident,
+            unnamed_exit_on=timezone.localtime(occurred_at).date()
+            if direction == Passage.Direction.OUT
+            else None,
+        )
+        if card
+        else None,
         gate=gate,
         direction=direction,
         vehicle=vehicle,
