@@ -166,6 +166,8 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             recorded_at=data.get("recorded_at"),
             vehicle=data.get("vehicle", False),
             sent=request.data,
+            device_verdict=data.get("device_verdict") or "",
+            device_reason=data.get("device_reason") or "",
         )
         p = decision.passage
         # A plain dict, not PassageResultSerializer (which documents it in the schema):
@@ -181,6 +183,7 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             "fever": p.fever,
             "late": p.late,
             "breach": p.breach or None,
+            "decided_on": p.decided_on,
         }
         return Response(
             body, status=status.HTTP_201_CREATED if decision.created else status.HTTP_200_OK

@@ -164,6 +164,11 @@ class PassageVerdict(models.TextChoices):
     DENIED = "denied", _("denied")
 
 
+class PassageDecidedOn(models.TextChoices):
+    SERVER = "server", _("server")
+    DEVICE = "device", _("phone")
+
+
 # An exit that uses the household's quota. The one definition: the partial index, the ORM
 # (Passage.quota_exit_q) and the hand-written SQL (gate_sql.quota_exit_condition) read it.
 QUOTA_EXIT: dict[str, str | bool] = {
@@ -178,6 +183,7 @@ class Passage(models.Model):
 
     Direction = PassageDirection
     Verdict = PassageVerdict
+    DecidedOn = PassageDecidedOn
 
     compound = models.ForeignKey(
         Compound, on_delete=models.CASCADE, related_name="passages", verbose_name=_("compound")
@@ -230,6 +236,17 @@ class Passage(models.Model):
     # secretary instead of turning the past into a refusal.
     breach = SingleLineField(_("rule breach found"), max_length=30, blank=True)
     client_id = models.UUIDField(_("client id"), unique=True)
+    # Who decided: the server, or the phone (offline, or the server too slow to answer).
+    # The phone's verdict is what happened at the gate and is stored as ``verdict``; the
+    # server's own verdict on the same facts is kept beside it, and any difference is a
+    # breach (``services._device_verdict``).
+    decided_on = models.CharField(
+        _("decided on"), max_length=10, choices=DecidedOn.choices, default=DecidedOn.SERVER
+    )
+    server_verdict = models.CharField(
+        _("server's verdict"), max_length=10, choices=Verdict.choices, blank=True
+    )
+    server_reason = SingleLineField(_("server's reason"), max_length=30, blank=True)
     # The alert a fever reading raised. The alert is the person's (residents), the passage
     # is the gate's: the gate points at the alert, never the other way round.
     fever_alert = models.OneToOneField(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from checkpoints import codes
+from checkpoints.errors import REASON_LABELS
 from checkpoints.models import Passage
 from residents.models import FeverAlert
 from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN, mask_name, mask_phone
@@ -73,6 +74,39 @@ class PassageCreateSerializer(serializers.Serializer):
         ),
     )
     vehicle = serializers.BooleanField(required=False, default=False)
+    decided_on = serializers.ChoiceField(
+        choices=Passage.DecidedOn.choices,
+        required=False,
+        default=Passage.DecidedOn.SERVER,
+        help_text=_(
+            '"device": the phone decided (offline, or the server did not answer in time) '
+            "and the person acted on it; send device_verdict and, when denied, "
+            "device_reason. Stored as what happened; the server's own verdict is kept "
+            "beside it and a difference is flagged as a breach."
+        ),
+    )
+    device_verdict = serializers.ChoiceField(
+        choices=Passage.Verdict.choices, required=False, allow_null=True
+    )
+    device_reason = serializers.ChoiceField(
+        choices=list(REASON_LABELS.items()), required=False, allow_null=True, allow_blank=True
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("decided_on") != Passage.DecidedOn.DEVICE:
+            attrs["device_verdict"], attrs["device_reason"] = "", ""
+            return attrs
+        verdict, reason = attrs.get("device_verdict"), attrs.get("device_reason") or ""
+        if not verdict:
+            raise serializers.ValidationError(
+                {"device_verdict": _("Required when the phone decided.")}
+            )
+        if verdict == Passage.Verdict.DENIED and not reason:
+            raise serializers.ValidationError(
+                {"device_reason": _("Required when the phone refused.")}
+            )
+        attrs["device_reason"] = reason
+        return attrs
 
     def validate_temperature(self, value: Decimal) -> Decimal:
         return value.quantize(Decimal("0.1"))
@@ -89,6 +123,7 @@ class PassageResultSerializer(serializers.Serializer):
     fever = serializers.BooleanField()
     late = serializers.BooleanField()
     breach = serializers.CharField(allow_null=True)
+    decided_on = serializers.ChoiceField(choices=Passage.DecidedOn.choices)
 
 
 class PassageSerializer(serializers.ModelSerializer):
@@ -115,6 +150,9 @@ class PassageSerializer(serializers.ModelSerializer):
             "fever",
             "late",
             "breach",
+            "decided_on",
+            "server_verdict",
+            "server_reason",
             "client_id",
         ]
 

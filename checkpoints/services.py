@@ -19,7 +19,13 @@ from django.utils.translation import ngettext
 
 from checkpoints import audit as gate_audit
 from checkpoints import codes, gate_sql, rules
-from checkpoints.errors import CheckpointConflict, CheckpointError, reason_message
+from checkpoints.errors import (
+    DEVICE_REFUSED,
+    REASON_LABELS,
+    CheckpointConflict,
+    CheckpointError,
+    reason_message,
+)
 from checkpoints.models import (
     CompoundRules,
     Passage,
@@ -51,6 +57,9 @@ REFUSED_BODY_FIELDS = (
     "client_id",
     "recorded_at",
     "vehicle",
+    "decided_on",
+    "device_verdict",
+    "device_reason",
 )
 REFUSED_VALUE_MAX_CHARS = 64
 
@@ -140,9 +149,12 @@ def resident_for_passage(*, household: Household, resident_id: int, day: date) -
     return resident
 
 
-def _members_quarantine_until(household_id: int, day: date) -> date | None:
-    """The latest quarantine end, on or after ``day``, among the household's members."""
-    ends = Resident.objects.filter(household_id=household_id, quarantine_until__gte=day)
+def _members_quarantine_until(household: Household) -> date | None:
+    """The latest quarantine end among the household's members (the gate's SQL loads it
+    with the card; a query otherwise)."""
+    if hasattr(household, "members_quarantine_until"):
+        return household.members_quarantine_until
+    ends = Resident.objects.filter(household=household, quarantine_until__isnull=False)
     return max(ends.values_list("quarantine_until", flat=True), default=None)
 
 
@@ -153,12 +165,11 @@ def card_facts(
     unnamed_exit_on: date | None = None,
 ) -> rules.CardFacts:
     """What ``rules.decide`` needs of a loaded card (``resident`` from resident_for_passage).
-    ``unnamed_exit_on``: an exit on that day with nobody named, so the members' quarantine
-    counts (one query, only then)."""
+    ``unnamed_exit_on``: an exit with nobody named, so the members' quarantine counts."""
     household = card.household
     unnamed = None
     if resident is None and unnamed_exit_on is not None:
-        unnamed = _members_quarantine_until(household.pk, unnamed_exit_on)
+        unnamed = _members_quarantine_until(household)
     return rules.CardFacts(
         revoked=card.state == PassCard.State.REVOKED,
         building_sealed=household.building.sealed,
@@ -265,6 +276,8 @@ def passage_record(
     recorded_at: datetime | None = None,
     vehicle: bool = False,
     sent: Mapping[str, Any] | None = None,
+    device_verdict: str = "",
+    device_reason: str = "",
 ) -> Decision:
     """Decide and log one passage at ``opening``. Every decision is written, denials too.
 
@@ -274,8 +287,14 @@ def passage_record(
     is a conflict (409) and the second record is not stored. Uploads refused for their
     device time or a conflicting id go to ``RefusedUpload`` (``sent``: the request body
     as received, for that log), never to the passage log.
+
+    ``device_verdict`` (with ``device_reason`` when denied): the phone decided this passage
+    itself (offline, or the server was too slow) and the person acted on it. That verdict
+    is stored as what happened; the server's own is kept beside it and a difference is
+    flagged as a breach. A refusal on the phone never becomes an allowed exit.
     """
     temperature = _validate_temperature(temperature)
+    _check_device_verdict(device_verdict, device_reason)
     fingerprint = request_hash(
         opening_id=opening.pk,
         code=code,
@@ -297,6 +316,8 @@ def passage_record(
             recorded_at=recorded_at,
             vehicle=vehicle,
             fingerprint=fingerprint,
+            device_verdict=device_verdict,
+            device_reason=device_reason,
         )
     except IntegrityError:
         # The client_id is already stored (a retry, or an offline queue uploading twice):
@@ -384,6 +405,59 @@ def _verdict_fields(verdict: rules.Verdict) -> dict[str, Any]:
     }
 
 
+def _check_device_verdict(verdict: str, reason: str) -> None:
+    if not verdict:
+        return
+    if verdict not in Passage.Verdict.values or (
+        verdict == Passage.Verdict.DENIED and reason not in REASON_LABELS
+    ):
+        raise CheckpointError(
+            _("The phone's verdict is not one the gate knows."), "device_verdict_invalid"
+        )
+
+
+def _device_verdict_fields(
+    server: rules.Verdict,
+    *,
+    verdict: str,
+    reason: str,
+    direction: str,
+    card: PassCard | None,
+    resident: Resident | None,
+) -> dict[str, Any]:
+    """The phone's verdict as what happened, the server's beside it, a difference flagged.
+
+    An exit the phone allowed uses the household's quota (as it would have online) unless
+    the person holds a work pass; one it refused uses nothing, whatever the server thinks.
+    """
+    allowed = verdict == Passage.Verdict.ALLOWED
+    reason = "" if allowed else reason
+    if allowed and not server.allowed:
+        breach = server.reason
+    elif not allowed and server.allowed:
+        breach = DEVICE_REFUSED
+    elif reason != server.reason:
+        breach = server.reason
+    else:
+        breach = ""
+    on_duty = bool(resident is not None and getattr(resident, "on_duty", False))
+    return {
+        "verdict": verdict,
+        "reason": reason,
+        "counts_quota": allowed
+        and direction == Passage.Direction.OUT
+        and card is not None
+        and not on_duty,
+        "fever": server.fever,
+        "breach": breach,
+        "last_exit_at": server.last_exit_at,
+        "next_exit_at": server.next_exit_at,
+        "decided_on": Passage.DecidedOn.DEVICE,
+        "server_verdict": Passage.Verdict.ALLOWED if server.allowed else Passage.Verdict.DENIED,
+        "server_reason": server.reason,
+    }
+
+
 @transaction.atomic
 def _passage_decide(
     *,
@@ -397,6 +471,8 @@ def _passage_decide(
     recorded_at: datetime | None = None,
     vehicle: bool = False,
     fingerprint: str = "",
+    device_verdict: str = "",
+    device_reason: str = "",
 ) -> Decision:
     now = timezone.now()
     occurred_at = recorded_at or now
@@ -414,8 +490,20 @@ def _passage_decide(
         vehicle=vehicle,
         temperature=temperature,
         occurred_at=occurred_at,
-        late=late,
+        # The phone decided: the server's verdict is its own view of the same moment.
+        late=late and not device_verdict,
     )
+    if device_verdict:
+        fields = _device_verdict_fields(
+            verdict,
+            verdict=device_verdict,
+            reason=device_reason,
+            direction=direction,
+            card=card,
+            resident=resident,
+        )
+    else:
+        fields = _verdict_fields(verdict)
     # The alert first: the passage is append-only and points at it.
     alert = None
     if verdict.fever:
@@ -444,7 +532,7 @@ def _passage_decide(
         client_id=client_id,
         fever_alert=alert,
         request_hash=fingerprint,
-        **_verdict_fields(verdict),
+        **fields,
     )
     gate_sql.passage_insert(passage)
     # Raw SQL fires no post_save: the service says it.

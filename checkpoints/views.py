@@ -24,7 +24,7 @@ from openpyxl import Workbook
 
 from checkpoints import audit, codes, selectors, services
 from checkpoints.codes import display_number
-from checkpoints.errors import REASON_LABELS, REFUSAL_LABELS, CheckpointError
+from checkpoints.errors import BREACH_LABELS, REASON_LABELS, REFUSAL_LABELS, CheckpointError
 from checkpoints.forms import (
     BuildingFilterForm,
     BuildingSealForm,
@@ -68,7 +68,7 @@ def _label(passages: Iterable[Passage]) -> None:
     """Attach the readable reason and breach, which the template cannot look up by key."""
     for p in passages:
         p.reason_label = REASON_LABELS.get(p.reason, p.reason)  # type: ignore[attr-defined]
-        p.breach_label = REASON_LABELS.get(p.breach, p.breach)  # type: ignore[attr-defined]
+        p.breach_label = BREACH_LABELS.get(p.breach, p.breach)  # type: ignore[attr-defined]
 
 
 # --- Cards ------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
             p.get_verdict_display(),
             str(REASON_LABELS.get(p.reason, p.reason)),
             _("yes") if p.late else "",
-            str(REASON_LABELS.get(p.breach, p.breach)),
+            str(BREACH_LABELS.get(p.breach, p.breach)),
             p.volunteer.get_username(),
         ]
         for p in passages.iterator(chunk_size=500)

@@ -238,6 +238,9 @@ def test_passage_insert_writes_every_field_as_the_orm_reads_it(
         fever=True,
         late=True,
         breach="quota_used",
+        decided_on="device",
+        server_verdict="allowed",
+        server_reason="",
         client_id=uuid.uuid4(),
         **optional,
     )
