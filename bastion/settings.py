@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A passage's verdict and the server's verdict beside it (and the phone's) share one.
+    "ENUM_NAME_OVERRIDES": {"PassageVerdictEnum": "checkpoints.models.PassageVerdict"},
     # Every operation documents the error answers it can give (compounds/api_schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -7,9 +7,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -26,6 +28,7 @@ from checkpoints.serializers import (
     PassageResultSerializer,
     PassageSerializer,
 )
+from checkpoints.snapshot import gate_snapshot
 from compounds import access
 from compounds.api import scoped_choices
 from compounds.api_filters import StrictFilterSet
@@ -101,6 +104,43 @@ def _card_answer(result: selectors.CardStatus) -> dict[str, Any]:
         "entry_message": reason_message(result.entry_reason),
         "out_now": result.out_now,
     }
+
+
+class SnapshotQuerySerializer(serializers.Serializer):
+    since = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text=_("The gate_version the phone holds: only what changed after it."),
+    )
+    exits_after = serializers.DateTimeField(
+        required=False,
+        help_text=_("The server_time of the phone's last snapshot: exits received since."),
+    )
+
+
+class GateSnapshotView(APIView):
+    """What a gate phone keeps to decide offline (``checkpoints.snapshot``)."""
+
+    throttle_scope = "gate"
+
+    @extend_schema(
+        operation_id="gate_snapshot",
+        parameters=[SnapshotQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The compound's gate snapshot, whole or as a delta since a gate_version",
+    )
+    def get(self, request: Request, compound_id: int) -> Response:
+        query = SnapshotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        compound = access.get_scoped_or_404(request.user, Compound.objects.all(), pk=compound_id)
+        since = query.validated_data.get("since")
+        exits_after = query.validated_data.get("exits_after")
+        if since is not None and exits_after is None:
+            since = None  # a delta needs both: send it whole
+        data = gate_snapshot(compound=compound, since=since, exits_after=exits_after)
+        response = Response(data)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PassageFilter(StrictFilterSet):
@@ -222,4 +262,11 @@ def register(router: BaseRouter) -> None:
     router.register("fever-alerts", FeverAlertViewSet, basename="fever-alert")
 
 
-extra_urls = [path("cards/<str:code>/", CardDetailView.as_view(), name="card-detail")]
+extra_urls = [
+    path("cards/<str:code>/", CardDetailView.as_view(), name="card-detail"),
+    path(
+        "compounds/<int:compound_id>/gate-snapshot/",
+        GateSnapshotView.as_view(),
+        name="gate-snapshot",
+    ),
+]

@@ -35,10 +35,10 @@ from checkpoints.models import (
 )
 from compounds import events, ratelimit
 from compounds.models import Compound, Opening
-from compounds.services import audit_bulk, audit_entry, audit_record
+from compounds.services import audit_bulk, audit_entry, audit_record, gate_version_bump
 from compounds.text import check_text_fields, replace_refused
 from residents.models import FeverAlert, Household, Resident
-from residents.services import fever_alert_raise, health_rules_update
+from residents.services import fever_alert_raise, gate_households_changed, health_rules_update
 from residents.validators import body_temperature
 
 logger = logging.getLogger("bastion.gate")
@@ -646,6 +646,7 @@ def card_issue(*, household: Household, actor: Any, replace_reason: str = "") ->
         obj=household,
         changes={"card": [current.number if current else None, card.number]},
     )
+    gate_households_changed(household.compound_id, [household.pk])
     return card
 
 
@@ -667,6 +668,7 @@ def card_revoke(*, card: PassCard, actor: Any, reason: str) -> PassCard:
         obj=card.household,
         changes={"card": [card.number, None], "reason": reason},
     )
+    gate_households_changed(card.compound_id, [card.household_id])
     return card
 
 
@@ -703,6 +705,8 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
         )
         for card in cards
     )
+    if cards:
+        gate_households_changed(compound.pk, [card.household_id for card in cards])
     return len(cards)
 
 
@@ -727,9 +731,11 @@ def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRu
         obj=rules,
         changes=diff(before, snapshot(rules, fields)),
     )
+    gate_version_bump(compound.pk)
     return rules
 
 
+@transaction.atomic
 def work_pass_create(
     *,
     resident: Resident,
@@ -757,4 +763,5 @@ def work_pass_create(
         obj=resident,
         changes={"work_pass": [None, f"{work_unit} {valid_from}–{valid_to}"]},
     )
+    gate_households_changed(resident.household.compound_id, [resident.household_id])
     return work_pass

@@ -34,9 +34,11 @@ from compounds.ordering import NaturalKey
 from compounds.scope import compound_id_of, scope_path
 from compounds.selectors import audit_entries_visible, subquery_count
 from compounds.services import (
+    OPENING_FIELDS,
     audit_record,
     building_seal,
     diff,
+    opening_update,
     role_grant,
     role_revoke,
     snapshot,
@@ -423,6 +425,19 @@ class OpeningAdmin(ScopedAdmin):
     list_filter = [related_only("compound"), "state", "vehicle_rule"]
     search_fields = ["name", "compound__name"]
     list_select_related = ["compound"]
+
+    def save_model(self, request: HttpRequest, obj: Opening, form: Any, change: bool) -> None:
+        wanted = {name: getattr(obj, name) for name in OPENING_FIELDS}
+        if not change or not set(OPENING_FIELDS) & set(form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        # State and vehicle rule are gate inputs: the service audits them and bumps the
+        # compound's gate_version. The other fields are saved as before.
+        current = Opening.objects.get(pk=obj.pk)
+        for name in OPENING_FIELDS:
+            setattr(obj, name, getattr(current, name))
+        super().save_model(request, obj, form, change)
+        opening_update(opening=obj, actor=request.user, **wanted)
 
 
 @admin.register(Role)

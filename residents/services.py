@@ -59,6 +59,10 @@ RESIDENT_FIELDS = [
     "quarantine_until",
     "note",
 ]
+# What the gate's offline snapshot holds (checkpoints.snapshot): a change to one of these
+# stamps the household with a new gate_version.
+HOUSEHOLD_GATE_FIELDS = {"address", "quarantine_until"}
+RESIDENT_GATE_FIELDS = {"name", "relation", "sex", "birth_year", "quarantine_until"}
 PHONE_SEARCH_WINDOW = 60 * 60  # PHONE_SEARCH_LIMIT counts per hour
 
 logger = logging.getLogger(__name__)
@@ -171,6 +175,7 @@ def household_create(
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
     _quarantine_event(household, None, before=None, after=household.quarantine_until, actor=actor)
+    gate_households_changed(compound.pk, [household.pk])
     return household
 
 
@@ -208,6 +213,8 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
     )
     if "quarantine_until" in changes:
         _quarantine_event(household, None, actor=actor, **_dates(changes["quarantine_until"]))
+    if HOUSEHOLD_GATE_FIELDS & set(changes):
+        gate_households_changed(household.compound_id, [household.pk])
     return household
 
 
@@ -274,6 +281,7 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
     _quarantine_event(
         household, resident, before=None, after=resident.quarantine_until, actor=actor
     )
+    gate_households_changed(household.compound_id, [household.pk])
     return resident
 
 
@@ -310,6 +318,8 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
         _quarantine_event(
             resident.household, resident, actor=actor, **_dates(changes["quarantine_until"])
         )
+    if RESIDENT_GATE_FIELDS & set(changes):
+        gate_households_changed(resident.household.compound_id, [resident.household_id])
     return resident
 
 
@@ -400,6 +410,7 @@ def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
         obj=resident,
         changes={"reason": reason[:200], "cleared": sorted(ERASED_FIELDS), "rewritten": rewritten},
     )
+    gate_households_changed(compound_id, [resident.household_id])
     return resident
 
 
@@ -463,6 +474,7 @@ def health_rules_update(*, compound: Compound, actor: Any, fever_line: Decimal) 
                 obj=rules,
                 changes=changes,
             )
+            gate_version_bump(compound.pk)  # the fever line is a gate input
     # The compound may carry the rules it was loaded with: give it these.
     compound.health_rules = rules
     return rules

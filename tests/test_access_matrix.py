@@ -53,6 +53,7 @@ EXPECTED = {
     "resident-detail": VOLUNTEER,
     "fever-alert-detail": VOLUNTEER,
     "card-detail": VOLUNTEER,
+    "gate-snapshot": VOLUNTEER,
     "compound-home": VOLUNTEER,
     "compound-branch": VOLUNTEER,
     "compound-tokens": MANAGE,
