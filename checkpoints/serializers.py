@@ -225,9 +225,20 @@ class CardStatusSerializer(serializers.Serializer):
         return {"id": h.pk, "address": h.address, "contact_phone": mask_phone(h.contact_phone)}
 
     def get_residents(self, obj: dict[str, Any]) -> list[dict[str, Any]]:
-        # Names only, masked to the surname: enough to ask "which of you is going out?"
+        # Masked to the surname, with what a volunteer can see (relation, sex, birth year):
+        # enough to ask "which of you is going out?" and tell the family apart.
+        today = timezone.localdate()
         return [
-            {"id": r.pk, "name": mask_name(r.name)} for r in obj["card"].household.residents.all()
+            {
+                "id": r.pk,
+                "name": mask_name(r.name),
+                "relation": r.relation,
+                "sex": r.sex,
+                "born": r.birth_year,
+                "quarantined": bool(r.quarantine_until and r.quarantine_until >= today),
+            }
+            for r in obj["card"].household.residents.all()
+            if not r.erased
         ]
 
 

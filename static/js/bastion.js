@@ -9,6 +9,13 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+  // Logging out (or in as someone else) wipes the gate's offline copy of the compound,
+  // also where no service worker runs (plain HTTP); gate-sw.js does the same.
+  document.querySelectorAll("form.logout, form[data-login]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      if (window.indexedDB) window.indexedDB.deleteDatabase("bastion-gate-snapshot");
+    });
+  });
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
