@@ -27,6 +27,11 @@ class CheckpointsConfig(AppConfig):
             ui.Link("passages", _("Gate passages"), "checkpoints:household-history", order=20),
         ):
             ui.register_link("household", link)
+        # New alerts on every open page of the compound, without a reload (managers).
+        ui.register_panel(
+            "page",
+            ui.Panel("alert-poll", _("New alerts"), "checkpoints/_alert_poll.html", Level.MANAGE),
+        )
         ui.register_panel(
             "fever_alert",
             ui.Panel("gate-passage", _("Gate passage"), "checkpoints/_alert_passage.html"),

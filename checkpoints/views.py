@@ -13,16 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
-from checkpoints import audit, codes, selectors, services
+from checkpoints import alert_poll, audit, codes, selectors, services
 from checkpoints.codes import display_number
 from checkpoints.errors import BREACH_LABELS, REASON_LABELS, REFUSAL_LABELS, CheckpointError
 from checkpoints.forms import (
@@ -422,6 +422,25 @@ def alerts(request: HttpRequest, compound_id: int) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "checkpoints/alerts.html", _context(request, compound, page=page))
+
+
+@login_required
+@require_GET
+def alerts_poll(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """New fever alerts, breaches and overdue outings for an open page: one query, and a
+    bodiless 304 when nothing changed since the page's last answer (its ETag)."""
+    compound = access.get_scoped_or_404(
+        request.user, alert_poll.poll_queryset(compound_id), pk=compound_id
+    )
+    answer = alert_poll.poll_answer(compound)
+    etag = alert_poll.poll_etag(answer)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = JsonResponse(answer)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @login_required

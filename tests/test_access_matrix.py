@@ -80,6 +80,7 @@ EXPECTED = {
     "checkpoints:out-now": VOLUNTEER,
     "checkpoints:rules": VOLUNTEER,
     "checkpoints:alerts": VOLUNTEER,
+    "checkpoints:alerts-poll": VOLUNTEER,
     "checkpoints:cards": MANAGE,
     "checkpoints:cards-print": MANAGE,
     "checkpoints:household-card": MANAGE,
