@@ -10,11 +10,26 @@ from compounds.models import Compound
 from residents.selectors import compound_summary
 
 
+def landing(user: object, compounds: list[Compound]) -> tuple[str, int] | None:
+    """Where a user lands after login, if not on the list of their compounds: a volunteer
+    of one compound on its gate, anyone else with one compound on its overview.
+
+    The one place of this rule: "my shifts" (rosters) will refine it for volunteers.
+    """
+    if len(compounds) != 1:
+        return None
+    (compound,) = compounds
+    if access.level_for(user, compound) == access.Level.VOLUNTEER:
+        return ("checkpoints:gate", compound.pk)
+    return ("compound-home", compound.pk)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     compounds = list(access.visible_compounds(request.user))
-    if len(compounds) == 1:
-        return redirect("compound-home", compounds[0].pk)
+    target = landing(request.user, compounds)
+    if target is not None:
+        return redirect(*target)
     return render(request, "bastion/home.html", {"compounds": compounds})
 
 

@@ -241,12 +241,25 @@ class Passage(models.Model):
     # server's own verdict on the same facts is kept beside it, and any difference is a
     # breach (``services._device_verdict``).
     decided_on = models.CharField(
-        _("decided on"), max_length=10, choices=DecidedOn.choices, default=DecidedOn.SERVER
+        _("decided on"),
+        max_length=10,
+        choices=DecidedOn.choices,
+        default=DecidedOn.SERVER,
+        db_default=DecidedOn.SERVER,
     )
+    # Blank when the server decided (its verdict is ``verdict``). Database defaults: rows
+    # written by hand-made SQL (the benchmark's bulk rows) need none of these.
     server_verdict = models.CharField(
-        _("server's verdict"), max_length=10, choices=Verdict.choices, blank=True
+        _("server's verdict"),
+        max_length=10,
+        choices=Verdict.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
-    server_reason = SingleLineField(_("server's reason"), max_length=30, blank=True)
+    server_reason = SingleLineField(
+        _("server's reason"), max_length=30, blank=True, default="", db_default=""
+    )
     # The alert a fever reading raised. The alert is the person's (residents), the passage
     # is the gate's: the gate points at the alert, never the other way round.
     fever_alert = models.OneToOneField(
