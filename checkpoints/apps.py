@@ -27,6 +27,13 @@ class CheckpointsConfig(AppConfig):
             ui.Link("passages", _("Gate passages"), "checkpoints:household-history", order=20),
         ):
             ui.register_link("household", link)
+        ui.register_panel(
+            "building",
+            ui.Panel("seal", _("Seal"), "checkpoints/_seal_form.html", Level.MANAGE),
+        )
+        ui.register_tab(
+            ui.Tab("openings", _("Openings"), "checkpoints:openings", Level.MANAGE, order=75)
+        )
         # New alerts on every open page of the compound, without a reload (managers).
         ui.register_panel(
             "page",

@@ -147,6 +147,24 @@ class BuildingSealForm(forms.Form):
     )
 
 
+class OpeningStateForm(forms.Form):
+    """One opening's state and vehicle rule, or (``opening`` empty) the vehicle rule of all."""
+
+    opening = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    state = forms.ChoiceField(choices=[("", "—"), *Opening.State.choices], required=False)
+    vehicle_rule = forms.ChoiceField(
+        choices=[("", "—"), *Opening.VehicleRule.choices], required=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if not data.get("state") and not data.get("vehicle_rule"):
+            raise forms.ValidationError(_("Choose a state or a vehicle rule."))
+        if data.get("opening") is None and data.get("state"):
+            raise forms.ValidationError(_("A state is set one opening at a time."))
+        return data
+
+
 class WorkPassForm(forms.ModelForm):
     class Meta:
         model = WorkPass

@@ -13,9 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +32,7 @@ from checkpoints.forms import (
     CardActionForm,
     CardPrintFilterForm,
     LogFilterForm,
+    OpeningStateForm,
     RulesForm,
     WorkPassForm,
 )
@@ -38,8 +40,8 @@ from checkpoints.models import CompoundRules, Passage, PassCard, RefusedUpload
 from compounds import access
 from compounds.access import Level
 from compounds.errors import BastionError
-from compounds.models import Building, Compound
-from compounds.services import building_seal, export_record
+from compounds.models import Building, Compound, Opening
+from compounds.services import building_seal, export_record, opening_update
 from compounds.xlsx import active_sheet, workbook_response, write_sheet
 from residents import selectors as resident_selectors
 from residents.models import Household
@@ -381,7 +383,49 @@ def _building_seal(request: HttpRequest, compound: Compound) -> HttpResponse:
     building_seal(building=building, sealed=sealed, actor=request.user)
     text = _("%(building)s is sealed.") if sealed else _("%(building)s is no longer sealed.")
     messages.success(request, text % {"building": building})
+    back = request.POST.get("next", "")
+    # Sealing is offered on the building's page too: back there, never to another site.
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("checkpoints:rules", compound.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def openings(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """The secretary opens, restricts or seals the openings and sets their vehicle rule
+    (compounds.services.opening_update: audited, and the gate phones follow)."""
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    rows = list(compound.openings.order_by("name"))
+    if request.method == "POST":
+        form = OpeningStateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = [o for o in rows if data["opening"] in (None, o.pk)]
+            if not chosen:
+                raise Http404
+            try:
+                for opening in chosen:
+                    opening_update(
+                        opening=opening,
+                        actor=request.user,
+                        state=data["state"] or None,
+                        vehicle_rule=data["vehicle_rule"] or None,
+                    )
+            except BastionError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The openings are saved."))
+            return redirect("checkpoints:openings", compound.pk)
+        messages.error(request, _("Choose a state or a vehicle rule."))
+    context = _context(
+        request,
+        compound,
+        openings=rows,
+        states=Opening.State.choices,
+        vehicle_rules=Opening.VehicleRule.choices,
+    )
+    return render(request, "checkpoints/openings.html", context)
 
 
 @login_required

@@ -79,6 +79,7 @@ EXPECTED = {
     "checkpoints:log-refused": MANAGE,
     "checkpoints:out-now": VOLUNTEER,
     "checkpoints:rules": VOLUNTEER,
+    "checkpoints:openings": MANAGE,
     "checkpoints:alerts": VOLUNTEER,
     "checkpoints:alerts-poll": VOLUNTEER,
     "checkpoints:cards": MANAGE,
