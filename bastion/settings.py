@@ -183,7 +183,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# The browser bench collects into a directory of its own (STATIC_ROOT in the environment).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # `make serve` sets MANIFEST_STATIC=1 and runs collectstatic: hashed names that browsers
 # may cache for a year, gzip-compressed by whitenoise. Without it (make run, the tests)

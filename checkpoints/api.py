@@ -7,7 +7,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -118,6 +120,9 @@ class SnapshotQuerySerializer(serializers.Serializer):
     )
 
 
+# Compressed: 1,300 households are about 70 KB gzipped and several times that raw. The
+# snapshot reflects nothing the request sent, so compression leaks no secret (BREACH).
+@method_decorator(gzip_page, name="dispatch")
 class GateSnapshotView(APIView):
     """What a gate phone keeps to decide offline (``checkpoints.snapshot``)."""
 

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from checkpoints.errors import Reason, reason_message
@@ -211,6 +212,9 @@ def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -
 @login_required
 @ensure_csrf_cookie  # gate.js reads the csrftoken cookie for its POSTs, also offline-loaded
 @require_GET
+# The page carries every sentence the script shows: 13 KB raw, 4 KB compressed, on a
+# phone's first load. Django's gzip adds random padding against BREACH (since 4.2).
+@gzip_page
 def gate(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = access.get_scoped_or_404(
         request.user, Compound.objects.select_related("rules", "health_rules"), pk=compound_id
