@@ -20,7 +20,7 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from checkpoints import selectors, services
-from checkpoints.errors import REASON_LABELS, Reason, reason_message
+from checkpoints.errors import REASON_LABELS, CheckpointError, Reason, reason_message
 from checkpoints.models import Passage
 from checkpoints.serializers import (
     CardQuerySerializer,
@@ -68,6 +68,13 @@ class CardDetailView(APIView):
         summary="Card state and whether its household may go out now",
     )
     def get(self, request: Request, code: str) -> Response:
+        try:
+            services.refuse_capability_link(code)
+        except CheckpointError as error:
+            # Not a card at all: named, so that the volunteer asks for the pass card.
+            return Response(
+                status=status.HTTP_404_NOT_FOUND, data={"code": error.code, "detail": error.message}
+            )
         query = CardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data

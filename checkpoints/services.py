@@ -33,7 +33,7 @@ from checkpoints.models import (
     RefusedUpload,
     WorkPass,
 )
-from compounds import events, ratelimit
+from compounds import capabilities, events, ratelimit
 from compounds.models import Compound, Opening
 from compounds.services import audit_bulk, audit_entry, audit_record, gate_version_bump
 from compounds.text import check_text_fields, replace_refused
@@ -87,6 +87,20 @@ def rules_for(compound: Compound) -> CompoundRules:
         return compound.rules
     except CompoundRules.DoesNotExist:
         return CompoundRules(compound=compound)
+
+
+def refuse_capability_link(code: str) -> None:
+    """A QR code of another Bastion purpose (a door card's page, a household's own link)
+    shown at the gate: refused by name, not as an unknown card, so the volunteer can say
+    "this is your door card, show the pass card"."""
+    token = codes.capability_token(code)
+    purpose = capabilities.purpose_of_token(token) if token else None
+    if purpose is not None:
+        raise CheckpointError(
+            _("This is a %(what)s, not a pass card: scan the household's pass card.")
+            % {"what": purpose.label},
+            "capability_scanned",
+        )
 
 
 def card_lookup(code: str) -> tuple[str, str] | None:
@@ -295,6 +309,7 @@ def passage_record(
     """
     temperature = _validate_temperature(temperature)
     _check_device_verdict(device_verdict, device_reason)
+    refuse_capability_link(code)
     fingerprint = request_hash(
         opening_id=opening.pk,
         code=code,

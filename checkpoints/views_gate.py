@@ -162,6 +162,9 @@ def _strings() -> dict[str, str]:
         ),
         "pick_who": _("Someone in this household is in home quarantine: tap who is going out."),
         "in_quarantine": _("in quarantine"),
+        "link_not_card": _(
+            "This QR code is a link, not a pass card: scan the household's pass card."
+        ),
         "age": _("%(age)s yrs"),
         "month_day": _("%(month)s/%(day)s"),
         "reason_quota_used": _("Last outing: %(last)s. Next allowed: %(next)s."),

@@ -155,6 +155,7 @@
   var cardPrompt = $("card-answer").textContent;
 
   function resetCardInfo() {
+    delete $("card-info").dataset.code;
     state.card = null;
     state.cardCode = "";
     state.resident = null;
@@ -270,8 +271,37 @@
     renderResidents(data.residents || []);
   }
 
+  // A QR code of another Bastion purpose (a door card's page, a household's own link):
+  // its token, alone or at the end of the link's path. Cards never look like one.
+  function capabilityToken(raw) {
+    var path = String(raw || "").trim().split(/[?#]/)[0];
+    var parts = path.split("/").filter(Boolean);
+    var last = parts.length ? parts[parts.length - 1] : "";
+    return /^[A-Za-z0-9_-]{40,64}$/.test(last) ? last : "";
+  }
+
+  /* Not a pass card: say what it is (the server knows the link's purpose) and clear it. */
+  function refuseLink(token) {
+    var seq = ++lookupSeq;
+    resetCardInfo();
+    cardNote(S.link_not_card, "no");
+    $("card-info").dataset.state = "link";
+    if (!navigator.onLine) return;
+    var url = config.urls.card.replace(config.urls.cardPlaceholder, encodeURIComponent(token));
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": config.lang } })
+      .then(function (resp) { return resp.json(); })
+      .then(function (data) {
+        if (seq === lookupSeq && data && data.code === "capability_scanned") {
+          $("card-answer").textContent = data.detail;
+          $("card-info").dataset.code = data.code;
+        }
+      }).catch(function () { /* the generic words stay */ });
+  }
+
   function lookupCard() {
     clearTimeout(lookupTimer);
+    var token = capabilityToken(els.cardInput.value);
+    if (token) { refuseLink(token); return; }
     var code = normalizeCode(els.cardInput.value);
     var answered = ["checking", "ok", "no", "back"].indexOf($("card-info").dataset.state) >= 0;
     if (code === state.cardCode && answered) return; // asked already (e.g. blur after typing)
@@ -720,6 +750,10 @@
     clearError();
     if (state.busy) return;
     if (!state.gate) { showError(S.need_gate); return; }
+    if (capabilityToken(els.cardInput.value)) {
+      showError($("card-info").dataset.code ? $("card-answer").textContent : S.link_not_card, els.cardInput);
+      return;
+    }
     var code = normalizeCode(els.cardInput.value);
     if (!code) { showError(S.need_card, els.cardInput); return; }
     var reading = readTemperature();

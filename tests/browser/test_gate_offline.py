@@ -203,3 +203,20 @@ def test_the_gate_buttons_stay_on_screen_with_a_banner_showing(
     for selector in ("#btn-out", "#btn-in"):
         box = page.locator(selector).bounding_box()
         assert box and box["y"] + box["height"] <= 844, selector
+
+
+def test_a_scanned_door_card_link_is_refused_by_name(page, login, live_server, gate):  # noqa: F811
+    from compounds import capabilities
+    from tests.checkpoints.test_capability_scan import DOOR_CARD
+
+    _cap, token = capabilities.capability_issue(
+        purpose=DOOR_CARD, actor=gate["volunteer"], obj=gate["first"]
+    )
+    open_gate(page, login, live_server, gate)
+    page.fill("#card-input", f"{live_server.url}/d/{token}/")
+    page.press("#card-input", "Enter")
+    page.wait_for_selector("#card-info[data-code='capability_scanned']")
+    page.click(".temp-btn[data-temp='36.5']")
+    page.click("#btn-out")
+    page.wait_for_selector("#gate-error", state="visible")
+    assert page.is_hidden("#verdict") and not Passage.objects.exists()
