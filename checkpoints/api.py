@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from checkpoints import selectors, services
+from checkpoints import selectors, services, visitors
 from checkpoints.errors import REASON_LABELS, CheckpointError, Reason, reason_message
 from checkpoints.models import Passage
 from checkpoints.serializers import (
@@ -207,6 +207,20 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         opening = services.opening_for_gate(user=request.user, opening_id=data["gate"])
         if opening is None:
             raise Http404
+        if "visitor" in data:
+            visitor = data["visitor"]
+            decision = visitors.visitor_passage_record(
+                opening=opening,
+                name=visitor["name"],
+                unit=visitor["unit"],
+                reason=visitor["reason"],
+                direction=data["direction"],
+                temperature=data["temperature"],
+                actor=request.user,
+                client_id=data["client_id"],
+                recorded_at=data.get("recorded_at"),
+            )
+            return self._answer(decision)
         decision = services.passage_record(
             opening=opening,
             code=data["card"],
@@ -221,6 +235,9 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             device_verdict=data.get("device_verdict") or "",
             device_reason=data.get("device_reason") or "",
         )
+        return self._answer(decision)
+
+    def _answer(self, decision: services.Decision) -> Response:
         p = decision.passage
         # A plain dict, not PassageResultSerializer (which documents it in the schema):
         # building a serializer per check-in cost more than the decision's own queries.

@@ -164,6 +164,14 @@ class PassageVerdict(models.TextChoices):
     DENIED = "denied", _("denied")
 
 
+class VisitorReason(models.TextChoices):
+    STAFF = "staff", _("staff or volunteer")
+    MEDIC = "medic", _("medical")
+    POLICE = "police", _("police")
+    DELIVERY = "delivery", _("delivery")
+    OTHER = "other", _("other")
+
+
 class PassageDecidedOn(models.TextChoices):
     SERVER = "server", _("server")
     DEVICE = "device", _("phone")
@@ -236,6 +244,22 @@ class Passage(models.Model):
     # secretary instead of turning the past into a refusal.
     breach = SingleLineField(_("rule breach found"), max_length=30, blank=True)
     client_id = models.UUIDField(_("client id"), unique=True)
+    # A person without a card (staff, medics, police, deliveries): who, from where, why.
+    # No card, no household; the fever rule applies, the quota does not (visitors.py).
+    visitor_name = SingleLineField(
+        _("visitor"), max_length=50, blank=True, default="", db_default=""
+    )
+    visitor_unit = SingleLineField(
+        _("visitor's unit"), max_length=100, blank=True, default="", db_default=""
+    )
+    visitor_reason = models.CharField(
+        _("visitor's reason"),
+        max_length=20,
+        choices=VisitorReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
     # Who decided: the server, or the phone (offline, or the server too slow to answer).
     # The phone's verdict is what happened at the gate and is stored as ``verdict``; the
     # server's own verdict on the same facts is kept beside it, and any difference is a

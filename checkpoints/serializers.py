@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from checkpoints import codes
 from checkpoints.errors import REASON_LABELS
-from checkpoints.models import Passage
+from checkpoints.models import Passage, VisitorReason
 from residents.models import FeverAlert
 from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN, mask_name, mask_phone
 
@@ -40,12 +40,27 @@ class DeviceTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+class VisitorSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    unit = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reason = serializers.ChoiceField(choices=VisitorReason.choices)
+
+
 class PassageCreateSerializer(serializers.Serializer):
     gate = serializers.IntegerField(
         help_text=_("Id of the opening (gate) where the scan happened.")
     )
     card = serializers.CharField(
-        max_length=64, help_text=_("The QR secret or the printed card number.")
+        max_length=200,
+        required=False,
+        help_text=_("The QR secret or the printed card number (or send visitor)."),
+    )
+    visitor = VisitorSerializer(
+        required=False,
+        help_text=_(
+            "A person without a card (staff, medics, police, deliveries): the fever rule "
+            "applies, the quota does not."
+        ),
     )
     direction = serializers.ChoiceField(choices=Passage.Direction.choices)
     temperature = serializers.DecimalField(
@@ -93,6 +108,10 @@ class PassageCreateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("card" in attrs) == ("visitor" in attrs):
+            raise serializers.ValidationError(
+                {"card": _("Send either the card or the visitor, not both.")}
+            )
         if attrs.get("decided_on") != Passage.DecidedOn.DEVICE:
             attrs["device_verdict"], attrs["device_reason"] = "", ""
             return attrs

@@ -30,6 +30,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from checkpoints.errors import Reason, reason_message
+from checkpoints.models import VisitorReason
 from checkpoints.services import rules_for
 from compounds import access
 from compounds.models import Compound, Opening
@@ -162,6 +163,8 @@ def _strings() -> dict[str, str]:
         ),
         "pick_who": _("Someone in this household is in home quarantine: tap who is going out."),
         "in_quarantine": _("in quarantine"),
+        "need_visitor": _("Give the visitor's name."),
+        "visitor": _("visitor"),
         "link_not_card": _(
             "This QR code is a link, not a pass card: scan the household's pass card."
         ),
@@ -229,6 +232,7 @@ def gate(request: HttpRequest, compound_id: int) -> HttpResponse:
         "openings": openings,
         "rules": rules,
         "quick_temperatures": [f"36.{n}" for n in range(1, 10)],
+        "visitor_reasons": VisitorReason.choices,
         "config": _config(request, compound, openings),
         "strings": _strings(),
     }

@@ -170,12 +170,13 @@
   function payload(record) {
     var body = {
       gate: record.gate,
-      card: record.card,
       direction: record.direction,
       temperature: Number(record.temperature),
       client_id: record.client_id,
       recorded_at: record.recorded_at,
     };
+    // A person without a card (a visitor) or a card.
+    if (record.visitor) body.visitor = record.visitor; else body.card = record.card;
     if (record.resident) body.resident = record.resident;
     if (record.vehicle) body.vehicle = true;
     if (record.decided_on === "device") {

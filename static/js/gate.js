@@ -746,10 +746,68 @@
     rec.quota_exit = v.allowed && v.counts_quota;
   }
 
+  function visitorMode() { return !$("visitor-form").hidden; }
+
+  function toggleVisitor() {
+    var on = !visitorMode();
+    $("visitor-form").hidden = !on;
+    $("visitor-toggle").setAttribute("aria-expanded", String(on));
+    els.cardInput.disabled = on;
+    resetCardInfo();
+    if (on) $("visitor-name").focus();
+  }
+
+  /* A visitor: no card, no household, no quota; the fever line and a sealed opening only. */
+  function recordVisitor(direction, reading) {
+    var name = $("visitor-name").value.trim();
+    if (!name) { showError(S.need_visitor, $("visitor-name")); return; }
+    state.busy = true;
+    setSending(true);
+    var rec = {
+      client_id: Q.newClientId(),
+      recorded_at: new Date().toISOString(),
+      user: config.user,
+      compound: config.compound,
+      gate: state.gate.id,
+      gate_name: state.gate.name,
+      card: "",
+      card_label: S.visitor,
+      household: name + ($("visitor-unit").value.trim() ? " · " + $("visitor-unit").value.trim() : ""),
+      visitor: { name: name, unit: $("visitor-unit").value.trim(), reason: $("visitor-reason").value },
+      resident: null,
+      direction: direction,
+      temperature: reading.value,
+      lang: config.lang,
+      status: "pending",
+    };
+    store.put(rec).then(function () {
+      localRecords.push(rec);
+      if (!navigator.onLine) return { outcome: "retry" };
+      var options = uploadOptions();
+      options.timeout = BUDGET_MS;
+      return Q.send(store, rec, options);
+    }).then(function (answer) {
+      afterUpload(answer);
+      showVerdict(rec, answer.busy, "");
+      refresh();
+    }).catch(function (err) {
+      showError(String(err));
+    }).then(function () {
+      state.busy = false;
+      setSending(false);
+    });
+  }
+
   function record(direction) {
     clearError();
     if (state.busy) return;
     if (!state.gate) { showError(S.need_gate); return; }
+    if (visitorMode()) {
+      var visitorReading = readTemperature();
+      if (visitorReading.error) { showError(visitorReading.error); return; }
+      recordVisitor(direction, visitorReading);
+      return;
+    }
     if (capabilityToken(els.cardInput.value)) {
       showError($("card-info").dataset.code ? $("card-answer").textContent : S.link_not_card, els.cardInput);
       return;
@@ -865,6 +923,13 @@
       }
       return { kind: "allowed", local: true, device: true, title: allowedTitle(rec, l.work_pass), message: phone };
     }
+    if (rec.visitor) {
+      // A visitor's rule is the fever line alone: the phone knows it whole.
+      if (isFever(rec.temperature)) {
+        return { kind: "denied", local: true, reason: "fever", title: S.fever_no_exit, message: fmt(S.fever_offline, { t: rec.temperature, line: line }) };
+      }
+      return { kind: "allowed", local: true, device: true, title: rec.direction === "in" ? S.allowed_in : S.allowed_out, message: S.decided_on_phone };
+    }
     // Not answered and no snapshot to decide with: only what the phone can know, the fever line.
     if (isFever(rec.temperature)) {
       if (rec.direction === "out") {
@@ -904,6 +969,8 @@
 
   function nextPerson() {
     els.verdict.hidden = true;
+    $("visitor-name").value = "";
+    $("visitor-unit").value = "";
     els.cardInput.value = "";
     els.tempOther.value = "";
     selectTemp(null);
@@ -1169,6 +1236,7 @@
   $("btn-out").addEventListener("click", function () { record("out"); });
   $("btn-in").addEventListener("click", function () { record("in"); });
   $("verdict-next").addEventListener("click", nextPerson);
+  $("visitor-toggle").addEventListener("click", toggleVisitor);
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     $("scan-btn").hidden = false;
     $("scan-btn").addEventListener("click", startScan);

@@ -220,3 +220,20 @@ def test_a_scanned_door_card_link_is_refused_by_name(page, login, live_server, g
     page.click("#btn-out")
     page.wait_for_selector("#gate-error", state="visible")
     assert page.is_hidden("#verdict") and not Passage.objects.exists()
+
+
+def test_a_visitor_without_a_card_is_recorded(page, login, live_server, gate):  # noqa: F811
+    open_gate(page, login, live_server, gate)
+    page.click("#visitor-toggle")
+    page.fill("#visitor-name", "刘医生")
+    page.fill("#visitor-unit", "社区医院")
+    page.select_option("#visitor-reason", "medic")
+    page.click(".temp-btn[data-temp='36.5']")
+    page.click("#btn-in")
+    page.wait_for_selector("#verdict[data-verdict='allowed']")
+    passage = Passage.objects.get()
+    assert (passage.visitor_name, passage.visitor_reason, passage.card_id) == (
+        "刘医生",
+        "medic",
+        None,
+    )
