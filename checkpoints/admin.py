@@ -41,10 +41,9 @@ class CompoundRulesAdmin(ScopedAdmin[CompoundRules]):
         "quota_exits",
         "quota_days",
         "quota_hours",
-        "vehicles_may_return",
         "max_minutes_out",
     ]
-    list_filter = ["quota_mode", "vehicles_may_return"]
+    list_filter = ["quota_mode"]
     search_fields = ["compound__name"]
     list_select_related = ["compound"]
 

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from checkpoints import selectors, services, visitors
+from checkpoints import selectors, services, vehicles, visitors
 from checkpoints.errors import REASON_LABELS, CheckpointError, Reason, reason_message
 from checkpoints.models import Passage
 from checkpoints.serializers import (
@@ -29,6 +29,7 @@ from checkpoints.serializers import (
     PassageCreateSerializer,
     PassageResultSerializer,
     PassageSerializer,
+    VehicleTripCreateSerializer,
 )
 from checkpoints.snapshot import gate_snapshot
 from compounds import access
@@ -259,6 +260,59 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         )
 
 
+class VehicleTripView(APIView):
+    throttle_scope = "gate"
+
+    @extend_schema(
+        operation_id="vehicle_trip_create",
+        request=VehicleTripCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT},
+        summary="Record a vehicle with its plate and one passage per person in it",
+    )
+    def post(self, request: Request) -> Response:
+        form = VehicleTripCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        opening = services.opening_for_gate(user=request.user, opening_id=data["gate"])
+        if opening is None:
+            raise Http404
+        decision = vehicles.vehicle_trip_record(
+            opening=opening,
+            plate=data["plate"],
+            direction=data["direction"],
+            people=[
+                vehicles.TripPerson(
+                    code=p["card"],
+                    temperature=p["temperature"],
+                    client_id=p["client_id"],
+                    resident_id=p.get("resident"),
+                )
+                for p in data["people"]
+            ],
+            actor=request.user,
+            client_id=data["client_id"],
+            recorded_at=data.get("recorded_at"),
+        )
+        trip = decision.trip
+        body = {
+            "id": trip.pk,
+            "plate": trip.plate,
+            "verdict": trip.verdict,
+            "reason": trip.reason or None,
+            "people": [
+                {
+                    "id": p.pk,
+                    "household": p.household.address if p.household else None,
+                    "verdict": p.verdict,
+                    "reason": p.reason or None,
+                    "message": services.Decision(passage=p, created=False).message,
+                }
+                for p in decision.passages
+            ],
+        }
+        return Response(body, status=201 if decision.created else 200)
+
+
 class FeverAlertFilter(StrictFilterSet):
     compound = filters.ModelChoiceFilter(queryset=scoped_choices(Compound))
 
@@ -293,6 +347,7 @@ def register(router: BaseRouter) -> None:
 
 extra_urls = [
     path("cards/<str:code>/", CardDetailView.as_view(), name="card-detail"),
+    path("vehicle-trips/", VehicleTripView.as_view(), name="vehicle-trip"),
     path(
         "compounds/<int:compound_id>/gate-snapshot/",
         GateSnapshotView.as_view(),

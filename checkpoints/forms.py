@@ -125,7 +125,6 @@ class RulesForm(forms.ModelForm):
             "quota_days",
             "quota_hours",
             "fever_line",
-            "vehicles_may_return",
             "max_minutes_out",
         ]
 

@@ -45,7 +45,6 @@ class CompoundRules(models.Model):
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
-    vehicles_may_return = models.BooleanField(_("vehicles may come back in"), default=False)
     max_minutes_out = models.PositiveSmallIntegerField(
         _("longest time out before an alert (minutes)"),
         default=120,
@@ -177,6 +176,43 @@ class PassageDecidedOn(models.TextChoices):
     DEVICE = "device", _("phone")
 
 
+class VehicleTrip(models.Model):
+    """A vehicle through an opening with its plate: its rule is decided once, for the trip;
+    each person in it has a passage of their own (their reading, their household's quota)
+    pointing here. A vehicle refused coming in never keeps its people out: they walk in."""
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="vehicle_trips", verbose_name=_("compound")
+    )
+    opening = models.ForeignKey(
+        Opening, on_delete=models.PROTECT, related_name="vehicle_trips", verbose_name=_("opening")
+    )
+    plate = SingleLineField(_("plate number"), max_length=16)
+    direction = models.CharField(_("direction"), max_length=3, choices=PassageDirection.choices)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=PassageVerdict.choices)
+    reason = SingleLineField(_("reason"), max_length=30, blank=True)
+    occurred_at = models.DateTimeField(_("happened at"))
+    received_at = models.DateTimeField(_("received at"))
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="vehicle_trips",
+        verbose_name=_("volunteer"),
+    )
+    client_id = models.UUIDField(_("client id"), unique=True)
+
+    scope_path = "compound"
+    office_read_only = True
+
+    class Meta:
+        verbose_name = _("vehicle trip")
+        verbose_name_plural = _("vehicle trips")
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.plate} {self.direction} {self.verdict}"
+
+
 # An exit that uses the household's quota. The one definition: the partial index, the ORM
 # (Passage.quota_exit_q) and the hand-written SQL (gate_sql.quota_exit_condition) read it.
 QUOTA_EXIT: dict[str, str | bool] = {
@@ -259,6 +295,15 @@ class Passage(models.Model):
         blank=True,
         default="",
         db_default="",
+    )
+    # The vehicle this person passed in, if any (its plate and its own verdict).
+    trip = models.ForeignKey(
+        VehicleTrip,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passages",
+        verbose_name=_("vehicle trip"),
     )
     # Who decided: the server, or the phone (offline, or the server too slow to answer).
     # The phone's verdict is what happened at the gate and is stored as ``verdict``; the

@@ -13,7 +13,7 @@ Order of precedence, first match wins:
    member when nobody is named), vehicle barred
    at this opening; then a valid work pass lets the resident out off the quota; then the
    quota;
-5. coming in: a vehicle unless the rules and the opening both let vehicles back in.
+5. coming in: a vehicle unless the opening lets vehicles in (``vehicle_rule`` both).
 
 The phone applies the same rule offline (static/js/gate-rules.js, checked against this
 module on one table of cases: tests/checkpoints/gate_cases.json).
@@ -46,7 +46,6 @@ class QuotaRules(Protocol):
     quota_exits: int
     quota_days: int
     quota_hours: int
-    vehicles_may_return: bool
 
 
 @dataclass(frozen=True)
@@ -165,10 +164,9 @@ def _exit(
     return _quota(rules, quota_exits, occurred_at, late)
 
 
-def _entry(*, rules: QuotaRules, gate: GateFacts, vehicle: bool) -> Verdict:
-    if vehicle and not (
-        rules.vehicles_may_return and gate.vehicle_rule == Opening.VehicleRule.BOTH
-    ):
+def _entry(*, gate: GateFacts, vehicle: bool) -> Verdict:
+    # The opening's vehicle rule alone says whether a vehicle comes back in.
+    if vehicle and gate.vehicle_rule != Opening.VehicleRule.BOTH:
         return Verdict(Reason.VEHICLE_BARRED)
     return Verdict()
 
@@ -207,7 +205,7 @@ def decide(
             late=late,
         )
     else:
-        verdict = _entry(rules=rules, gate=gate, vehicle=vehicle)
+        verdict = _entry(gate=gate, vehicle=vehicle)
     if late and verdict.reason and verdict.reason != Reason.FEVER:
         # The phone decided this offline and the person has passed: store it as it
         # happened and flag the rule it broke for the secretary, never drop or rewrite it.

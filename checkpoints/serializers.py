@@ -131,6 +131,28 @@ class PassageCreateSerializer(serializers.Serializer):
         return value.quantize(Decimal("0.1"))
 
 
+class TripPersonSerializer(serializers.Serializer):
+    card = serializers.CharField(max_length=200)
+    temperature = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=TEMPERATURE_MIN,
+        max_value=TEMPERATURE_MAX,
+        coerce_to_string=False,
+    )
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    client_id = ClientIdField()
+
+
+class VehicleTripCreateSerializer(serializers.Serializer):
+    gate = serializers.IntegerField()
+    plate = serializers.CharField(max_length=16)
+    direction = serializers.ChoiceField(choices=Passage.Direction.choices)
+    client_id = ClientIdField()
+    recorded_at = DeviceTimeField(required=False, allow_null=True)
+    people = TripPersonSerializer(many=True, min_length=1, max_length=9)
+
+
 class PassageResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     household = serializers.CharField(allow_null=True, help_text=_("The household's address."))

@@ -488,6 +488,7 @@ def _passage_decide(
     fingerprint: str = "",
     device_verdict: str = "",
     device_reason: str = "",
+    trip: Any = None,
 ) -> Decision:
     now = timezone.now()
     occurred_at = recorded_at or now
@@ -547,6 +548,7 @@ def _passage_decide(
         client_id=client_id,
         fever_alert=alert,
         request_hash=fingerprint,
+        trip=trip,
         **fields,
     )
     gate_sql.passage_insert(passage)

@@ -55,7 +55,6 @@ def _rules(rules: CompoundRules) -> dict[str, Any]:
         "quota_exits": rules.quota_exits,
         "quota_days": rules.quota_days,
         "quota_hours": rules.quota_hours,
-        "vehicles_may_return": rules.vehicles_may_return,
         "fever_line": str(rules.fever_line),
     }
 

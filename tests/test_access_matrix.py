@@ -54,6 +54,7 @@ EXPECTED = {
     "fever-alert-detail": VOLUNTEER,
     "card-detail": VOLUNTEER,
     "gate-snapshot": VOLUNTEER,
+    "vehicle-trip": None,  # POST only; tests/checkpoints/test_vehicles.py
     "compound-home": VOLUNTEER,
     "compound-branch": VOLUNTEER,
     "compound-tokens": MANAGE,

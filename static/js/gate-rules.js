@@ -81,7 +81,7 @@
       else if (f.vehicle && f.gate.vehicle_rule === "none") v = refuse("vehicle_barred");
       else if (card.work_pass) v = refuse("");
       else v = quota(f.rules, f.exits || [], f.at);
-    } else if (f.vehicle && !(f.rules.vehicles_may_return && f.gate.vehicle_rule === "both")) {
+    } else if (f.vehicle && f.gate.vehicle_rule !== "both") {
       v = refuse("vehicle_barred");
     } else {
       v = refuse("");

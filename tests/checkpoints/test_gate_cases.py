@@ -20,7 +20,6 @@ class Rules:
     quota_exits: int
     quota_days: int
     quota_hours: int
-    vehicles_may_return: bool
 
 
 def _date(value: str | None) -> date | None:

@@ -37,7 +37,6 @@ def strict_rules(compound_a):
     rules.quota_mode = CompoundRules.QuotaMode.ROLLING_HOURS
     rules.quota_exits = 2
     rules.quota_hours = 36
-    rules.vehicles_may_return = True
     rules.max_minutes_out = 90
     rules.save()
     HealthRules.objects.filter(compound=compound_a).update(fever_line=Decimal("37.5"))
