@@ -27,6 +27,17 @@ class CheckpointsConfig(AppConfig):
             ui.Link("passages", _("Gate passages"), "checkpoints:household-history", order=20),
         ):
             ui.register_link("household", link)
+        # The work-pass page of each resident, from the household's page (was linked nowhere).
+        ui.register_panel(
+            "household",
+            ui.Panel(
+                "work-passes",
+                _("Work passes"),
+                "checkpoints/_work_pass_panel.html",
+                Level.MANAGE,
+                order=50,
+            ),
+        )
         ui.register_panel(
             "building",
             ui.Panel("seal", _("Seal"), "checkpoints/_seal_form.html", Level.MANAGE),

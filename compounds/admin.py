@@ -514,10 +514,29 @@ class BranchMemberAdmin(ScopedAdmin):
     list_select_related = ["branch", "user"]
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Audit actions by their labels (every app's, from the registry), not their codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        actions = audit.registered_actions().values()
+        return sorted(((a.name, a.label) for a in actions), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "compound", "community", "actor", "action_label", "object_repr"]
-    list_filter = ["action", "object_type", related_only("compound"), related_only("community")]
+    list_filter = [
+        ActionFilter,
+        "object_type",
+        related_only("compound"),
+        related_only("community"),
+    ]
     search_fields = ["object_repr", "actor__username", "action"]
     list_select_related = ["compound", "community", "actor"]
     show_full_result_count = False
