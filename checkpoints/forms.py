@@ -86,6 +86,10 @@ class BuildingFilterForm(forms.Form):
 
 class CardPrintFilterForm(BuildingFilterForm):
     household = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new = forms.BooleanField(label=_("Only cards not printed yet"), required=False)
+
+    def new_only(self) -> bool:
+        return bool(self.is_bound and self.is_valid() and self.cleaned_data.get("new"))
 
     def household_id(self) -> int | None:
         if not self.is_bound:

@@ -101,6 +101,8 @@ class PassCard(models.Model):
         verbose_name=_("issued by"),
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Set when the secretary marks the sheet printed: "only cards not printed yet".
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
     revoke_reason = models.CharField(
         _("revoke reason"), max_length=20, choices=RevokeReason.choices, blank=True
     )

@@ -728,6 +728,29 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
 
 
 @transaction.atomic
+def cards_mark_printed(*, compound: Compound, card_ids: list[int], actor: Any) -> int:
+    """Mark these active cards of the compound as printed (the next sheet can leave them out)."""
+    cards = list(
+        PassCard.objects.select_for_update()
+        .filter(compound=compound, pk__in=card_ids, state=PassCard.State.ACTIVE)
+        .select_related("household")
+    )
+    now = timezone.now()
+    PassCard.objects.filter(pk__in=[c.pk for c in cards]).update(printed_at=now)
+    audit_bulk(
+        audit_entry(
+            compound=compound,
+            actor=actor,
+            action=gate_audit.CARDS_PRINTED,
+            obj=card.household,
+            changes={"card": card.number},
+        )
+        for card in cards
+    )
+    return len(cards)
+
+
+@transaction.atomic
 def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRules:
     from compounds.services import diff, snapshot
 

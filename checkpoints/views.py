@@ -202,11 +202,24 @@ def _hotlines(compound: Compound) -> list[tuple[str, str]]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id, need=Level.MANAGE)
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("card") if v.isdigit()]
+        done = services.cards_mark_printed(compound=compound, card_ids=ids, actor=request.user)
+        messages.success(
+            request,
+            ngettext("%(n)s card marked as printed.", "%(n)s cards marked as printed.", done)
+            % {"n": done},
+        )
+        return redirect(request.get_full_path())
     form = CardPrintFilterForm(request.GET or None, compound=compound)
     rows = selectors.cards_for_print(
-        compound=compound, building_id=form.building_id(), household_id=form.household_id()
+        compound=compound,
+        building_id=form.building_id(),
+        household_id=form.household_id(),
+        new_only=form.new_only(),
     )
     printed = [
         {
@@ -220,6 +233,8 @@ def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
     # The card goes on a resident's door or into their pocket: always in Chinese.
     with translation.override("zh-hans"):
         lines = _card_rules_lines(compound, services.rules_for(compound))
+        # A sealed building's card must not promise an outing every few days.
+        sealed_line = _("This building is sealed: nobody goes out until the seal is lifted.")
         hotlines = _hotlines(compound)
     sheets = [printed[i : i + CARDS_PER_SHEET] for i in range(0, len(printed), CARDS_PER_SHEET)]
     context = _context(
@@ -229,6 +244,7 @@ def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
         sheets=sheets,
         count=len(printed),
         lines=lines,
+        sealed_line=sealed_line,
         hotlines=hotlines,
     )
     return render(request, "checkpoints/cards_print.html", context)

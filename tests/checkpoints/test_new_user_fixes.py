@@ -42,3 +42,24 @@ def test_the_admin_shows_labels_not_codes(client, compound_a, gate_a, household_
     html = client.get("/admin/checkpoints/passage/").content.decode()
     assert "exit quota used" in html or "外出" in html
     assert ">quota_used<" not in html
+
+
+def test_the_sheet_can_print_only_cards_not_printed_yet(as_secretary, compound_a, building_a):
+    from checkpoints.models import PassCard
+
+    first = f.card(household=f.household(building=building_a, room="0101"))
+    url = reverse("checkpoints:cards-print", args=[compound_a.pk])
+    as_secretary.post(url, {"card": [first.pk]})
+    assert PassCard.objects.get(pk=first.pk).printed_at is not None
+    second = f.card(household=f.household(building=building_a, room="0102"))
+    html = as_secretary.get(url + "?new=on").content.decode()
+    assert f'name="card" value="{second.pk}"' in html
+    assert f'name="card" value="{first.pk}"' not in html
+
+
+def test_a_sealed_buildings_card_does_not_promise_an_outing(as_secretary, compound_a, building_a):
+    building_a.sealed = True
+    building_a.save()
+    f.card(household=f.household(building=building_a, room="0101"))
+    html = as_secretary.get(reverse("checkpoints:cards-print", args=[compound_a.pk])).content
+    assert "每2天".encode() not in html and 'class="sealed"'.encode() in html
