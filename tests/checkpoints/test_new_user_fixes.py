@@ -62,4 +62,4 @@ def test_a_sealed_buildings_card_does_not_promise_an_outing(as_secretary, compou
     building_a.save()
     f.card(household=f.household(building=building_a, room="0101"))
     html = as_secretary.get(reverse("checkpoints:cards-print", args=[compound_a.pk])).content
-    assert "每2天".encode() not in html and 'class="sealed"'.encode() in html
+    assert "每2天".encode() not in html and b'class="sealed"' in html
