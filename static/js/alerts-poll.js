@@ -52,7 +52,7 @@
   }
 
   function fmt(template, params) {
-    return template.replace(/%\((\w+)\)s/g, function (m, k) { return k in params ? params[k] : m; });
+    return template.replace(/\{(\w+)\}/g, function (m, k) { return k in params ? params[k] : m; });
   }
 
   function compare(answer) {
