@@ -150,7 +150,7 @@ class VehicleTripCreateSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=Passage.Direction.choices)
     client_id = ClientIdField()
     recorded_at = DeviceTimeField(required=False, allow_null=True)
-    people = TripPersonSerializer(many=True, min_length=1, max_length=9)
+    people = serializers.ListField(child=TripPersonSerializer(), min_length=1, max_length=9)
 
 
 class PassageResultSerializer(serializers.Serializer):

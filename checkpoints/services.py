@@ -167,9 +167,11 @@ def _members_quarantine_until(household: Household) -> date | None:
     """The latest quarantine end among the household's members (the gate's SQL loads it
     with the card; a query otherwise)."""
     if hasattr(household, "members_quarantine_until"):
-        return household.members_quarantine_until
+        loaded: date | None = household.members_quarantine_until
+        return loaded
     ends = Resident.objects.filter(household=household, quarantine_until__isnull=False)
-    return max(ends.values_list("quarantine_until", flat=True), default=None)
+    found: list[date] = [d for d in ends.values_list("quarantine_until", flat=True) if d]
+    return max(found, default=None)
 
 
 def card_facts(

@@ -276,7 +276,7 @@ def _verdicts(page: Any, cards: list[tuple[str, str]], trials: int) -> list[floa
 
 
 def _typed_taps(page: Any, cards: list[tuple[str, str]], trials: int) -> list[float]:
-    taps = []
+    taps: list[float] = []
     for _ in range(trials):
         number, _secret = cards.pop()
         page.fill("#card-input", "")

@@ -14,7 +14,7 @@ from checkpoints.rules import CardFacts, GateFacts, decide
 CASES = json.loads((Path(__file__).parent / "gate_cases.json").read_text())["cases"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Rules:
     quota_mode: str
     quota_exits: int
