@@ -1,6 +1,6 @@
 """What the secretary's and officer's open pages poll to show new alerts without a reload.
 
-One query answers it: the newest open fever alert (with its reading and household), how
+One query answers it (``poll_row``: the ORM's SQL compiled once, ``poll_queryset`` its twin): the newest open fever alert (with its reading and household), how
 many are open, the newest breach, and the newest outing that became overdue in the last
 day. Its ETag is those values; when the page's If-None-Match still matches, the answer is
 a bodiless 304. The page polls every 20 s (static/js/alerts-poll.js), well within the 30 s
@@ -9,14 +9,18 @@ the issue asks for.
 
 import hashlib
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from checkpoints.models import CompoundRules, Passage
+from compounds import access
 from compounds.models import Compound
 from residents.models import FeverAlert
 
@@ -46,13 +50,21 @@ def max_minutes_out(compound_id: int) -> int:
     return known[0]
 
 
-def poll_queryset(compound_id: int) -> QuerySet[Compound]:
-    """The compound annotated with the poll's figures: scoped and read in one query."""
+def _window(compound_id: int) -> tuple[datetime, datetime]:
+    """(horizon, cutoff): outings since the horizon and before the cutoff are overdue."""
     now = timezone.now()
+    return now - OVERDUE_HORIZON, now - timedelta(minutes=max_minutes_out(compound_id))
+
+
+def poll_queryset(
+    compound_id: int, *, horizon: datetime | None = None, cutoff: datetime | None = None
+) -> QuerySet[Compound]:
+    """The compound annotated with the poll's figures (the ORM form of ``poll_row``)."""
+    if horizon is None or cutoff is None:
+        horizon, cutoff = _window(compound_id)
     open_alerts = FeverAlert.objects.filter(
         compound=OuterRef("pk"), status=FeverAlert.Status.OPEN
     ).order_by("-id")
-    cutoff = now - timedelta(minutes=max_minutes_out(compound_id))
     came_back = Passage.objects.filter(
         household=OuterRef("household"),
         verdict=Passage.Verdict.ALLOWED,
@@ -64,7 +76,7 @@ def poll_queryset(compound_id: int) -> QuerySet[Compound]:
             verdict=Passage.Verdict.ALLOWED,
             direction=Passage.Direction.OUT,
             household__isnull=False,
-            occurred_at__gte=now - OVERDUE_HORIZON,
+            occurred_at__gte=horizon,
             occurred_at__lt=cutoff,
         )
         .exclude(Exists(came_back))
@@ -98,7 +110,67 @@ def poll_queryset(compound_id: int) -> QuerySet[Compound]:
     )
 
 
+COLUMNS = (
+    "alert_id",
+    "alert_temperature",
+    "alert_building",
+    "alert_unit",
+    "alert_room",
+    "alerts_open",
+    "breach_id",
+    "overdue_id",
+)
+# Stand-ins compiled into the cached SQL, swapped for the real values at each poll.
+_HORIZON = datetime(1901, 1, 1, tzinfo=UTC)
+_CUTOFF = datetime(1902, 2, 2, tzinfo=UTC)
+_COMPOUND = 987_654_321
+
+
+@cache
+def _poll_sql(vendor: str) -> tuple[str, list[Any], dict[int, str]]:
+    """The poll's SQL as the ORM writes it, compiled once: building and compiling the
+    annotated queryset cost about 15 ms of Python a poll, running it 0.2 ms. Returns the
+    SQL (with the scoping condition of ``access.visible_sql``), its parameters and which
+    of them are the stand-ins."""
+    qs = poll_queryset(_COMPOUND, horizon=_HORIZON, cutoff=_CUTOFF).order_by().values_list(*COLUMNS)
+    sql, params = qs.query.sql_with_params()
+    field = Passage._meta.get_field("occurred_at")
+    stand_ins = {
+        field.get_db_prep_value(_HORIZON, connection): "horizon",
+        field.get_db_prep_value(_CUTOFF, connection): "cutoff",
+        _COMPOUND: "compound",
+    }
+    slots = {i: stand_ins[p] for i, p in enumerate(params) if p in stand_ins}
+    if sorted(slots.values()) != ["compound", "cutoff", "horizon"]:
+        raise RuntimeError(f"the poll's stand-ins were not found once each: {slots}")
+    table = connection.ops.quote_name(Compound._meta.db_table)
+    scope = access.visible_sql(
+        compound_column=f"{table}.{access.column(Compound, 'id')}",
+        community_column=f"{table}.{access.column(Compound, 'community')}",
+    )
+    return f"{sql} AND {scope}", list(params), slots
+
+
+def poll_row(*, user: Any, compound_id: int) -> dict[str, Any] | None:
+    """The poll's figures for a compound the user may see (None otherwise): one query."""
+    sql, params, slots = _poll_sql(connection.vendor)
+    horizon, cutoff = _window(compound_id)
+    field = Passage._meta.get_field("occurred_at")
+    values = {
+        "horizon": field.get_db_prep_value(horizon, connection),
+        "cutoff": field.get_db_prep_value(cutoff, connection),
+        "compound": compound_id,
+    }
+    bound = [values[slots[i]] if i in slots else p for i, p in enumerate(params)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*bound, *access.visible_sql_params(user)])
+        row = cursor.fetchone()
+    return dict(zip(COLUMNS, row, strict=True)) if row else None
+
+
 def poll_answer(compound: Any) -> dict[str, Any]:
+    if isinstance(compound, dict):
+        compound = SimpleNamespace(**compound)
     alert = None
     if compound.alert_id:
         alert = {

@@ -38,6 +38,12 @@ def qr_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:QR_HASH_CHARS]
 
 
+def _present(**fields: Any) -> dict[str, Any]:
+    """The fields that have a value: most members have no quarantine or work pass, and
+    1,300 households' worth of nulls is a tenth of the snapshot."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 def _iso(value: datetime) -> str:
     return timezone.localtime(value).isoformat(timespec="milliseconds")
 
@@ -98,15 +104,15 @@ def _members(household_ids: list[int] | None, compound: Compound, day: Any) -> d
     found: dict[int, list] = {}
     for household_id, pk, name, relation, sex, born, q, wp in rows:
         found.setdefault(household_id, []).append(
-            {
-                "id": pk,
-                "name": mask_name(name),
-                "relation": relation,
-                "sex": sex,
-                "born": born,
-                "q": q.isoformat() if q else None,
-                "wp": wp.isoformat() if wp else None,
-            }
+            _present(
+                id=pk,
+                name=mask_name(name),
+                relation=relation,
+                sex=sex,
+                born=born,
+                q=q.isoformat() if q else None,
+                wp=wp.isoformat() if wp else None,
+            )
         )
     return found
 
@@ -124,15 +130,15 @@ def _households(compound: Compound, since: int | None, day: Any) -> list[dict[st
     cards = {c.household_id: c for c in active.only("household_id", "number", "secret")}
     members = _members(ids, compound, day)
     return [
-        {
-            "id": h.pk,
-            "address": h.address,
-            "building": h.building_id,
-            "card": cards[h.pk].number if h.pk in cards else None,
-            "qr": qr_hash(cards[h.pk].secret) if h.pk in cards else None,
-            "q": h.quarantine_until.isoformat() if h.quarantine_until else None,
-            "members": members.get(h.pk, []),
-        }
+        _present(
+            id=h.pk,
+            address=h.address,
+            building=h.building_id,
+            card=cards[h.pk].number if h.pk in cards else None,
+            qr=qr_hash(cards[h.pk].secret) if h.pk in cards else None,
+            q=h.quarantine_until.isoformat() if h.quarantine_until else None,
+            members=members.get(h.pk, []),
+        )
         for h in rows
     ]
 

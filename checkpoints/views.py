@@ -489,10 +489,10 @@ def alerts(request: HttpRequest, compound_id: int) -> HttpResponse:
 def alerts_poll(request: HttpRequest, compound_id: int) -> HttpResponse:
     """New fever alerts, breaches and overdue outings for an open page: one query, and a
     bodiless 304 when nothing changed since the page's last answer (its ETag)."""
-    compound = access.get_scoped_or_404(
-        request.user, alert_poll.poll_queryset(compound_id), pk=compound_id
-    )
-    answer = alert_poll.poll_answer(compound)
+    row = alert_poll.poll_row(user=request.user, compound_id=compound_id)
+    if row is None:
+        raise Http404
+    answer = alert_poll.poll_answer(row)
     etag = alert_poll.poll_etag(answer)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)

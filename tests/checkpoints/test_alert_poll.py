@@ -56,15 +56,29 @@ def test_the_poll_is_one_query(secretary, compound_a, gate_a, card, volunteer):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from checkpoints.alert_poll import poll_answer, poll_queryset
+    from checkpoints.alert_poll import poll_answer, poll_row
+
+    checkin(gate_a, card, volunteer, "38.4")
+    poll_row(user=secretary, compound_id=compound_a.pk)  # the rules' time out, remembered
+    with CaptureQueriesContext(connection) as captured:
+        row = poll_row(user=secretary, compound_id=compound_a.pk)
+    assert len(captured.captured_queries) == 1
+    assert poll_answer(row)["alert"]["temperature"] == "38.4"
+
+
+def test_the_cached_sql_answers_as_its_orm_twin(
+    secretary, volunteer_b, compound_a, gate_a, card, volunteer
+):
+    from checkpoints.alert_poll import poll_answer, poll_queryset, poll_row
     from compounds import access
 
     checkin(gate_a, card, volunteer, "38.4")
-    poll_queryset(compound_a.pk)  # the rules' time out, remembered for a minute
-    with CaptureQueriesContext(connection) as captured:
-        found = access.get_scoped_or_404(secretary, poll_queryset(compound_a.pk), pk=compound_a.pk)
-        poll_answer(found)
-    assert len(captured.captured_queries) == 1
+    checkin(gate_a, card, volunteer, recorded_at=timezone.now() - timedelta(hours=3))
+    twin = access.get_scoped_or_404(secretary, poll_queryset(compound_a.pk), pk=compound_a.pk)
+    row = poll_row(user=secretary, compound_id=compound_a.pk)
+    assert row is not None
+    assert poll_answer(row) == poll_answer(twin) and poll_answer(row)["overdue"] is not None
+    assert poll_row(user=volunteer_b, compound_id=compound_a.pk) is None
 
 
 def test_an_outing_becoming_overdue_and_a_breach_change_the_answer(
