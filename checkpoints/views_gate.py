@@ -164,6 +164,10 @@ def _strings() -> dict[str, str]:
         "pick_who": _("Someone in this household is in home quarantine: tap who is going out."),
         "in_quarantine": _("in quarantine"),
         "need_visitor": _("Give the visitor's name."),
+        "need_plate": _("Type the plate number first."),
+        "trip_offline": _("Vehicles are recorded online only: record each person on foot."),
+        "trip_mixed": _("Everyone in one vehicle goes the same way."),
+        "vehicle_refused_in": _("The vehicle may not come in here: its people walk in."),
         "visitor": _("visitor"),
         "link_not_card": _(
             "This QR code is a link, not a pass card: scan the household's pass card."
@@ -206,6 +210,7 @@ def _config(request: HttpRequest, compound: Compound, openings: list[Opening]) -
             "cardPlaceholder": _CARD_CODE_PLACEHOLDER,
             "passages": reverse("passage-list"),
             "snapshot": reverse("gate-snapshot", kwargs={"compound_id": compound.pk}),
+            "trips": reverse("vehicle-trip"),
             "serviceWorker": reverse("checkpoints:service-worker"),
             "serviceWorkerScope": "/",
             "login": reverse("login"),

@@ -798,10 +798,101 @@
     });
   }
 
+  // --- Vehicles: one trip, its plate, one passage per person (online only) -------------
+
+  var trip = { people: [], direction: null };
+
+  function vehicleMode() { return !$("vehicle-form").hidden; }
+
+  function renderTrip() {
+    var list = $("vehicle-people");
+    list.textContent = "";
+    trip.people.forEach(function (p) {
+      var li = document.createElement("li");
+      li.textContent = [p.label, p.temperature + " °C"].join(" · ");
+      list.appendChild(li);
+    });
+    $("vehicle-send").disabled = trip.people.length === 0;
+    document.body.dataset.tripPeople = String(trip.people.length);
+  }
+
+  /* 出/进 in a vehicle adds the person to the trip; "send" records them all at once. */
+  function addToTrip(direction, code, reading) {
+    if (trip.direction && trip.direction !== direction) { showError(S.trip_mixed); return; }
+    var known = state.card && state.cardCode === code ? state.card : null;
+    trip.direction = direction;
+    trip.people.push({
+      card: code,
+      temperature: reading.value,
+      resident: state.resident,
+      label: known ? known.household.address : (code.length === 6 ? displayCode(code) : S.qr_card),
+    });
+    renderTrip();
+    els.cardInput.value = "";
+    els.tempOther.value = "";
+    selectTemp(null);
+    resetCardInfo();
+    els.cardInput.focus();
+  }
+
+  function sendTrip() {
+    clearError();
+    var plate = $("vehicle-plate").value.trim();
+    if (!plate) { showError(S.need_plate, $("vehicle-plate")); return; }
+    if (!navigator.onLine) { showError(S.trip_offline); return; }
+    setSending(true);
+    var body = {
+      gate: state.gate.id,
+      plate: plate,
+      direction: trip.direction,
+      client_id: Q.newClientId(),
+      people: trip.people.map(function (p) {
+        var person = { card: p.card, temperature: Number(p.temperature), client_id: Q.newClientId() };
+        if (p.resident) person.resident = p.resident;
+        return person;
+      }),
+    };
+    fetch(config.urls.trips, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "Accept-Language": config.lang, "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body),
+    }).then(function (resp) {
+      return resp.json().then(function (data) { return { ok: resp.ok, data: data }; });
+    }).then(function (answer) {
+      if (!answer.ok) { showError(answer.data.detail || S.card_error); return; }
+      var data = answer.data;
+      var box = els.verdict;
+      var allowed = data.verdict === "allowed";
+      box.className = "verdict verdict-" + (allowed ? "allowed" : "denied");
+      box.dataset.verdict = allowed ? "allowed" : "denied";
+      box.dataset.reason = data.reason || "";
+      box.dataset.trip = String(data.id);
+      $("verdict-title").textContent = (trip.direction === "out" ? S.out : S.in) + " · " + data.plate + " · " + (allowed ? S.allowed : S.denied);
+      $("verdict-who").textContent = data.people.map(function (p) {
+        return (p.household || "—") + " " + (p.verdict === "allowed" ? S.allowed : S.denied);
+      }).join("；");
+      $("verdict-message").textContent = !allowed && trip.direction === "in" ? S.vehicle_refused_in :
+        data.people.filter(function (p) { return p.verdict !== "allowed"; }).map(function (p) { return p.message; }).join(" ");
+      box.hidden = false;
+      trip = { people: [], direction: null };
+      $("vehicle-plate").value = "";
+      renderTrip();
+    }).catch(function () { showError(S.trip_offline); }).then(function () { setSending(false); });
+  }
+
   function record(direction) {
     clearError();
     if (state.busy) return;
     if (!state.gate) { showError(S.need_gate); return; }
+    if (vehicleMode()) {
+      var tripCode = normalizeCode(els.cardInput.value);
+      if (!tripCode) { showError(S.need_card, els.cardInput); return; }
+      var tripReading = readTemperature();
+      if (tripReading.error) { showError(tripReading.error); return; }
+      addToTrip(direction, tripCode, tripReading);
+      return;
+    }
     if (visitorMode()) {
       var visitorReading = readTemperature();
       if (visitorReading.error) { showError(visitorReading.error); return; }
@@ -1237,6 +1328,13 @@
   $("btn-in").addEventListener("click", function () { record("in"); });
   $("verdict-next").addEventListener("click", nextPerson);
   $("visitor-toggle").addEventListener("click", toggleVisitor);
+  $("vehicle-toggle").addEventListener("click", function () {
+    var on = !vehicleMode();
+    $("vehicle-form").hidden = !on;
+    $("vehicle-toggle").setAttribute("aria-expanded", String(on));
+    if (on) $("vehicle-plate").focus();
+  });
+  $("vehicle-send").addEventListener("click", sendTrip);
   if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
     $("scan-btn").hidden = false;
     $("scan-btn").addEventListener("click", startScan);

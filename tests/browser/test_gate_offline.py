@@ -2,6 +2,7 @@
 server's, its verdicts are stored as what happened, and it never waits in silence."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,31 @@ def test_a_visitor_without_a_card_is_recorded(page, login, live_server, gate):  
         "medic",
         None,
     )
+
+
+def test_a_vehicle_with_two_people_is_one_trip_with_a_passage_each(
+    page,
+    login,
+    live_server,
+    gate,  # noqa: F811
+):
+    from checkpoints.models import VehicleTrip
+
+    gate["opening"].vehicle_rule = "both"
+    gate["opening"].save()
+    open_gate(page, login, live_server, gate)
+    page.click("#vehicle-toggle")
+    page.fill("#vehicle-plate", "沪A12345")
+    for card, temperature in ((gate["card1"], "36.5"), (gate["card2"], "36.6")):
+        page.fill("#card-input", card.number)
+        page.click(f".temp-btn[data-temp='{temperature}']")
+        page.click("#btn-out")
+    page.wait_for_selector("body[data-trip-people='2']")
+    page.click("#vehicle-send")
+    page.wait_for_selector("#verdict[data-verdict='allowed']")
+    trip = VehicleTrip.objects.get()
+    assert trip.plate == "沪A12345" and trip.passages.count() == 2
+    assert set(trip.passages.values_list("temperature", flat=True)) == {
+        Decimal("36.5"),
+        Decimal("36.6"),
+    }
