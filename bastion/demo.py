@@ -816,6 +816,38 @@ def build_gate_day(compound: Compound, volunteer: Any, rng: random.Random) -> in
         )
     if fever is not None:
         _raise_fever_alert(fever)
+    if len(chosen) > 13:
+        # Let out by the phone while the server did not answer; the server disagreed.
+        gate.log(chosen[13], Passage.Direction.OUT, 320, counts_quota=True)
+        gate.log(chosen[13], Passage.Direction.IN, 280)
+        gate.log(
+            chosen[13],
+            Passage.Direction.OUT,
+            70,
+            counts_quota=True,
+            decided_on=Passage.DecidedOn.DEVICE,
+            server_verdict=Passage.Verdict.DENIED,
+            server_reason="quota_used",
+            breach="quota_used",
+        )
+    # A doctor without a pass card: a visitor passage.
+    at = gate.now - timedelta(minutes=50)
+    gate.rows.append(
+        Passage(
+            compound=compound,
+            opening=opening,
+            direction=Passage.Direction.IN,
+            temperature=Decimal("36.4"),
+            occurred_at=at,
+            received_at=at,
+            volunteer=volunteer,
+            verdict=Passage.Verdict.ALLOWED,
+            client_id=uuid.uuid4(),
+            visitor_name="刘医生",
+            visitor_unit="社区卫生服务中心",
+            visitor_reason="medic",
+        )
+    )
     Passage.objects.bulk_create(gate.rows)
     gate_state_rebuild(compound_ids=[compound.pk])  # written around the service
     return len(gate.rows)

@@ -200,7 +200,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# The browser bench collects into a directory of its own (STATIC_ROOT in the environment).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # `make serve` sets MANIFEST_STATIC=1 and runs collectstatic: hashed names that browsers
 # may cache for a year, gzip-compressed by whitenoise. Without it (make run, the tests)
@@ -341,6 +342,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A passage's verdict and the server's verdict beside it (and the phone's) share one.
+    "ENUM_NAME_OVERRIDES": {"PassageVerdictEnum": "checkpoints.models.PassageVerdict"},
     # Every operation documents the error answers it can give (compounds/api_schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

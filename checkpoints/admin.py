@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from checkpoints import codes, services
-from checkpoints.errors import CheckpointError
+from checkpoints.errors import BREACH_LABELS, REASON_LABELS, REFUSAL_LABELS, CheckpointError
 from checkpoints.models import (
     CompoundRules,
     Passage,
@@ -41,10 +41,9 @@ class CompoundRulesAdmin(ScopedAdmin[CompoundRules]):
         "quota_exits",
         "quota_days",
         "quota_hours",
-        "vehicles_may_return",
         "max_minutes_out",
     ]
-    list_filter = ["quota_mode", "vehicles_may_return"]
+    list_filter = ["quota_mode"]
     search_fields = ["compound__name"]
     list_select_related = ["compound"]
 
@@ -136,6 +135,19 @@ class WorkPassAdmin(ScopedAdmin):
         return obj.resident.household.address
 
 
+class ReasonFilter(admin.SimpleListFilter):
+    """The refusal by its label, not its code (quota_used)."""
+
+    title = _("reason")
+    parameter_name = "reason"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(REASON_LABELS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(reason=self.value()) if self.value() else queryset
+
+
 @admin.register(Passage)
 class PassageAdmin(ReadOnlyAdmin):
     list_display = [
@@ -145,17 +157,19 @@ class PassageAdmin(ReadOnlyAdmin):
         "household",
         "direction",
         "verdict",
-        "reason",
+        "reason_label",
         "temperature",
         "fever",
         "late",
-        "breach",
+        "breach_label",
+        "decided_on",
         "volunteer",
     ]
     list_filter = [
         "direction",
         "verdict",
-        "reason",
+        ReasonFilter,
+        "decided_on",
         "fever",
         "late",
         related_only("compound"),
@@ -172,10 +186,22 @@ class PassageAdmin(ReadOnlyAdmin):
     # The log grows by hundreds of thousands of rows: no full COUNT(*) on every page.
     show_full_result_count = False
 
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_label(self, obj: Passage) -> str:
+        return str(REASON_LABELS.get(obj.reason, obj.reason))
+
+    @admin.display(description=_("rule breach found"), ordering="breach")
+    def breach_label(self, obj: Passage) -> str:
+        return str(BREACH_LABELS.get(obj.breach, obj.breach))
+
 
 @admin.register(RefusedUpload)
 class RefusedUploadAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "compound", "opening", "code", "device_time", "volunteer"]
+    list_display = ["received_at", "compound", "opening", "code_label", "device_time", "volunteer"]
     list_filter = ["code", related_only("compound"), "received_at"]
     search_fields = ["volunteer__username", "device_time"]
     list_select_related = ["compound", "opening", "volunteer"]
+
+    @admin.display(description=_("refusal"), ordering="code")
+    def code_label(self, obj: RefusedUpload) -> str:
+        return str(REFUSAL_LABELS.get(obj.code, obj.code))

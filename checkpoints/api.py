@@ -7,16 +7,20 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.gzip import gzip_page
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
-from checkpoints import selectors, services
-from checkpoints.errors import REASON_LABELS, Reason, reason_message
+from checkpoints import selectors, services, vehicles, visitors
+from checkpoints.errors import REASON_LABELS, CheckpointError, Reason, reason_message
 from checkpoints.models import Passage
 from checkpoints.serializers import (
     CardQuerySerializer,
@@ -25,7 +29,9 @@ from checkpoints.serializers import (
     PassageCreateSerializer,
     PassageResultSerializer,
     PassageSerializer,
+    VehicleTripCreateSerializer,
 )
+from checkpoints.snapshot import gate_snapshot
 from compounds import access
 from compounds.api import scoped_choices
 from compounds.api_filters import StrictFilterSet
@@ -63,6 +69,13 @@ class CardDetailView(APIView):
         summary="Card state and whether its household may go out now",
     )
     def get(self, request: Request, code: str) -> Response:
+        try:
+            services.refuse_capability_link(code)
+        except CheckpointError as error:
+            # Not a card at all: named, so that the volunteer asks for the pass card.
+            return Response(
+                status=status.HTTP_404_NOT_FOUND, data={"code": error.code, "detail": error.message}
+            )
         query = CardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -101,6 +114,46 @@ def _card_answer(result: selectors.CardStatus) -> dict[str, Any]:
         "entry_message": reason_message(result.entry_reason),
         "out_now": result.out_now,
     }
+
+
+class SnapshotQuerySerializer(serializers.Serializer):
+    since = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text=_("The gate_version the phone holds: only what changed after it."),
+    )
+    exits_after = serializers.DateTimeField(
+        required=False,
+        help_text=_("The server_time of the phone's last snapshot: exits received since."),
+    )
+
+
+# Compressed: 1,300 households are about 70 KB gzipped and several times that raw. The
+# snapshot reflects nothing the request sent, so compression leaks no secret (BREACH).
+@method_decorator(gzip_page, name="dispatch")
+class GateSnapshotView(APIView):
+    """What a gate phone keeps to decide offline (``checkpoints.snapshot``)."""
+
+    throttle_scope = "gate"
+
+    @extend_schema(
+        operation_id="gate_snapshot",
+        parameters=[SnapshotQuerySerializer],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="The compound's gate snapshot, whole or as a delta since a gate_version",
+    )
+    def get(self, request: Request, compound_id: int) -> Response:
+        query = SnapshotQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        compound = access.get_scoped_or_404(request.user, Compound.objects.all(), pk=compound_id)
+        since = query.validated_data.get("since")
+        exits_after = query.validated_data.get("exits_after")
+        if since is not None and exits_after is None:
+            since = None  # a delta needs both: send it whole
+        data = gate_snapshot(compound=compound, since=since, exits_after=exits_after)
+        response = Response(data)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class PassageFilter(StrictFilterSet):
@@ -155,6 +208,20 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
         opening = services.opening_for_gate(user=request.user, opening_id=data["gate"])
         if opening is None:
             raise Http404
+        if "visitor" in data:
+            visitor = data["visitor"]
+            decision = visitors.visitor_passage_record(
+                opening=opening,
+                name=visitor["name"],
+                unit=visitor["unit"],
+                reason=visitor["reason"],
+                direction=data["direction"],
+                temperature=data["temperature"],
+                actor=request.user,
+                client_id=data["client_id"],
+                recorded_at=data.get("recorded_at"),
+            )
+            return self._answer(decision)
         decision = services.passage_record(
             opening=opening,
             code=data["card"],
@@ -166,7 +233,12 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             recorded_at=data.get("recorded_at"),
             vehicle=data.get("vehicle", False),
             sent=request.data,
+            device_verdict=data.get("device_verdict") or "",
+            device_reason=data.get("device_reason") or "",
         )
+        return self._answer(decision)
+
+    def _answer(self, decision: services.Decision) -> Response:
         p = decision.passage
         # A plain dict, not PassageResultSerializer (which documents it in the schema):
         # building a serializer per check-in cost more than the decision's own queries.
@@ -181,10 +253,64 @@ class PassageViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.Ge
             "fever": p.fever,
             "late": p.late,
             "breach": p.breach or None,
+            "decided_on": p.decided_on,
         }
         return Response(
             body, status=status.HTTP_201_CREATED if decision.created else status.HTTP_200_OK
         )
+
+
+class VehicleTripView(APIView):
+    throttle_scope = "gate"
+
+    @extend_schema(
+        operation_id="vehicle_trip_create",
+        request=VehicleTripCreateSerializer,
+        responses={201: OpenApiTypes.OBJECT, 200: OpenApiTypes.OBJECT},
+        summary="Record a vehicle with its plate and one passage per person in it",
+    )
+    def post(self, request: Request) -> Response:
+        form = VehicleTripCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        opening = services.opening_for_gate(user=request.user, opening_id=data["gate"])
+        if opening is None:
+            raise Http404
+        decision = vehicles.vehicle_trip_record(
+            opening=opening,
+            plate=data["plate"],
+            direction=data["direction"],
+            people=[
+                vehicles.TripPerson(
+                    code=p["card"],
+                    temperature=p["temperature"],
+                    client_id=p["client_id"],
+                    resident_id=p.get("resident"),
+                )
+                for p in data["people"]
+            ],
+            actor=request.user,
+            client_id=data["client_id"],
+            recorded_at=data.get("recorded_at"),
+        )
+        trip = decision.trip
+        body = {
+            "id": trip.pk,
+            "plate": trip.plate,
+            "verdict": trip.verdict,
+            "reason": trip.reason or None,
+            "people": [
+                {
+                    "id": p.pk,
+                    "household": p.household.address if p.household else None,
+                    "verdict": p.verdict,
+                    "reason": p.reason or None,
+                    "message": services.Decision(passage=p, created=False).message,
+                }
+                for p in decision.passages
+            ],
+        }
+        return Response(body, status=201 if decision.created else 200)
 
 
 class FeverAlertFilter(StrictFilterSet):
@@ -219,4 +345,12 @@ def register(router: BaseRouter) -> None:
     router.register("fever-alerts", FeverAlertViewSet, basename="fever-alert")
 
 
-extra_urls = [path("cards/<str:code>/", CardDetailView.as_view(), name="card-detail")]
+extra_urls = [
+    path("cards/<str:code>/", CardDetailView.as_view(), name="card-detail"),
+    path("vehicle-trips/", VehicleTripView.as_view(), name="vehicle-trip"),
+    path(
+        "compounds/<int:compound_id>/gate-snapshot/",
+        GateSnapshotView.as_view(),
+        name="gate-snapshot",
+    ),
+]

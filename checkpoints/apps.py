@@ -33,6 +33,29 @@ class CheckpointsConfig(AppConfig):
             ui.Link("passages", _("Gate passages"), "checkpoints:household-history", order=20),
         ):
             ui.register_link("household", link)
+        # The work-pass page of each resident, from the household's page (was linked nowhere).
+        ui.register_panel(
+            "household",
+            ui.Panel(
+                "work-passes",
+                _("Work passes"),
+                "checkpoints/_work_pass_panel.html",
+                Level.MANAGE,
+                order=50,
+            ),
+        )
+        ui.register_panel(
+            "building",
+            ui.Panel("seal", _("Seal"), "checkpoints/_seal_form.html", Level.MANAGE),
+        )
+        ui.register_tab(
+            ui.Tab("openings", _("Openings"), "checkpoints:openings", Level.MANAGE, order=75)
+        )
+        # New alerts on every open page of the compound, without a reload (managers).
+        ui.register_panel(
+            "page",
+            ui.Panel("alert-poll", _("New alerts"), "checkpoints/_alert_poll.html", Level.MANAGE),
+        )
         ui.register_panel(
             "fever_alert",
             ui.Panel("gate-passage", _("Gate passage"), "checkpoints/_alert_passage.html"),

@@ -1,5 +1,6 @@
 """Card numbers and QR secrets: no look-alike characters (0/O, 1/I/L), no sequence."""
 
+import re
 import secrets
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -27,3 +28,17 @@ def display_number(number: str) -> str:
 
 def is_number(code: str) -> bool:
     return len(code) == NUMBER_LENGTH
+
+
+# A capability token (compounds.capabilities: token_urlsafe(32), 43 characters), alone or
+# as the last part of a link's path. Cards are 6 or 20 characters and never look like it.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{40,64}")
+
+
+def capability_token(scanned: str) -> str:
+    """The capability token in what a camera read (a link or a bare token), or ""."""
+    text = (scanned or "").strip()
+    path = text.split("?", 1)[0].split("#", 1)[0]
+    parts = [part for part in path.split("/") if part]
+    candidate = parts[-1] if parts else ""
+    return candidate if _TOKEN.fullmatch(candidate) else ""

@@ -44,6 +44,14 @@ REASON_LABELS = {
 }
 
 
+# A breach that is no rule's reason: the phone refused what the server would have allowed.
+DEVICE_REFUSED = "device_refused"
+BREACH_LABELS = {
+    **REASON_LABELS,
+    DEVICE_REFUSED: gettext_lazy("refused on the phone, allowed by the server"),
+}
+
+
 # Uploads the server refused outright (services.LOGGED_REFUSALS), as the refused log shows them.
 REFUSAL_LABELS = {
     "recorded_too_old": gettext_lazy("device clock far behind, or record too old"),

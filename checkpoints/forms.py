@@ -86,6 +86,10 @@ class BuildingFilterForm(forms.Form):
 
 class CardPrintFilterForm(BuildingFilterForm):
     household = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new = forms.BooleanField(label=_("Only cards not printed yet"), required=False)
+
+    def new_only(self) -> bool:
+        return bool(self.is_bound and self.is_valid() and self.cleaned_data.get("new"))
 
     def household_id(self) -> int | None:
         if not self.is_bound:
@@ -125,7 +129,6 @@ class RulesForm(forms.ModelForm):
             "quota_days",
             "quota_hours",
             "fever_line",
-            "vehicles_may_return",
             "max_minutes_out",
         ]
 
@@ -145,6 +148,24 @@ class BuildingSealForm(forms.Form):
     sealed = forms.TypedChoiceField(
         choices=[("1", _("seal")), ("0", _("unseal"))], coerce=lambda v: v == "1"
     )
+
+
+class OpeningStateForm(forms.Form):
+    """One opening's state and vehicle rule, or (``opening`` empty) the vehicle rule of all."""
+
+    opening = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    state = forms.ChoiceField(choices=[("", "—"), *Opening.State.choices], required=False)
+    vehicle_rule = forms.ChoiceField(
+        choices=[("", "—"), *Opening.VehicleRule.choices], required=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if not data.get("state") and not data.get("vehicle_rule"):
+            raise forms.ValidationError(_("Choose a state or a vehicle rule."))
+        if data.get("opening") is None and data.get("state"):
+            raise forms.ValidationError(_("A state is set one opening at a time."))
+        return data
 
 
 class WorkPassForm(forms.ModelForm):

@@ -30,7 +30,7 @@ from checkpoints.models import (
 )
 from compounds import access
 from compounds.models import Building, Compound, Opening, Unit
-from residents.models import HealthRules, Household
+from residents.models import HealthRules, Household, Resident
 
 Converter = Callable[[Any, Any, Any], Any]
 M = TypeVar("M", bound=Model)
@@ -148,7 +148,11 @@ def _card_sql(vendor: str, field: str, lock: bool) -> str:
     )
     return (
         f"SELECT {_columns(PassCard, 'p')}, {_columns(Household, 'h')}, "
-        f"{_columns(Building, 'b')}, {_columns(Unit, 'u')} "
+        f"{_columns(Building, 'b')}, {_columns(Unit, 'u')}, "
+        # The latest quarantine end among the members (rules.CardFacts: an exit naming
+        # nobody is refused while one of them is in quarantine): no extra round trip.
+        f"(SELECT MAX(r.{_column(Resident, 'quarantine_until')}) FROM {_table(Resident)} r "
+        f"WHERE r.{_column(Resident, 'household')} = h.{_column(Household, 'id')}) "
         f"FROM {_table(PassCard)} p "
         f"JOIN {_table(Household)} h "
         f"ON h.{_column(Household, 'id')} = p.{_column(PassCard, 'household')} "
@@ -176,6 +180,12 @@ def card_by_code(*, field: str, value: str, lock: bool) -> PassCard | None:
     household, at = _instance(Household, row, at)
     household.building, at = _instance(Building, row, at)
     household.unit = None if row[at] is None else _instance(Unit, row, at)[0]
+    at += len(Unit._meta.concrete_fields)
+    until = row[at]
+    # An annotation, as .annotate() would set it: not a field of the model.
+    household.members_quarantine_until = (  # type: ignore[attr-defined]
+        None if until is None else _convert(Resident._meta.get_field("quarantine_until"), until)
+    )
     card.household = household
     return card
 

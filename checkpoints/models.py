@@ -45,7 +45,6 @@ class CompoundRules(models.Model):
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
     )
-    vehicles_may_return = models.BooleanField(_("vehicles may come back in"), default=False)
     max_minutes_out = models.PositiveSmallIntegerField(
         _("longest time out before an alert (minutes)"),
         default=120,
@@ -102,6 +101,8 @@ class PassCard(models.Model):
         verbose_name=_("issued by"),
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Set when the secretary marks the sheet printed: "only cards not printed yet".
+    printed_at = models.DateTimeField(_("printed at"), null=True, blank=True)
     revoke_reason = models.CharField(
         _("revoke reason"), max_length=20, choices=RevokeReason.choices, blank=True
     )
@@ -164,6 +165,56 @@ class PassageVerdict(models.TextChoices):
     DENIED = "denied", _("denied")
 
 
+class VisitorReason(models.TextChoices):
+    STAFF = "staff", _("staff or volunteer")
+    MEDIC = "medic", _("medical")
+    POLICE = "police", _("police")
+    DELIVERY = "delivery", _("delivery")
+    OTHER = "other", _("other")
+
+
+class PassageDecidedOn(models.TextChoices):
+    SERVER = "server", _("server")
+    DEVICE = "device", _("phone")
+
+
+class VehicleTrip(models.Model):
+    """A vehicle through an opening with its plate: its rule is decided once, for the trip;
+    each person in it has a passage of their own (their reading, their household's quota)
+    pointing here. A vehicle refused coming in never keeps its people out: they walk in."""
+
+    compound = models.ForeignKey(
+        Compound, on_delete=models.CASCADE, related_name="vehicle_trips", verbose_name=_("compound")
+    )
+    opening = models.ForeignKey(
+        Opening, on_delete=models.PROTECT, related_name="vehicle_trips", verbose_name=_("opening")
+    )
+    plate = SingleLineField(_("plate number"), max_length=16)
+    direction = models.CharField(_("direction"), max_length=3, choices=PassageDirection.choices)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=PassageVerdict.choices)
+    reason = SingleLineField(_("reason"), max_length=30, blank=True)
+    occurred_at = models.DateTimeField(_("happened at"))
+    received_at = models.DateTimeField(_("received at"))
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="vehicle_trips",
+        verbose_name=_("volunteer"),
+    )
+    client_id = models.UUIDField(_("client id"), unique=True)
+
+    scope_path = "compound"
+    office_read_only = True
+
+    class Meta:
+        verbose_name = _("vehicle trip")
+        verbose_name_plural = _("vehicle trips")
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.plate} {self.direction} {self.verdict}"
+
+
 # An exit that uses the household's quota. The one definition: the partial index, the ORM
 # (Passage.quota_exit_q) and the hand-written SQL (gate_sql.quota_exit_condition) read it.
 QUOTA_EXIT: dict[str, str | bool] = {
@@ -178,6 +229,7 @@ class Passage(models.Model):
 
     Direction = PassageDirection
     Verdict = PassageVerdict
+    DecidedOn = PassageDecidedOn
 
     # No single-column index on compound, opening or household: each leads a composite
     # index below (passage_compound_idx, passage_opening_idx, passage_household_idx), which
@@ -242,6 +294,55 @@ class Passage(models.Model):
     # secretary instead of turning the past into a refusal.
     breach = SingleLineField(_("rule breach found"), max_length=30, blank=True)
     client_id = models.UUIDField(_("client id"), unique=True)
+    # A person without a card (staff, medics, police, deliveries): who, from where, why.
+    # No card, no household; the fever rule applies, the quota does not (visitors.py).
+    visitor_name = SingleLineField(
+        _("visitor"), max_length=50, blank=True, default="", db_default=""
+    )
+    visitor_unit = SingleLineField(
+        _("visitor's unit"), max_length=100, blank=True, default="", db_default=""
+    )
+    visitor_reason = models.CharField(
+        _("visitor's reason"),
+        max_length=20,
+        choices=VisitorReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # The vehicle this person passed in, if any (its plate and its own verdict).
+    trip = models.ForeignKey(
+        VehicleTrip,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="passages",
+        verbose_name=_("vehicle trip"),
+    )
+    # Who decided: the server, or the phone (offline, or the server too slow to answer).
+    # The phone's verdict is what happened at the gate and is stored as ``verdict``; the
+    # server's own verdict on the same facts is kept beside it, and any difference is a
+    # breach (``services._device_verdict``).
+    decided_on = models.CharField(
+        _("decided on"),
+        max_length=10,
+        choices=DecidedOn.choices,
+        default=DecidedOn.SERVER,
+        db_default=DecidedOn.SERVER,
+    )
+    # Blank when the server decided (its verdict is ``verdict``). Database defaults: rows
+    # written by hand-made SQL (the benchmark's bulk rows) need none of these.
+    server_verdict = models.CharField(
+        _("server's verdict"),
+        max_length=10,
+        choices=Verdict.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    server_reason = SingleLineField(
+        _("server's reason"), max_length=30, blank=True, default="", db_default=""
+    )
     # The alert a fever reading raised. The alert is the person's (residents), the passage
     # is the gate's: the gate points at the alert, never the other way round.
     fever_alert = models.OneToOneField(

@@ -9,10 +9,14 @@ Order of precedence, first match wins:
 1. the opening is sealed (any card, known or not);
 2. the card is unknown (a card of another compound is unknown too: see ``Reason``);
 3. the card is revoked;
-4. going out: fever, building sealed, quarantine (household or resident), vehicle barred
+4. going out: fever, building sealed, quarantine (household, the resident named, or any
+   member when nobody is named), vehicle barred
    at this opening; then a valid work pass lets the resident out off the quota; then the
    quota;
-5. coming in: a vehicle unless the rules and the opening both let vehicles back in.
+5. coming in: a vehicle unless the opening lets vehicles in (``vehicle_rule`` both).
+
+The phone applies the same rule offline (static/js/gate-rules.js, checked against this
+module on one table of cases: tests/checkpoints/gate_cases.json).
 
 A late upload (decided offline, the person has passed) turns any refusal but a fever into
 a breach flagged for the secretary: the passage is stored as it happened.
@@ -42,7 +46,6 @@ class QuotaRules(Protocol):
     quota_exits: int
     quota_days: int
     quota_hours: int
-    vehicles_may_return: bool
 
 
 @dataclass(frozen=True)
@@ -66,11 +69,18 @@ class CardFacts:
     household_quarantine_until: date | None = None
     resident_quarantine_until: date | None = None
     work_pass: bool = False
+    # The latest quarantine end among the household's members when nobody was named: a
+    # household with someone in quarantine must say who goes out (refused until it does).
+    unnamed_quarantine_until: date | None = None
 
     def quarantined_on(self, day: date) -> bool:
         return any(
             until is not None and until >= day
-            for until in (self.household_quarantine_until, self.resident_quarantine_until)
+            for until in (
+                self.household_quarantine_until,
+                self.resident_quarantine_until,
+                self.unnamed_quarantine_until,
+            )
         )
 
 
@@ -154,10 +164,9 @@ def _exit(
     return _quota(rules, quota_exits, occurred_at, late)
 
 
-def _entry(*, rules: QuotaRules, gate: GateFacts, vehicle: bool) -> Verdict:
-    if vehicle and not (
-        rules.vehicles_may_return and gate.vehicle_rule == Opening.VehicleRule.BOTH
-    ):
+def _entry(*, gate: GateFacts, vehicle: bool) -> Verdict:
+    # The opening's vehicle rule alone says whether a vehicle comes back in.
+    if vehicle and gate.vehicle_rule != Opening.VehicleRule.BOTH:
         return Verdict(Reason.VEHICLE_BARRED)
     return Verdict()
 
@@ -196,7 +205,7 @@ def decide(
             late=late,
         )
     else:
-        verdict = _entry(rules=rules, gate=gate, vehicle=vehicle)
+        verdict = _entry(gate=gate, vehicle=vehicle)
     if late and verdict.reason and verdict.reason != Reason.FEVER:
         # The phone decided this offline and the person has passed: store it as it
         # happened and flag the rule it broke for the secretary, never drop or rewrite it.

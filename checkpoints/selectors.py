@@ -295,10 +295,17 @@ def household_cards(*, household: Household) -> list[PassCard]:
 
 
 def cards_for_print(
-    *, compound: Compound, building_id: int | None = None, household_id: int | None = None
+    *,
+    compound: Compound,
+    building_id: int | None = None,
+    household_id: int | None = None,
+    new_only: bool = False,
 ) -> QuerySet[PassCard]:
-    """Active cards to print, in the order volunteers walk a building."""
+    """Active cards to print, in the order volunteers walk a building (``new_only``: those
+    never marked printed)."""
     qs = PassCard.objects.filter(compound=compound, state=PassCard.State.ACTIVE)
+    if new_only:
+        qs = qs.filter(printed_at__isnull=True)
     if building_id:
         qs = qs.filter(household__building_id=building_id)
     if household_id:

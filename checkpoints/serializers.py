@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from checkpoints import codes
-from checkpoints.models import Passage
+from checkpoints.errors import REASON_LABELS
+from checkpoints.models import Passage, VisitorReason
 from residents.models import FeverAlert
 from residents.validators import TEMPERATURE_MAX, TEMPERATURE_MIN, mask_name, mask_phone
 
@@ -39,12 +40,27 @@ class DeviceTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+class VisitorSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    unit = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    reason = serializers.ChoiceField(choices=VisitorReason.choices)
+
+
 class PassageCreateSerializer(serializers.Serializer):
     gate = serializers.IntegerField(
         help_text=_("Id of the opening (gate) where the scan happened.")
     )
     card = serializers.CharField(
-        max_length=64, help_text=_("The QR secret or the printed card number.")
+        max_length=200,
+        required=False,
+        help_text=_("The QR secret or the printed card number (or send visitor)."),
+    )
+    visitor = VisitorSerializer(
+        required=False,
+        help_text=_(
+            "A person without a card (staff, medics, police, deliveries): the fever rule "
+            "applies, the quota does not."
+        ),
     )
     direction = serializers.ChoiceField(choices=Passage.Direction.choices)
     temperature = serializers.DecimalField(
@@ -73,9 +89,68 @@ class PassageCreateSerializer(serializers.Serializer):
         ),
     )
     vehicle = serializers.BooleanField(required=False, default=False)
+    decided_on = serializers.ChoiceField(
+        choices=Passage.DecidedOn.choices,
+        required=False,
+        default=Passage.DecidedOn.SERVER,
+        help_text=_(
+            '"device": the phone decided (offline, or the server did not answer in time) '
+            "and the person acted on it; send device_verdict and, when denied, "
+            "device_reason. Stored as what happened; the server's own verdict is kept "
+            "beside it and a difference is flagged as a breach."
+        ),
+    )
+    device_verdict = serializers.ChoiceField(
+        choices=Passage.Verdict.choices, required=False, allow_null=True
+    )
+    device_reason = serializers.ChoiceField(
+        choices=list(REASON_LABELS.items()), required=False, allow_null=True, allow_blank=True
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("card" in attrs) == ("visitor" in attrs):
+            raise serializers.ValidationError(
+                {"card": _("Send either the card or the visitor, not both.")}
+            )
+        if attrs.get("decided_on") != Passage.DecidedOn.DEVICE:
+            attrs["device_verdict"], attrs["device_reason"] = "", ""
+            return attrs
+        verdict, reason = attrs.get("device_verdict"), attrs.get("device_reason") or ""
+        if not verdict:
+            raise serializers.ValidationError(
+                {"device_verdict": _("Required when the phone decided.")}
+            )
+        if verdict == Passage.Verdict.DENIED and not reason:
+            raise serializers.ValidationError(
+                {"device_reason": _("Required when the phone refused.")}
+            )
+        attrs["device_reason"] = reason
+        return attrs
 
     def validate_temperature(self, value: Decimal) -> Decimal:
         return value.quantize(Decimal("0.1"))
+
+
+class TripPersonSerializer(serializers.Serializer):
+    card = serializers.CharField(max_length=200)
+    temperature = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=TEMPERATURE_MIN,
+        max_value=TEMPERATURE_MAX,
+        coerce_to_string=False,
+    )
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    client_id = ClientIdField()
+
+
+class VehicleTripCreateSerializer(serializers.Serializer):
+    gate = serializers.IntegerField()
+    plate = serializers.CharField(max_length=16)
+    direction = serializers.ChoiceField(choices=Passage.Direction.choices)
+    client_id = ClientIdField()
+    recorded_at = DeviceTimeField(required=False, allow_null=True)
+    people = serializers.ListField(child=TripPersonSerializer(), min_length=1, max_length=9)
 
 
 class PassageResultSerializer(serializers.Serializer):
@@ -89,6 +164,7 @@ class PassageResultSerializer(serializers.Serializer):
     fever = serializers.BooleanField()
     late = serializers.BooleanField()
     breach = serializers.CharField(allow_null=True)
+    decided_on = serializers.ChoiceField(choices=Passage.DecidedOn.choices)
 
 
 class PassageSerializer(serializers.ModelSerializer):
@@ -115,6 +191,9 @@ class PassageSerializer(serializers.ModelSerializer):
             "fever",
             "late",
             "breach",
+            "decided_on",
+            "server_verdict",
+            "server_reason",
             "client_id",
         ]
 
@@ -187,9 +266,20 @@ class CardStatusSerializer(serializers.Serializer):
         return {"id": h.pk, "address": h.address, "contact_phone": mask_phone(h.contact_phone)}
 
     def get_residents(self, obj: dict[str, Any]) -> list[dict[str, Any]]:
-        # Names only, masked to the surname: enough to ask "which of you is going out?"
+        # Masked to the surname, with what a volunteer can see (relation, sex, birth year):
+        # enough to ask "which of you is going out?" and tell the family apart.
+        today = timezone.localdate()
         return [
-            {"id": r.pk, "name": mask_name(r.name)} for r in obj["card"].household.residents.all()
+            {
+                "id": r.pk,
+                "name": mask_name(r.name),
+                "relation": r.relation,
+                "sex": r.sex,
+                "born": r.birth_year,
+                "quarantined": bool(r.quarantine_until and r.quarantine_until >= today),
+            }
+            for r in obj["card"].household.residents.all()
+            if not r.erased
         ]
 
 

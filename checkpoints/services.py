@@ -19,7 +19,13 @@ from django.utils.translation import ngettext
 
 from checkpoints import audit as gate_audit
 from checkpoints import codes, gate_sql, rules
-from checkpoints.errors import CheckpointConflict, CheckpointError, reason_message
+from checkpoints.errors import (
+    DEVICE_REFUSED,
+    REASON_LABELS,
+    CheckpointConflict,
+    CheckpointError,
+    reason_message,
+)
 from checkpoints.models import (
     CompoundRules,
     Passage,
@@ -27,12 +33,12 @@ from checkpoints.models import (
     RefusedUpload,
     WorkPass,
 )
-from compounds import archived, events, ratelimit
+from compounds import archived, capabilities, events, ratelimit
 from compounds.models import Compound, Opening
-from compounds.services import audit_bulk, audit_entry, audit_record
+from compounds.services import audit_bulk, audit_entry, audit_record, gate_version_bump
 from compounds.text import check_text_fields, replace_refused
 from residents.models import FeverAlert, Household, Resident
-from residents.services import fever_alert_raise, health_rules_update
+from residents.services import fever_alert_raise, gate_households_changed, health_rules_update
 from residents.validators import body_temperature
 
 logger = logging.getLogger("bastion.gate")
@@ -51,6 +57,9 @@ REFUSED_BODY_FIELDS = (
     "client_id",
     "recorded_at",
     "vehicle",
+    "decided_on",
+    "device_verdict",
+    "device_reason",
 )
 REFUSED_VALUE_MAX_CHARS = 64
 
@@ -78,6 +87,20 @@ def rules_for(compound: Compound) -> CompoundRules:
         return compound.rules
     except CompoundRules.DoesNotExist:
         return CompoundRules(compound=compound)
+
+
+def refuse_capability_link(code: str) -> None:
+    """A QR code of another Bastion purpose (a door card's page, a household's own link)
+    shown at the gate: refused by name, not as an unknown card, so the volunteer can say
+    "this is your door card, show the pass card"."""
+    token = codes.capability_token(code)
+    purpose = capabilities.purpose_of_token(token) if token else None
+    if purpose is not None:
+        raise CheckpointError(
+            _("This is a %(what)s, not a pass card: scan the household's pass card.")
+            % {"what": purpose.label},
+            "capability_scanned",
+        )
 
 
 def card_lookup(code: str) -> tuple[str, str] | None:
@@ -140,15 +163,36 @@ def resident_for_passage(*, household: Household, resident_id: int, day: date) -
     return resident
 
 
-def card_facts(card: PassCard, resident: Resident | None = None) -> rules.CardFacts:
-    """What ``rules.decide`` needs of a loaded card (``resident`` from resident_for_passage)."""
+def _members_quarantine_until(household: Household) -> date | None:
+    """The latest quarantine end among the household's members (the gate's SQL loads it
+    with the card; a query otherwise)."""
+    if hasattr(household, "members_quarantine_until"):
+        loaded: date | None = household.members_quarantine_until
+        return loaded
+    ends = Resident.objects.filter(household=household, quarantine_until__isnull=False)
+    found: list[date] = [d for d in ends.values_list("quarantine_until", flat=True) if d]
+    return max(found, default=None)
+
+
+def card_facts(
+    card: PassCard,
+    resident: Resident | None = None,
+    *,
+    unnamed_exit_on: date | None = None,
+) -> rules.CardFacts:
+    """What ``rules.decide`` needs of a loaded card (``resident`` from resident_for_passage).
+    ``unnamed_exit_on``: an exit with nobody named, so the members' quarantine counts."""
     household = card.household
+    unnamed = None
+    if resident is None and unnamed_exit_on is not None:
+        unnamed = _members_quarantine_until(household)
     return rules.CardFacts(
         revoked=card.state == PassCard.State.REVOKED,
         building_sealed=household.building.sealed,
         household_quarantine_until=household.quarantine_until,
         resident_quarantine_until=resident.quarantine_until if resident else None,
         work_pass=bool(resident and getattr(resident, "on_duty", False)),
+        unnamed_quarantine_until=unnamed,
     )
 
 
@@ -174,7 +218,15 @@ def passage_verdict(
     return rules.decide(
         rules=compound_rules,
         fever_line=compound_rules.fever_line,
-        card=card_facts(card, resident) if card else None,
+        card=card_facts(
+            card,
+            resident,
+            unnamed_exit_on=timezone.localtime(occurred_at).date()
+            if direction == Passage.Direction.OUT
+            else None,
+        )
+        if card
+        else None,
         gate=gate,
         direction=direction,
         vehicle=vehicle,
@@ -240,6 +292,8 @@ def passage_record(
     recorded_at: datetime | None = None,
     vehicle: bool = False,
     sent: Mapping[str, Any] | None = None,
+    device_verdict: str = "",
+    device_reason: str = "",
 ) -> Decision:
     """Decide and log one passage at ``opening``. Every decision is written, denials too.
 
@@ -249,11 +303,18 @@ def passage_record(
     is a conflict (409) and the second record is not stored. Uploads refused for their
     device time or a conflicting id go to ``RefusedUpload`` (``sent``: the request body
     as received, for that log), never to the passage log.
+
+    ``device_verdict`` (with ``device_reason`` when denied): the phone decided this passage
+    itself (offline, or the server was too slow) and the person acted on it. That verdict
+    is stored as what happened; the server's own is kept beside it and a difference is
+    flagged as a breach. A refusal on the phone never becomes an allowed exit.
     """
     # The insert is hand-written SQL, which the ORM's archive guard does not see; the
     # opening comes with its compound (``opening_for_gate``), so this costs no query.
     archived.check_writable(opening.compound)
     temperature = _validate_temperature(temperature)
+    _check_device_verdict(device_verdict, device_reason)
+    refuse_capability_link(code)
     fingerprint = request_hash(
         opening_id=opening.pk,
         code=code,
@@ -275,6 +336,8 @@ def passage_record(
             recorded_at=recorded_at,
             vehicle=vehicle,
             fingerprint=fingerprint,
+            device_verdict=device_verdict,
+            device_reason=device_reason,
         )
     except IntegrityError:
         # The client_id is already stored (a retry, or an offline queue uploading twice):
@@ -362,6 +425,59 @@ def _verdict_fields(verdict: rules.Verdict) -> dict[str, Any]:
     }
 
 
+def _check_device_verdict(verdict: str, reason: str) -> None:
+    if not verdict:
+        return
+    if verdict not in Passage.Verdict.values or (
+        verdict == Passage.Verdict.DENIED and reason not in REASON_LABELS
+    ):
+        raise CheckpointError(
+            _("The phone's verdict is not one the gate knows."), "device_verdict_invalid"
+        )
+
+
+def _device_verdict_fields(
+    server: rules.Verdict,
+    *,
+    verdict: str,
+    reason: str,
+    direction: str,
+    card: PassCard | None,
+    resident: Resident | None,
+) -> dict[str, Any]:
+    """The phone's verdict as what happened, the server's beside it, a difference flagged.
+
+    An exit the phone allowed uses the household's quota (as it would have online) unless
+    the person holds a work pass; one it refused uses nothing, whatever the server thinks.
+    """
+    allowed = verdict == Passage.Verdict.ALLOWED
+    reason = "" if allowed else reason
+    if allowed and not server.allowed:
+        breach = server.reason
+    elif not allowed and server.allowed:
+        breach = DEVICE_REFUSED
+    elif reason != server.reason:
+        breach = server.reason
+    else:
+        breach = ""
+    on_duty = bool(resident is not None and getattr(resident, "on_duty", False))
+    return {
+        "verdict": verdict,
+        "reason": reason,
+        "counts_quota": allowed
+        and direction == Passage.Direction.OUT
+        and card is not None
+        and not on_duty,
+        "fever": server.fever,
+        "breach": breach,
+        "last_exit_at": server.last_exit_at,
+        "next_exit_at": server.next_exit_at,
+        "decided_on": Passage.DecidedOn.DEVICE,
+        "server_verdict": Passage.Verdict.ALLOWED if server.allowed else Passage.Verdict.DENIED,
+        "server_reason": server.reason,
+    }
+
+
 @transaction.atomic
 def _passage_decide(
     *,
@@ -375,6 +491,9 @@ def _passage_decide(
     recorded_at: datetime | None = None,
     vehicle: bool = False,
     fingerprint: str = "",
+    device_verdict: str = "",
+    device_reason: str = "",
+    trip: Any = None,
 ) -> Decision:
     now = timezone.now()
     occurred_at = recorded_at or now
@@ -392,8 +511,20 @@ def _passage_decide(
         vehicle=vehicle,
         temperature=temperature,
         occurred_at=occurred_at,
-        late=late,
+        # The phone decided: the server's verdict is its own view of the same moment.
+        late=late and not device_verdict,
     )
+    if device_verdict:
+        fields = _device_verdict_fields(
+            verdict,
+            verdict=device_verdict,
+            reason=device_reason,
+            direction=direction,
+            card=card,
+            resident=resident,
+        )
+    else:
+        fields = _verdict_fields(verdict)
     # The alert first: the passage is append-only and points at it.
     alert = None
     if verdict.fever:
@@ -422,7 +553,8 @@ def _passage_decide(
         client_id=client_id,
         fever_alert=alert,
         request_hash=fingerprint,
-        **_verdict_fields(verdict),
+        trip=trip,
+        **fields,
     )
     gate_sql.passage_insert(passage)
     gate_sql.gate_state_write(passage)  # out since / last exit, in this same transaction
@@ -537,6 +669,7 @@ def card_issue(*, household: Household, actor: Any, replace_reason: str = "") ->
         obj=household,
         changes={"card": [current.number if current else None, card.number]},
     )
+    gate_households_changed(household.compound_id, [household.pk])
     return card
 
 
@@ -558,6 +691,7 @@ def card_revoke(*, card: PassCard, actor: Any, reason: str) -> PassCard:
         obj=card.household,
         changes={"card": [card.number, None], "reason": reason},
     )
+    gate_households_changed(card.compound_id, [card.household_id])
     return card
 
 
@@ -594,6 +728,31 @@ def cards_issue_missing(*, compound: Compound, actor: Any) -> int:
         )
         for card in cards
     )
+    if cards:
+        gate_households_changed(compound.pk, [card.household_id for card in cards])
+    return len(cards)
+
+
+@transaction.atomic
+def cards_mark_printed(*, compound: Compound, card_ids: list[int], actor: Any) -> int:
+    """Mark these active cards of the compound as printed (the next sheet can leave them out)."""
+    cards = list(
+        PassCard.objects.select_for_update()
+        .filter(compound=compound, pk__in=card_ids, state=PassCard.State.ACTIVE)
+        .select_related("household")
+    )
+    now = timezone.now()
+    PassCard.objects.filter(pk__in=[c.pk for c in cards]).update(printed_at=now)
+    audit_bulk(
+        audit_entry(
+            compound=compound,
+            actor=actor,
+            action=gate_audit.CARDS_PRINTED,
+            obj=card.household,
+            changes={"card": card.number},
+        )
+        for card in cards
+    )
     return len(cards)
 
 
@@ -618,9 +777,11 @@ def rules_update(*, compound: Compound, actor: Any, **values: Any) -> CompoundRu
         obj=rules,
         changes=diff(before, snapshot(rules, fields)),
     )
+    gate_version_bump(compound.pk)
     return rules
 
 
+@transaction.atomic
 def work_pass_create(
     *,
     resident: Resident,
@@ -648,4 +809,5 @@ def work_pass_create(
         obj=resident,
         changes={"work_pass": [None, f"{work_unit} {valid_from}–{valid_to}"]},
     )
+    gate_households_changed(resident.household.compound_id, [resident.household_id])
     return work_pass

@@ -14,7 +14,9 @@ urlpatterns = [
     path("c/<int:compound_id>/gate/log/refused/", views.log_refused, name="log-refused"),
     path("c/<int:compound_id>/gate/out/", views.out_now, name="out-now"),
     path("c/<int:compound_id>/gate/rules/", views.rules_edit, name="rules"),
+    path("c/<int:compound_id>/gate/openings/", views.openings, name="openings"),
     path("c/<int:compound_id>/gate/alerts/", views.alerts, name="alerts"),
+    path("c/<int:compound_id>/gate/alerts/poll/", views.alerts_poll, name="alerts-poll"),
     path("c/<int:compound_id>/cards/", views.cards, name="cards"),
     path("c/<int:compound_id>/cards/print/", views.cards_print, name="cards-print"),
     path(

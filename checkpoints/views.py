@@ -13,24 +13,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
-from checkpoints import audit, codes, selectors, services
+from checkpoints import alert_poll, audit, codes, selectors, services
 from checkpoints.codes import display_number
-from checkpoints.errors import REASON_LABELS, REFUSAL_LABELS, CheckpointError
+from checkpoints.errors import BREACH_LABELS, REASON_LABELS, REFUSAL_LABELS, CheckpointError
 from checkpoints.forms import (
     BuildingFilterForm,
     BuildingSealForm,
     CardActionForm,
     CardPrintFilterForm,
     LogFilterForm,
+    OpeningStateForm,
     RulesForm,
     WorkPassForm,
 )
@@ -38,8 +40,8 @@ from checkpoints.models import CompoundRules, Passage, PassCard, RefusedUpload
 from compounds import access
 from compounds.access import Level
 from compounds.errors import BastionError
-from compounds.models import Building, Compound
-from compounds.services import building_seal, export_record
+from compounds.models import Building, Compound, Opening
+from compounds.services import building_seal, export_record, opening_update
 from compounds.xlsx import active_sheet, workbook_response, write_sheet
 from residents import selectors as resident_selectors
 from residents.models import Household
@@ -68,7 +70,7 @@ def _label(passages: Iterable[Passage]) -> None:
     """Attach the readable reason and breach, which the template cannot look up by key."""
     for p in passages:
         p.reason_label = REASON_LABELS.get(p.reason, p.reason)  # type: ignore[attr-defined]
-        p.breach_label = REASON_LABELS.get(p.breach, p.breach)  # type: ignore[attr-defined]
+        p.breach_label = BREACH_LABELS.get(p.breach, p.breach)  # type: ignore[attr-defined]
 
 
 # --- Cards ------------------------------------------------------------------------
@@ -200,11 +202,24 @@ def _hotlines(compound: Compound) -> list[tuple[str, str]]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id, need=Level.MANAGE)
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("card") if v.isdigit()]
+        done = services.cards_mark_printed(compound=compound, card_ids=ids, actor=request.user)
+        messages.success(
+            request,
+            ngettext("%(n)s card marked as printed.", "%(n)s cards marked as printed.", done)
+            % {"n": done},
+        )
+        return redirect(request.get_full_path())
     form = CardPrintFilterForm(request.GET or None, compound=compound)
     rows = selectors.cards_for_print(
-        compound=compound, building_id=form.building_id(), household_id=form.household_id()
+        compound=compound,
+        building_id=form.building_id(),
+        household_id=form.household_id(),
+        new_only=form.new_only(),
     )
     printed = [
         {
@@ -218,6 +233,8 @@ def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
     # The card goes on a resident's door or into their pocket: always in Chinese.
     with translation.override("zh-hans"):
         lines = _card_rules_lines(compound, services.rules_for(compound))
+        # A sealed building's card must not promise an outing every few days.
+        sealed_line = _("This building is sealed: nobody goes out until the seal is lifted.")
         hotlines = _hotlines(compound)
     sheets = [printed[i : i + CARDS_PER_SHEET] for i in range(0, len(printed), CARDS_PER_SHEET)]
     context = _context(
@@ -227,6 +244,7 @@ def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
         sheets=sheets,
         count=len(printed),
         lines=lines,
+        sealed_line=sealed_line,
         hotlines=hotlines,
     )
     return render(request, "checkpoints/cards_print.html", context)
@@ -299,7 +317,7 @@ def log_export(request: HttpRequest, compound_id: int) -> HttpResponse:
             p.get_verdict_display(),
             str(REASON_LABELS.get(p.reason, p.reason)),
             _("yes") if p.late else "",
-            str(REASON_LABELS.get(p.breach, p.breach)),
+            str(BREACH_LABELS.get(p.breach, p.breach)),
             p.volunteer.get_username(),
         ]
         for p in passages.iterator(chunk_size=500)
@@ -381,7 +399,49 @@ def _building_seal(request: HttpRequest, compound: Compound) -> HttpResponse:
     building_seal(building=building, sealed=sealed, actor=request.user)
     text = _("%(building)s is sealed.") if sealed else _("%(building)s is no longer sealed.")
     messages.success(request, text % {"building": building})
+    back = request.POST.get("next", "")
+    # Sealing is offered on the building's page too: back there, never to another site.
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect("checkpoints:rules", compound.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def openings(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """The secretary opens, restricts or seals the openings and sets their vehicle rule
+    (compounds.services.opening_update: audited, and the gate phones follow)."""
+    compound = _compound(request, compound_id, need=Level.MANAGE)
+    rows = list(compound.openings.order_by("name"))
+    if request.method == "POST":
+        form = OpeningStateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            chosen = [o for o in rows if data["opening"] in (None, o.pk)]
+            if not chosen:
+                raise Http404
+            try:
+                for opening in chosen:
+                    opening_update(
+                        opening=opening,
+                        actor=request.user,
+                        state=data["state"] or None,
+                        vehicle_rule=data["vehicle_rule"] or None,
+                    )
+            except BastionError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("The openings are saved."))
+            return redirect("checkpoints:openings", compound.pk)
+        messages.error(request, _("Choose a state or a vehicle rule."))
+    context = _context(
+        request,
+        compound,
+        openings=rows,
+        states=Opening.State.choices,
+        vehicle_rules=Opening.VehicleRule.choices,
+    )
+    return render(request, "checkpoints/openings.html", context)
 
 
 @login_required
@@ -422,6 +482,25 @@ def alerts(request: HttpRequest, compound_id: int) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "checkpoints/alerts.html", _context(request, compound, page=page))
+
+
+@login_required
+@require_GET
+def alerts_poll(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """New fever alerts, breaches and overdue outings for an open page: one query, and a
+    bodiless 304 when nothing changed since the page's last answer (its ETag)."""
+    row = alert_poll.poll_row(user=request.user, compound_id=compound_id)
+    if row is None:
+        raise Http404
+    answer = alert_poll.poll_answer(row)
+    etag = alert_poll.poll_etag(answer)
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = JsonResponse(answer)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @login_required

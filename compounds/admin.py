@@ -35,9 +35,11 @@ from compounds.ordering import NaturalKey
 from compounds.scope import compound_id_of, scope_path
 from compounds.selectors import audit_entries_visible, subquery_count
 from compounds.services import (
+    OPENING_FIELDS,
     audit_record,
     building_seal,
     diff,
+    opening_update,
     role_grant,
     role_revoke,
     snapshot,
@@ -532,6 +534,19 @@ class OpeningAdmin(ScopedAdmin):
     search_fields = ["name", "compound__name"]
     list_select_related = ["compound"]
 
+    def save_model(self, request: HttpRequest, obj: Opening, form: Any, change: bool) -> None:
+        wanted = {name: getattr(obj, name) for name in OPENING_FIELDS}
+        if not change or not set(OPENING_FIELDS) & set(form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        # State and vehicle rule are gate inputs: the service audits them and bumps the
+        # compound's gate_version. The other fields are saved as before.
+        current = Opening.objects.get(pk=obj.pk)
+        for name in OPENING_FIELDS:
+            setattr(obj, name, getattr(current, name))
+        super().save_model(request, obj, form, change)
+        opening_update(opening=obj, actor=request.user, **wanted)
+
 
 @admin.register(Role)
 class RoleAdmin(ScopedFormMixin, admin.ModelAdmin):
@@ -607,10 +622,29 @@ class BranchMemberAdmin(ScopedAdmin):
     list_select_related = ["branch", "user"]
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Audit actions by their labels (every app's, from the registry), not their codes."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        actions = audit.registered_actions().values()
+        return sorted(((a.name, a.label) for a in actions), key=lambda pair: str(pair[1]))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "compound", "community", "actor", "action_label", "object_repr"]
-    list_filter = ["action", "object_type", related_only("compound"), related_only("community")]
+    list_filter = [
+        ActionFilter,
+        "object_type",
+        related_only("compound"),
+        related_only("community"),
+    ]
     search_fields = ["object_repr", "actor__username", "action"]
     list_select_related = ["compound", "community", "actor"]
     show_full_result_count = False

@@ -181,6 +181,7 @@ def audit_bulk(entries: Iterable[AuditEntry | None], *, batch_size: int = 500) -
 
 SEAL = register_action("seal", _("building sealed"))
 UNSEAL = register_action("unseal", _("building unsealed"))
+OPENING_UPDATE = register_action("opening_update", _("opening changed"), update=True)
 ADMIN_ADD = register_action("admin_add", _("added in the admin"))
 ADMIN_CHANGE = register_action("admin_change", _("changed in the admin"), update=True)
 ADMIN_DELETE = register_action("admin_delete", _("deleted in the admin"))

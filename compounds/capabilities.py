@@ -217,6 +217,20 @@ def capability_resolve(
     return capability
 
 
+def purpose_of_token(token: str) -> Purpose | None:
+    """What a token was made for, whatever its state (a revoked door card's QR is still a
+    door card): for a scanner that must name what it was shown. Only who holds the token
+    learns its purpose."""
+    if not token:
+        return None
+    name = (
+        Capability.objects.filter(token_hash=token_hash(token))
+        .values_list("purpose", flat=True)
+        .first()
+    )
+    return _purposes.get(name) if name else None
+
+
 def live(queryset: QuerySet[Capability]) -> QuerySet[Capability]:
     return queryset.filter(revoked_at__isnull=True).filter(
         Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())

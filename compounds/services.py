@@ -4,6 +4,7 @@ by this module."""
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,7 +14,7 @@ from compounds import archived, audit, events
 from compounds.access import Level, level_for
 from compounds.audit import audit_bulk, audit_entry, audit_record, diff, snapshot
 from compounds.errors import CompoundError
-from compounds.models import Building, Community, Compound, Role
+from compounds.models import Building, Community, Compound, Opening, Role
 
 __all__ = [
     "audit_bulk",
@@ -24,6 +25,8 @@ __all__ = [
     "diff",
     "export_record",
     "gate_version_bump",
+    "OPENING_FIELDS",
+    "opening_update",
     "role_grant",
     "role_revoke",
     "snapshot",
@@ -38,6 +41,40 @@ def gate_version_bump(compound_id: int) -> int:
     """
     Compound.objects.filter(pk=compound_id).update(gate_version=F("gate_version") + 1)
     return Compound.objects.values_list("gate_version", flat=True).get(pk=compound_id)
+
+
+OPENING_FIELDS = ["state", "vehicle_rule"]
+
+
+@transaction.atomic
+def opening_update(
+    *, opening: Opening, actor: Any, state: str | None = None, vehicle_rule: str | None = None
+) -> Opening:
+    """Open, restrict or seal an opening, or change its vehicle rule (audited; the gate's
+    snapshot follows through the compound's gate_version)."""
+    opening = Opening.objects.select_for_update().get(pk=opening.pk)
+    before = snapshot(opening, OPENING_FIELDS)
+    if state is not None:
+        opening.state = state
+    if vehicle_rule is not None:
+        opening.vehicle_rule = vehicle_rule
+    try:
+        opening.full_clean()
+    except ValidationError as error:
+        raise CompoundError(" ".join(error.messages), "opening_invalid") from error
+    changes = diff(before, snapshot(opening, OPENING_FIELDS))
+    if not changes:
+        return opening
+    opening.save(update_fields=OPENING_FIELDS)
+    audit_record(
+        compound=opening.compound_id,
+        actor=actor,
+        action=audit.OPENING_UPDATE,
+        obj=opening,
+        changes=changes,
+    )
+    gate_version_bump(opening.compound_id)
+    return opening
 
 
 @transaction.atomic
@@ -55,6 +92,7 @@ def building_seal(*, building: Building, sealed: bool, actor: Any) -> Building:
         changes=diff(before, snapshot(building, ["sealed"])),
     )
     if before["sealed"] != sealed:
+        gate_version_bump(building.compound_id)
         events.send(
             events.building_sealed, sender=Building, building=building, sealed=sealed, actor=actor
         )

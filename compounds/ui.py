@@ -16,6 +16,10 @@ Places (``where``) a link or panel can go, and the URL arguments its ``url_name`
 - ``"fever_alert"``: a fever alert's page; ``(compound.pk, alert.pk)``. Panels here are
   sections of it, rendered with the page's context (``alert``): the gate shows the
   passage that raised it.
+- ``"building"``: a building's page, beside its title (panels only, rendered with
+  ``b``: the building, and ``next``: the page's path): the gate's seal button.
+- ``"page"``: every page of a compound, at the top of its content (panels only, rendered
+  with the page's context): the gate's alert poll for the managers.
 """
 
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from django.utils.functional import Promise
 from compounds.access import Level, level_for
 from compounds.kinds import route_applies
 
-PLACES = ("compound", "household", "fever_alert")
+PLACES = ("compound", "household", "fever_alert", "page", "building")
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ RESIDENT_FIELDS = [
     "return_transport",
     "note",
 ]
+# What the gate's offline snapshot holds (checkpoints.snapshot): a change to one of these
+# stamps the household with a new gate_version (quarantine: residents.quarantine.services).
+HOUSEHOLD_GATE_FIELDS = {"address"}
+RESIDENT_GATE_FIELDS = {"name", "relation", "sex", "birth_year"}
 PHONE_SEARCH_WINDOW = 60 * 60  # PHONE_SEARCH_LIMIT counts per hour
 
 logger = logging.getLogger(__name__)
@@ -147,6 +151,7 @@ def household_create(
         obj=household,
         changes=_created(household, HOUSEHOLD_AUDIT_FIELDS),
     )
+    gate_households_changed(compound.pk, [household.pk])
     return household
 
 
@@ -182,6 +187,8 @@ def household_update(*, household: Household, actor: Any, **fields: Any) -> Hous
         obj=household,
         changes=changes,
     )
+    if HOUSEHOLD_GATE_FIELDS & set(changes):
+        gate_households_changed(household.compound_id, [household.pk])
     return household
 
 
@@ -245,6 +252,7 @@ def resident_create(*, household: Household, actor: Any, **fields: Any) -> Resid
         obj=resident,
         changes=_created(resident, RESIDENT_FIELDS),
     )
+    gate_households_changed(household.compound_id, [household.pk])
     return resident
 
 
@@ -277,6 +285,8 @@ def resident_update(*, resident: Resident, actor: Any, **fields: Any) -> Residen
         obj=resident,
         changes=changes,
     )
+    if RESIDENT_GATE_FIELDS & set(changes):
+        gate_households_changed(resident.household.compound_id, [resident.household_id])
     return resident
 
 
@@ -414,6 +424,7 @@ def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
         obj=resident,
         changes={"reason": reason[:200], "cleared": sorted(ERASED_FIELDS), "rewritten": rewritten},
     )
+    gate_households_changed(compound_id, [resident.household_id])
     return resident
 
 
@@ -477,6 +488,7 @@ def health_rules_update(*, compound: Compound, actor: Any, fever_line: Decimal) 
                 obj=rules,
                 changes=changes,
             )
+            gate_version_bump(compound.pk)  # the fever line is a gate input
     # The compound may carry the rules it was loaded with: give it these.
     compound.health_rules = rules
     return rules

@@ -57,6 +57,8 @@ EXPECTED = {
     "resident-detail": VOLUNTEER,
     "fever-alert-detail": VOLUNTEER,
     "card-detail": VOLUNTEER,
+    "gate-snapshot": VOLUNTEER,
+    "vehicle-trip": None,  # POST only; tests/checkpoints/test_vehicles.py
     "compound-home": VOLUNTEER,
     "compound-archive": OFFICE,
     "compound-archive-file": None,  # 404 until a file exists; tests/bastion/test_archive.py
@@ -113,7 +115,9 @@ EXPECTED = {
     "checkpoints:log-refused": MANAGE,
     "checkpoints:out-now": VOLUNTEER,
     "checkpoints:rules": VOLUNTEER,
+    "checkpoints:openings": MANAGE,
     "checkpoints:alerts": VOLUNTEER,
+    "checkpoints:alerts-poll": VOLUNTEER,
     "checkpoints:cards": MANAGE,
     "checkpoints:cards-print": MANAGE,
     "checkpoints:household-card": MANAGE,

@@ -149,7 +149,8 @@ def flatmap_body(context, body):
 
 def _token_headers(user) -> dict[str, str]:
     token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    # The WSGI caller does not unpack gzip; the gate snapshot is compressed when asked.
+    return {"Authorization": f"Token {token.key}", "Accept-Encoding": "identity"}
 
 
 @pytest.fixture

@@ -170,13 +170,21 @@
   function payload(record) {
     var body = {
       gate: record.gate,
-      card: record.card,
       direction: record.direction,
       temperature: Number(record.temperature),
       client_id: record.client_id,
       recorded_at: record.recorded_at,
     };
+    // A person without a card (a visitor) or a card.
+    if (record.visitor) body.visitor = record.visitor; else body.card = record.card;
     if (record.resident) body.resident = record.resident;
+    if (record.vehicle) body.vehicle = true;
+    if (record.decided_on === "device") {
+      // The phone decided and the person acted on it: the server stores this verdict.
+      body.decided_on = "device";
+      body.device_verdict = record.device_verdict;
+      if (record.device_reason) body.device_reason = record.device_reason;
+    }
     return body;
   }
 
@@ -200,7 +208,9 @@
 
   /* POST one record and store what became of it. Resolves to {outcome} with outcome
    * "sent", "failed" (refused for good: kept, with error_code and error), "auth" (login
-   * needed) or "retry" (waits; with retryAt, in ms, when the server said when). */
+   * needed) or "retry" (waits; with retryAt, in ms, when the server said when; with
+   * timedOut when options.timeout ran out and the request was aborted).
+   * options.timeout: the budget in ms (SEND_TIMEOUT_MS if none). */
   function send(store, record, options) {
     var now = Date.now();
     return store.getMeta(RETRY_AT_KEY).catch(function () { return null; }).then(function (until) {
@@ -215,7 +225,7 @@
           "X-CSRFToken": options.csrf || "",
         },
         body: JSON.stringify(payload(record)),
-      }, SEND_TIMEOUT_MS).then(function (response) {
+      }, options.timeout || SEND_TIMEOUT_MS).then(function (response) {
         if (response.status === 401 || response.status === 403) return { outcome: "auth" };
         if (isBusy(response.status)) {
           var at = retryAt(response, Date.now());
@@ -224,7 +234,7 @@
         }
         if (isTransient(response.status)) return { outcome: "retry" };
         return settle(store, record, response);
-      }, function () { return { outcome: "retry" }; });
+      }, function (err) { return { outcome: "retry", timedOut: !!(err && err.name === "AbortError") }; });
     });
   }
 

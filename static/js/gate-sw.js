@@ -28,7 +28,9 @@ var store = Q.openStore();
 self.addEventListener("install", function (event) {
   event.waitUntil(
     caches.open(ASSET_CACHE).then(function (cache) {
-      return cache.addAll(CFG.assets.map(function (url) { return new Request(url, { cache: "reload" }); }));
+      // The browser's HTTP cache answers for what the page has just loaded (hashed names,
+      // cached for a year): nothing is downloaded twice.
+      return cache.addAll(CFG.assets);
     }).then(function () { return self.skipWaiting(); })
   );
 });
@@ -83,12 +85,22 @@ function assetCacheFirst(request) {
   });
 }
 
+function forgetSnapshot() {
+  // The compound's cards as the last login saw them: never kept for the next one.
+  return new Promise(function (resolve) {
+    var req = self.indexedDB ? self.indexedDB.deleteDatabase("bastion-gate-snapshot") : null;
+    if (!req) { resolve(); return; }
+    req.onsuccess = req.onerror = req.onblocked = function () { resolve(); };
+  });
+}
+
 function forgetLogin() {
   // Someone logs in or out on this phone: the cached pages name the previous user, and
   // the queue must not be uploaded under the next one's session.
   return Promise.all([
     caches.delete(PAGE_CACHE),
     store.removeMeta("user").catch(function () { return null; }),
+    forgetSnapshot(),
   ]);
 }
 
@@ -105,7 +117,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(pageNetworkFirst(event));
     return;
   }
-  if (CFG.assets.indexOf(url.pathname) >= 0) {
+  if (CFG.assets.indexOf(url.pathname) >= 0 || (CFG.lazyAssets || []).indexOf(url.pathname) >= 0) {
     event.respondWith(assetCacheFirst(request));
   }
 });

@@ -47,6 +47,8 @@ def open_gate(page, login, live_server, gate) -> None:
     page.goto(f"{live_server.url}/c/{gate['compound'].pk}/gate/")
     # One open opening: chosen by itself, the work area shows at once.
     page.wait_for_selector("#card-input", state="visible")
+    # The compound's snapshot is on the phone: it can decide without the network.
+    page.wait_for_selector("body[data-snapshot]", state="attached")
 
 
 def record(page, number: str, temperature: str, direction: str = "out") -> None:
@@ -132,15 +134,23 @@ def test_choosing_a_resident_in_quarantine_turns_the_card_answer_to_no(
     gate["first"].residents.update(quarantine_until=timezone.localdate())
     open_gate(page, login, live_server, gate)
     page.fill("#card-input", gate["card1"].number)
-    page.wait_for_selector("#card-info[data-state='ok']")  # the household may go out
+    # Someone of the household is in quarantine: nobody named, nobody goes out.
+    page.wait_for_selector("#card-info[data-state='no']")
+    page.click(".temp-btn[data-temp='36.5']")
+    page.click("#btn-out")
+    # The volunteer must say who is going out before anything is recorded.
+    page.wait_for_selector("#gate-error", state="visible")
+    assert page.is_hidden("#verdict") and not Passage.objects.exists()
+    # The picker tells family members apart: relation, sex, age; the quarantined marked.
+    assert "户主" in page.text_content(".resident-btn")
+    assert page.get_attribute(".resident-btn", "data-quarantined") == "1"
     page.click(".resident-btn")
-    # The card is asked again for that person: what the check-in would decide for them.
     page.wait_for_selector("#card-info[data-state='no']")
     assert "居家隔离" in page.text_content("#card-answer")
     assert page.get_attribute(".resident-btn", "aria-pressed") == "true"
-    page.click(".temp-btn[data-temp='36.5']")
     page.click("#btn-out")
     page.wait_for_selector("#verdict[data-verdict='denied'][data-reason='quarantined']")
+    assert Passage.objects.get().resident_id == gate["first"].residents.get().pk
 
 
 def test_fever_on_exit_is_denied_and_alerted(page, login, live_server, gate):
@@ -185,7 +195,9 @@ def test_records_taken_offline_upload_by_themselves(
     context.set_offline(True)
     page.wait_for_selector("#net-status[data-online='0']")
     record(page, gate["card1"].number, "36.5")
-    assert page.get_attribute("#verdict", "data-verdict") == "offline"
+    # The phone decides with its snapshot of the compound, and says so.
+    assert page.get_attribute("#verdict", "data-verdict") == "allowed"
+    assert page.get_attribute("#verdict", "data-decided-on") == "device"
     shot(page, screenshot, "gate-offline-verdict")
     next_person(page)
     record(page, gate["card2"].number, "37.8")
@@ -210,6 +222,7 @@ def test_records_taken_offline_upload_by_themselves(
 
     passages = {p.household_id: p for p in Passage.objects.all()}
     assert passages[gate["first"].pk].verdict == "allowed"
+    assert passages[gate["first"].pk].decided_on == "device"
     assert passages[gate["first"].pk].temperature == Decimal("36.5")
     assert passages[gate["second"].pk].verdict == "denied"
     assert passages[gate["second"].pk].reason == "fever"
@@ -456,7 +469,9 @@ def test_busy_server_keeps_the_record_queued_until_its_retry_after(
 
     context.route(PASSAGES, answer)
     record(page, gate["card1"].number, "36.5")
-    assert page.get_attribute("#verdict", "data-verdict") == "offline"
+    # A busy server gives no verdict: the phone decides, and the record waits.
+    assert page.get_attribute("#verdict", "data-verdict") == "allowed"
+    assert page.get_attribute("#verdict", "data-decided-on") == "device"
     assert page.get_attribute("#verdict", "data-busy") == "1"
     next_person(page)
     screenshot("gate-busy")

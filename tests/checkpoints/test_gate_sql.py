@@ -37,7 +37,6 @@ def strict_rules(compound_a):
     rules.quota_mode = CompoundRules.QuotaMode.ROLLING_HOURS
     rules.quota_exits = 2
     rules.quota_hours = 36
-    rules.vehicles_may_return = True
     rules.max_minutes_out = 90
     rules.save()
     HealthRules.objects.filter(compound=compound_a).update(fever_line=Decimal("37.5"))
@@ -238,6 +237,9 @@ def test_passage_insert_writes_every_field_as_the_orm_reads_it(
         fever=True,
         late=True,
         breach="quota_used",
+        decided_on="device",
+        server_verdict="allowed",
+        server_reason="",
         client_id=uuid.uuid4(),
         **optional,
     )

@@ -22,7 +22,6 @@ class Rules:
     quota_exits: int = 1
     quota_days: int = 2
     quota_hours: int = 48
-    vehicles_may_return: bool = False
 
 
 def exits(*times: datetime):
@@ -231,21 +230,10 @@ def test_fever_flag_stays_on_any_refusal():
 
 
 @pytest.mark.parametrize(
-    ("rule", "may_return", "allowed"),
-    [
-        ("both", True, True),
-        ("both", False, False),
-        ("out_only", True, False),
-        ("none", True, False),
-    ],
+    ("rule", "allowed"), [("both", True), ("out_only", False), ("none", False)]
 )
-def test_a_vehicle_comes_back_in_only_where_rules_and_opening_both_allow(rule, may_return, allowed):
-    result = verdict(
-        direction="in",
-        vehicle=True,
-        gate=GateFacts(vehicle_rule=rule),
-        rules=Rules(vehicles_may_return=may_return),
-    )
+def test_a_vehicle_comes_back_in_only_where_the_opening_lets_vehicles_in(rule, allowed):
+    result = verdict(direction="in", vehicle=True, gate=GateFacts(vehicle_rule=rule))
     assert result.allowed is allowed
     assert result.reason == ("" if allowed else Reason.VEHICLE_BARRED)
 
@@ -308,7 +296,9 @@ def test_a_late_fever_is_still_a_refusal():
 
 
 def test_a_late_entry_with_a_barred_vehicle_is_a_breach_that_counts_nothing():
-    result = verdict(late=True, direction="in", vehicle=True)
+    result = verdict(
+        late=True, direction="in", vehicle=True, gate=GateFacts(vehicle_rule="out_only")
+    )
     assert result == Verdict(breach=Reason.VEHICLE_BARRED)
 
 

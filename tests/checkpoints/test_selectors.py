@@ -257,8 +257,12 @@ def test_resident_in_home_quarantine_is_refused_by_preview_and_check_in(
     preview = selectors.card_status(card=card_a, resident_id=resident_a.pk)
     assert (preview.exit_allowed, preview.reason) == (False, "quarantined")
     assert record(card_a.number, resident_id=resident_a.pk).reason == "quarantined"
-    # The rest of the household may still go out.
-    assert selectors.card_status(card=card_a).exit_allowed
+    # The rest of the household may still go out, once the volunteer says who goes.
+    other = f.resident(household=household_a, name="王二")
+    assert selectors.card_status(card=card_a, resident_id=other.pk).exit_allowed
+    # Naming nobody is refused: the gate cannot tell the quarantined member apart.
+    assert selectors.card_status(card=card_a).reason == "quarantined"
+    assert record(card_a.number).reason == "quarantined"
 
 
 def test_card_preview_of_another_compounds_card_at_a_gate_is_an_unknown_card(household_b, gate_a):
