@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -315,8 +315,26 @@ def _check_texts(**texts: str) -> None:
             raise ResidentError(refusal.messages[0], TEXT_CONTROL_CHARACTER, field=name) from None
 
 
+def visit_record(*, visit: Visit, client_id: UUID, **fields: Any) -> Recorded:
+    """Record what was found at the door (``_visit_record``). Two uploads of one record
+    at once (a phone retrying while its first try is still on the way) both pass the
+    check for a known client id; the unique index stops the second, which then answers
+    like any replay."""
+    try:
+        return _visit_record(visit=visit, client_id=client_id, **fields)
+    except IntegrityError:
+        seen = VisitAttempt.objects.filter(client_id=client_id).first()
+        if seen is None:
+            raise
+        if seen.visit_id != visit.pk:
+            raise ResidentError(
+                _("This record's id is already used for another visit."), Code.CLIENT_ID_CONFLICT
+            ) from None
+        return Recorded(seen.visit, False)
+
+
 @transaction.atomic
-def visit_record(
+def _visit_record(
     *,
     visit: Visit,
     actor: Any,

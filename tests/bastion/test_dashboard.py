@@ -55,7 +55,6 @@ def populate(compound, volunteer, *, households=3, tag=""):
             name=f"丙{tag}{i}",
             returnee=True,
             erased_at=now,
-            quarantine_until=today + timedelta(days=9),
         )
         card = f.card(household=h, actor=None)
         made.append((h, card))

@@ -251,15 +251,22 @@ def test_demo_quarantines_run_from_today():
 
 @pytest.mark.django_db
 def test_demo_gate_morning_lets_nobody_in_quarantine_out():
+    from residents.models import Quarantine
+
     seed("--households", "60")
     outings = Passage.objects.filter(direction="out", verdict="allowed").select_related(
         "resident", "household"
     )
     assert outings.count() >= 10
+    assert Quarantine.objects.exists()
     for p in outings:
         day = timezone.localtime(p.occurred_at).date()
-        assert not (p.household.quarantine_until and p.household.quarantine_until >= day)
-        assert not (p.resident.quarantine_until and p.resident.quarantine_until >= day)
+        # In force that day: started, not past its end, not ended before.
+        in_force = Quarantine.objects.filter(starts_on__lte=day, ends_on__gte=day).exclude(
+            ended_on__lt=day
+        )
+        assert not in_force.filter(resident=p.resident).exists(), p
+        assert not in_force.filter(household=p.household, confines_household=True).exists(), p
 
 
 @pytest.mark.django_db

@@ -1,7 +1,8 @@
 """Every service that changes what the gate decides on bumps the compound's gate_version
 (and stamps the household for a per-household change), so the phones' snapshots follow.
 
-The next issues' services join GATE_INPUT_SERVICES."""
+The quarantine's services (the only writer of the gate's quarantine flags) and the
+move-out are here; the next issues' services join GATE_INPUT_SERVICES."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from compounds import services as kernel
 from compounds.models import Compound
 from residents import services as registry
 from residents.models import Household
+from residents.quarantine import services as quarantine
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -54,14 +56,23 @@ GATE_INPUT_SERVICES: dict[str, Callable] = {
     "opening_update (vehicle rule)": lambda w: kernel.opening_update(
         opening=w["opening"], actor=w["actor"], vehicle_rule="both"
     ),
-    "household quarantine (household_update)": lambda w: registry.household_update(
-        household=w["household"], actor=w["actor"], quarantine_until=SOON
+    "quarantine_start (home)": lambda w: quarantine.quarantine_start(
+        resident=w["resident"], actor=w["actor"], reason="returnee"
     ),
-    "resident quarantine start (resident_update)": lambda w: registry.resident_update(
-        resident=w["resident"], actor=w["actor"], quarantine_until=SOON
+    "quarantine_end_change": lambda w: quarantine.quarantine_end_change(
+        quarantine=w["quarantine"],
+        actor=w["actor"],
+        ends_on=SOON + timedelta(days=3),
+        reason="复查",
     ),
-    "resident quarantine end (resident_update)": lambda w: registry.resident_update(
-        resident=w["quarantined"], actor=w["actor"], quarantine_until=None
+    "quarantine_end": lambda w: quarantine.quarantine_end(
+        quarantine=w["quarantine"], actor=w["actor"], reason="期满"
+    ),
+    "quarantine_confinement_set": lambda w: quarantine.quarantine_confinement_set(
+        quarantine=w["quarantine"], actor=w["actor"], confines_household=False
+    ),
+    "resident_move_out": lambda w: registry.resident_move_out(
+        resident=w["resident"], actor=w["actor"]
     ),
     "resident relation (resident_update)": lambda w: registry.resident_update(
         resident=w["resident"], actor=w["actor"], relation="spouse"
@@ -79,9 +90,11 @@ PER_HOUSEHOLD = {
     "card_revoke": "household",
     "cards_issue_missing": "other",
     "work_pass_create": "household",
-    "household quarantine (household_update)": "household",
-    "resident quarantine start (resident_update)": "household",
-    "resident quarantine end (resident_update)": "household",
+    "quarantine_start (home)": "household",
+    "quarantine_end_change": "household",
+    "quarantine_end": "household",
+    "quarantine_confinement_set": "household",
+    "resident_move_out": "household",
     "resident relation (resident_update)": "household",
     "resident_create": "household",
     "resident_erase": "household",
@@ -90,7 +103,8 @@ PER_HOUSEHOLD = {
 
 @pytest.fixture
 def world(compound_a, building_a, household_a, resident_a, gate_a, secretary):
-    quarantined = f.resident(household=household_a, name="李四", quarantine_until=SOON)
+    quarantined = f.resident(household=household_a, name="李四")
+    stay = quarantine.quarantine_start(resident=quarantined, actor=secretary, reason="returnee")
     return {
         "compound": compound_a,
         "building": building_a,
@@ -98,6 +112,7 @@ def world(compound_a, building_a, household_a, resident_a, gate_a, secretary):
         "other": f.household(building=building_a, room="0101"),
         "resident": resident_a,
         "quarantined": quarantined,
+        "quarantine": stay,
         "opening": gate_a,
         "card": f.card(household=household_a, actor=secretary),
         "actor": secretary,

@@ -1,7 +1,6 @@
 """The gate phone's snapshot: what it holds, what it never holds, and its deltas."""
 
 import json
-from datetime import timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from checkpoints.services import card_issue, passage_record
 from checkpoints.snapshot import gate_snapshot, qr_hash
-from residents.services import resident_update
+from residents.quarantine.services import quarantine_start
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +77,8 @@ def test_a_delta_holds_only_the_households_changed_since(
 def test_a_quarantine_set_reaches_the_next_delta(compound_a, family, secretary):
     head, _child, _card = family
     first = gate_snapshot(compound=compound_a)
-    until = timezone.localdate() + timedelta(days=7)
-    resident_update(resident=head, actor=secretary, quarantine_until=until)
+    stay = quarantine_start(resident=head, actor=secretary, reason="returnee")
+    until = stay.ends_on
     delta = gate_snapshot(
         compound=compound_a, since=first["gate_version"], exits_after=timezone.now()
     )

@@ -206,6 +206,29 @@ def test_an_upload_sent_twice_is_written_once(street, compound_a, secretary):
     assert visit.attempts.count() == 1
 
 
+def test_two_uploads_of_one_record_at_once_answer_like_a_replay_not_an_error(
+    street, compound_a, secretary, monkeypatch
+):
+    """The second of two simultaneous uploads passes the known-id check before the first
+    commits; the unique index stops its insert, and the answer is the first's."""
+    round_, _ = open_round(compound_a, secretary)
+    visit = rounds.visit_for(round_=round_, household_id=street["flats"][0].pk)
+    client_id = uuid4()
+    first = rounds.visit_record(visit=visit, actor=secretary, client_id=client_id, result="some")
+    real_filter = rounds.VisitAttempt.objects.filter
+    calls = []
+
+    def blind_first_check(*args, **kwargs):  # as if the first upload were not committed yet
+        calls.append(kwargs)
+        found = real_filter(*args, **kwargs)
+        return found.none() if len(calls) == 1 else found
+
+    monkeypatch.setattr(rounds.VisitAttempt.objects, "filter", blind_first_check)
+    second = rounds.visit_record(visit=visit, actor=secretary, client_id=client_id, result="some")
+    assert second.created is False and second.visit.pk == first.visit.pk
+    assert visit.attempts.count() == 1
+
+
 def test_a_fever_at_the_door_raises_the_one_alert(street, compound_a, secretary):
     round_, _ = open_round(compound_a, secretary)
     flat = street["flats"][0]

@@ -141,10 +141,10 @@ class Command(BaseCommand):
                 volunteer=volunteer,
             )
             self.say(f"Roster: {shifts} shifts this week at {LARGE}, a duty log")
-            history = demo.build_gate_history(large, volunteer, random.Random(SEED + 1))
-            self.say(f"Gate log: {history} passages over the 13 days before (the chart)")
             visited = demo.build_round(large, random.Random(SEED))
             self.say(f"Screening round 4 at {LARGE}: {visited} doors visited so far")
+            history = demo.build_gate_history(large, volunteer, random.Random(SEED + 1))
+            self.say(f"Gate log: {history} passages over the 13 days before (the chart)")
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s."))
 
