@@ -279,7 +279,7 @@ class CardStatusSerializer(serializers.Serializer):
                 "quarantined": bool(r.quarantine_until and r.quarantine_until >= today),
             }
             for r in obj["card"].household.residents.all()
-            if not r.erased
+            if not r.erased and r.moved_out_on is None  # gone: no longer goes out from here
         ]
 
 

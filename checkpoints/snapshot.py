@@ -84,7 +84,9 @@ def _members(household_ids: list[int] | None, compound: Compound, day: Any) -> d
         .annotate(end=Max("valid_to"))
         .values("end")
     )
-    residents = Resident.objects.filter(household__compound=compound, erased_at__isnull=True)
+    residents = Resident.objects.filter(
+        household__compound=compound, erased_at__isnull=True, moved_out_on__isnull=True
+    )
     if household_ids is not None:
         residents = residents.filter(household_id__in=household_ids)
     rows = (

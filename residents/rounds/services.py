@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -325,7 +325,9 @@ def visit_record(*, visit: Visit, client_id: UUID, **fields: Any) -> Recorded:
     except IntegrityError:
         seen = VisitAttempt.objects.filter(client_id=client_id).first()
         if seen is None:
-            raise
+            # The other upload has not committed yet (or rolled back): busy, not broken.
+            # The API answers 503 with Retry-After, and the phone's queue sends it again.
+            raise OperationalError("another upload of this record is being written") from None
         if seen.visit_id != visit.pk:
             raise ResidentError(
                 _("This record's id is already used for another visit."), Code.CLIENT_ID_CONFLICT

@@ -113,11 +113,11 @@ def test_a_visit_recorded_without_signal_waits_on_the_phone_and_uploads_later(
     page.wait_for_selector(".visit-queued")
     assert _result(round_, flats[3]) == "pending"
     context.set_offline(False)
-    for _ in range(60):
+    for _ in range(30):
         # Each "online" sends what waits; a send that met the test's own read of the
         # database (SQLite locks the table) waits for the next one.
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(1000)
         if _result(round_, flats[3]) == "nobody":
             break
     assert _result(round_, flats[3]) == "nobody"
@@ -163,9 +163,9 @@ def test_the_list_of_doors_records_a_whole_stairwell_without_signal(
         page.wait_for_selector(f"#door-{flat.pk}.{result}.queued")
     assert _result(round_, flats[0]) == "pending"
     context.set_offline(False)
-    for _ in range(60):
+    for _ in range(30):
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(1000)
         if _result(round_, flats[1]) == "nobody":
             break
     assert (_result(round_, flats[0]), _result(round_, flats[1])) == ("everyone", "nobody")

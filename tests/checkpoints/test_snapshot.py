@@ -99,3 +99,18 @@ def test_the_snapshot_costs_a_fixed_number_of_queries(
         f.card(household=household, actor=secretary)
     with django_assert_max_num_queries(9):
         gate_snapshot(compound=compound_a)
+
+
+def test_a_member_who_moved_out_leaves_the_snapshot_and_the_next_delta(
+    compound_a, family, secretary
+):
+    from residents.services import resident_move_out
+
+    head, child, _card = family
+    first = gate_snapshot(compound=compound_a)
+    resident_move_out(resident=child, actor=secretary)
+    delta = gate_snapshot(
+        compound=compound_a, since=first["gate_version"], exits_after=timezone.now()
+    )
+    (household,) = delta["households"]
+    assert [m["id"] for m in household["members"]] == [head.pk]

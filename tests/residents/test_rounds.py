@@ -229,6 +229,24 @@ def test_two_uploads_of_one_record_at_once_answer_like_a_replay_not_an_error(
     assert visit.attempts.count() == 1
 
 
+def test_an_upload_racing_one_not_yet_written_is_told_to_come_back_not_given_a_500(
+    street, compound_a, secretary, monkeypatch
+):
+    from django.db import OperationalError
+
+    round_, _ = open_round(compound_a, secretary)
+    visit = rounds.visit_for(round_=round_, household_id=street["flats"][0].pk)
+    client_id = uuid4()
+    rounds.visit_record(visit=visit, actor=secretary, client_id=client_id, result="some")
+    real_filter = rounds.VisitAttempt.objects.filter
+    # Neither look finds the other upload: it is still being written elsewhere.
+    monkeypatch.setattr(
+        rounds.VisitAttempt.objects, "filter", lambda *a, **k: real_filter(*a, **k).none()
+    )
+    with pytest.raises(OperationalError):  # the API's 503 with Retry-After
+        rounds.visit_record(visit=visit, actor=secretary, client_id=client_id, result="some")
+
+
 def test_a_fever_at_the_door_raises_the_one_alert(street, compound_a, secretary):
     round_, _ = open_round(compound_a, secretary)
     flat = street["flats"][0]
