@@ -101,7 +101,24 @@
     }, function () { return { outcome: "retry" }; });
   }
 
+  /* One upload run at a time: an "online" event, the page's timer and a tap can all ask
+     for one, and two runs would send the same record twice over a poor network. A call
+     while a run is going returns that run. */
+  var running = null;
+
   function uploadWaiting(options) {
+    if (running) return running;
+    running = uploadAll(options).then(function (last) {
+      running = null;
+      return last;
+    }, function (error) {
+      running = null;
+      throw error;
+    });
+    return running;
+  }
+
+  function uploadAll(options) {
     return store.all().then(function (records) {
       var waiting = records.filter(function (r) { return r.status === "pending" && r.user === options.user; })
         .sort(function (a, b) { return a.recorded_at < b.recorded_at ? -1 : 1; });
