@@ -385,9 +385,18 @@ class BuildingInline(ScopedTabularInline):
 
 
 class OpeningInline(ScopedTabularInline):
+    """The compound's openings, to read: their state and vehicle rule change on the
+    opening's own page, through ``opening_update`` (audited, and the gate's phones learn
+    of it by the gate version)."""
+
     model = Opening
     fields = ["name", "state", "vehicle_rule"]
+    readonly_fields = ["name", "state", "vehicle_rule"]
+    show_change_link = True
     extra = 0
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 _count_columns: dict[tuple[type[Model], str], Callable[[Any], int]] = {}
