@@ -31,6 +31,11 @@ Events (``sender`` is the model class the event is about):
     quarantine); ``actor``. Sent on a create with a date, and on an update that changes it.
 ``building_sealed`` (sender ``compounds.Building``)
     ``building``; ``sealed``: True when sealed, False when the seal is lifted; ``actor``.
+``round_assignment_changed`` (sender ``residents.rounds.Assignment``)
+    ``round``: the screening round; ``members``: the branch members whose share of the
+    round may have changed (the new one and the one replaced or removed; no None);
+    ``actor``. Sent by the rounds' assignment writers; a listener reads the round's
+    assignments as they now stand (the roster puts each member's round on their duties).
 ``passage_recorded`` (sender ``checkpoints.Passage``)
     ``passage``: the decided passage as written (denials too; never a replay of one
     already stored); ``actor``: the volunteer.
@@ -66,8 +71,15 @@ quarantine_changed = Event(
 )
 building_sealed = Event("building_sealed", ("building", "sealed", "actor"))
 passage_recorded = Event("passage_recorded", ("passage", "actor"))
+round_assignment_changed = Event("round_assignment_changed", ("round", "members", "actor"))
 
-EVENTS = (fever_alert_raised, quarantine_changed, building_sealed, passage_recorded)
+EVENTS = (
+    fever_alert_raised,
+    quarantine_changed,
+    building_sealed,
+    passage_recorded,
+    round_assignment_changed,
+)
 
 
 def send(event: Event, *, sender: type, **kwargs: Any) -> None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from compounds import access
 from compounds.access import Level
-from compounds.errors import RateLimited
+from compounds.errors import BastionError, RateLimited
 from compounds.models import Building, Compound
 from residents import selectors, services
 from residents.errors import ResidentError
@@ -62,7 +62,7 @@ def _context(request: HttpRequest, compound: Compound, **extra: Any) -> dict[str
     }
 
 
-def _show_error(form: forms.BaseForm, error: ResidentError) -> None:
+def _show_error(form: forms.BaseForm, error: BastionError) -> None:
     """Put a service's refusal beside the field it concerns (or above the form)."""
     errors = error.params.get("errors")
     if isinstance(errors, dict):

@@ -9,11 +9,18 @@ FEED = register_purpose("roster_feed", _("calendar of my shifts"))
 
 def ready() -> None:
     """Called from ``CheckpointsConfig.ready()``."""
-    from checkpoints.rosters import audit  # noqa: F401 (registers the actions)
-    from compounds import kinds, ui
+    from checkpoints.rosters import (
+        audit,  # noqa: F401 (registers the actions)
+        rounds,
+    )
+    from compounds import events, kinds, ui
     from compounds.access import Level
 
     kinds.register_routes("rosters", "roster")
+    # A round's assignments are duties on the roster (written in the sender's transaction).
+    events.round_assignment_changed.connect(
+        rounds.on_round_assignment_changed, dispatch_uid="rosters.round_duties"
+    )
     for tab in (
         ui.Tab("roster", _("Roster"), "rosters:week", order=35),
         ui.Tab("duty-log", _("Duty log"), "rosters:log", order=36),

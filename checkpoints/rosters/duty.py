@@ -4,7 +4,8 @@ The overlap rule works per *person*, not per member row: a cadre serving two com
 has a ``BranchMember`` in each, and is the same person when the rows share a login, or
 else a phone number. Taking a shift locks every row of that person, so two secretaries
 assigning the same cadre at once are served one after the other. Every duty kind counts:
-a grocery run or a round's assignment is a shift of a post of its own kind.
+a grocery run is a shift of a post of its own kind. A round's duty (all day, walked
+between other duties) is on the roster but never clashes (``checkpoints.rosters.rounds``).
 """
 
 import re
@@ -41,14 +42,23 @@ def same_person(member: BranchMember, prefix: str = "") -> Q:
 def clash_for(
     member: BranchMember, shift: Shift, *, ignore: Assignment | None = None
 ) -> Assignment | None:
-    """The person's live assignment that overlaps ``shift``, in any compound, or None."""
-    clash = Assignment.objects.filter(
-        same_person(member, "member__"),
-        cancelled_at__isnull=True,
-        shift__cancelled_at__isnull=True,
-        shift__starts_at__lt=shift.ends_at,
-        shift__ends_at__gt=shift.starts_at,
-    ).select_related("shift__post__compound", "member")
+    """The person's live assignment that overlaps ``shift``, in any compound, or None.
+
+    A round's duty (a post of kind ``round``: all day, walked between other duties, see
+    ``checkpoints.rosters.rounds``) neither clashes nor is clashed with."""
+    if shift.post.kind == Post.Kind.ROUND:
+        return None
+    clash = (
+        Assignment.objects.exclude(shift__post__kind=Post.Kind.ROUND)
+        .filter(
+            same_person(member, "member__"),
+            cancelled_at__isnull=True,
+            shift__cancelled_at__isnull=True,
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+        )
+        .select_related("shift__post__compound", "member")
+    )
     if ignore is not None:
         clash = clash.exclude(pk=ignore.pk)
     return clash.order_by("shift__starts_at").first()

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from compounds import access
+from compounds import access, events
 from compounds.access import Level
 from compounds.models import BranchMember, Building, Compound, Unit
 from compounds.services import audit_record
@@ -204,8 +204,13 @@ def assignment_set(
         raise ResidentError(
             _("Choose a member of this compound's branch."), Code.ASSIGN_MEMBER, field="member"
         )
-    row = Assignment.objects.filter(round=round_, building=building, unit=unit).first()
-    before = row.member.name if row else None
+    row = (
+        Assignment.objects.select_for_update()
+        .filter(round=round_, building=building, unit=unit)
+        .select_related("member")
+        .first()
+    )
+    replaced = row.member if row else None
     if row is None:
         row = Assignment(round=round_, building=building, unit=unit, member=member)
     row.member = member
@@ -215,9 +220,58 @@ def assignment_set(
         actor=actor,
         action=audit.ROUND_ASSIGN,
         obj=round_,
-        changes={"place": str(row).split(" → ")[0], "member": [before, member.name]},
+        changes={
+            "place": str(row).split(" → ")[0],
+            "member": [replaced.name if replaced else None, member.name],
+        },
     )
+    _assignment_changed(round_, actor, member, replaced)
     return row
+
+
+@transaction.atomic
+def assignment_clear(
+    *, round_: Round, actor: Any, building: Building, unit: Unit | None
+) -> BranchMember | None:
+    """Nobody answers for ``unit`` (or ``building``) any more; returns who did, if anyone."""
+    _require_manage(actor, round_.compound_id)
+    if round_.closed:
+        raise ResidentError(_("This round is closed."), Code.ROUND_CLOSED)
+    row = (
+        Assignment.objects.select_for_update()
+        .filter(round=round_, building=building, unit=unit)
+        .select_related("member")
+        .first()
+    )
+    if row is None:
+        return None
+    replaced = row.member
+    place = str(row).split(" → ")[0]
+    row.delete()
+    audit_record(
+        compound=round_.compound_id,
+        actor=actor,
+        action=audit.ROUND_ASSIGN,
+        obj=round_,
+        changes={"place": place, "member": [replaced.name, None]},
+    )
+    _assignment_changed(round_, actor, None, replaced)
+    return replaced
+
+
+def _assignment_changed(
+    round_: Round, actor: Any, member: BranchMember | None, replaced: BranchMember | None
+) -> None:
+    """Tell the listeners (the roster's round duties) whose share of the round changed."""
+    members = [m for m in (member, replaced) if m is not None]
+    members = list({m.pk: m for m in members}.values())
+    events.send(
+        events.round_assignment_changed,
+        sender=Assignment,
+        round=round_,
+        members=members,
+        actor=actor,
+    )
 
 
 def assigned_q(round_: Round, user: Any, prefix: str = "household__") -> Q:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from compounds import access
 from compounds.access import Level
 from compounds.capabilities import capability_view
+from compounds.errors import BastionError
 from compounds.models import Building, Compound, Unit
 from residents.errors import ResidentError
 from residents.models import Household
@@ -124,7 +125,7 @@ def round_assign(request: HttpRequest, compound_id: int, round_id: int) -> HttpR
                 building=building,
                 unit=unit,
             )
-        except ResidentError as error:
+        except BastionError as error:  # the roster may refuse the duty (checkpoints)
             _show_error(form, error)
         else:
             messages.success(request, _("Assigned."))

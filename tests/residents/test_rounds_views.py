@@ -320,3 +320,18 @@ def test_the_household_page_shows_its_visits_of_the_rounds(
     page = as_volunteer.get(f"/c/{compound_a.pk}/households/{flat.pk}/").content.decode()
     section = page[page.index('id="household-visits"') :]
     assert "第4轮全面排查" in section and "card-yellow" in section
+
+
+def test_assigning_a_member_the_roster_refuses_shows_its_message_not_an_error_page(
+    as_secretary, round_a, stair, compound_a, secretary
+):
+    branch = f.branch(compound=compound_a, secretary_user=secretary)
+    gone = BranchMember.objects.create(branch=branch, name="老李", active=False)
+    response = as_secretary.post(
+        url(compound_a, round_a, "assign"),
+        {"member": gone.pk, "place": f"u{stair['unit'].pk}"},
+    )
+    assert response.status_code == 200
+    refusals = response.context["form"].errors.as_data().get("__all__", [])
+    assert [e.code for e in refusals] == ["person_inactive"]
+    assert not round_a.assignments.exists()
