@@ -191,16 +191,6 @@ def _card_rules_lines(compound: Compound, rules: CompoundRules) -> list[str]:
     ]
 
 
-def _hotlines(compound: Compound) -> list[tuple[str, str]]:
-    pairs = [
-        (_("Community"), compound.community.hotline),
-        (_("Supplies"), compound.supplies_hotline),
-        (_("Gas"), compound.gas_hotline),
-        (_("Hardship"), compound.hardship_hotline),
-    ]
-    return [(label, number) for label, number in pairs if number]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
@@ -235,7 +225,7 @@ def cards_print(request: HttpRequest, compound_id: int) -> HttpResponse:
         lines = _card_rules_lines(compound, services.rules_for(compound))
         # A sealed building's card must not promise an outing every few days.
         sealed_line = _("This building is sealed: nobody goes out until the seal is lifted.")
-        hotlines = _hotlines(compound)
+        hotlines = compound.hotlines()
     sheets = [printed[i : i + CARDS_PER_SHEET] for i in range(0, len(printed), CARDS_PER_SHEET)]
     context = _context(
         request,

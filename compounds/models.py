@@ -83,6 +83,17 @@ class Compound(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def hotlines(self) -> list[tuple[str, str]]:
+        """The compound's hotlines that are set, labelled: the pass cards, the door cards and
+        the public hotlines page list the same ones."""
+        pairs = [
+            (_("Community"), self.community.hotline),
+            (_("Supplies"), self.supplies_hotline),
+            (_("Gas"), self.gas_hotline),
+            (_("Hardship"), self.hardship_hotline),
+        ]
+        return [(str(label), number) for label, number in pairs if number]
+
 
 class Building(models.Model):
     compound = models.ForeignKey(

@@ -27,15 +27,8 @@ HEALTH_LINE = "不出门 不集会 戴口罩 勤洗手 常通风"
 
 
 def hotlines(compound: Compound) -> list[tuple[str, str]]:
-    """The compound's hotlines, labelled in the active language (the gate's pass cards
-    list the same four)."""
-    pairs = [
-        (_("Community"), compound.community.hotline),
-        (_("Supplies"), compound.supplies_hotline),
-        (_("Gas"), compound.gas_hotline),
-        (_("Hardship"), compound.hardship_hotline),
-    ]
-    return [(label, number) for label, number in pairs if number]
+    """The compound's hotlines, labelled in the active language (``Compound.hotlines``)."""
+    return compound.hotlines()
 
 
 def colour_message(colour: str) -> str:
