@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import F
 from django.utils import timezone
 
 from checkpoints.gate_state import gate_state_rebuild
@@ -1056,7 +1057,8 @@ def build_round(compound: Compound, rng: random.Random) -> int:
         starts_on=today,
         ends_on=today + timedelta(days=2),
     )
-    members = list(branch.members.order_by("-user_id", "pk"))  # logins first
+    # Logins first, on every database (PostgreSQL sorts NULL first when descending).
+    members = list(branch.members.order_by(F("user_id").desc(nulls_last=True), "pk"))
     units = list(Unit.objects.filter(building__compound=compound).select_related("building"))
     units.sort(key=lambda u: natural_key(u.building.number, u.number))
     with_units = {u.building_id for u in units}

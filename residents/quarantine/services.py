@@ -74,7 +74,8 @@ def flags_sync(*, compound_id: int, household_ids: Iterable[int], actor: Any = N
         .values_list("household_id", "until")
     )
     households = {
-        h.pk: h for h in Household.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        h.pk: h
+        for h in Household.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
     }
     residents = list(
         Resident.objects.filter(
@@ -210,7 +211,7 @@ def quarantine_start(
     check_dates(starts_on, ends_on)
     _check_site(kind, site, site_name.strip())
     # The household's lock: two secretaries starting one person's quarantine queue here.
-    list(Household.objects.select_for_update().filter(pk=household.pk).values("pk"))
+    list(Household.objects.select_for_update(of=("self",)).filter(pk=household.pk).values("pk"))
     overlapping = Quarantine.objects.filter(
         resident=resident, ended_on__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
     )
@@ -264,7 +265,7 @@ def quarantine_start(
 
 
 def _locked(quarantine: Quarantine) -> Quarantine:
-    locked = Quarantine.objects.select_for_update().order_by().get(pk=quarantine.pk)
+    locked = Quarantine.objects.select_for_update(of=("self",)).order_by().get(pk=quarantine.pk)
     if locked.ended_on is not None:
         raise ResidentError(_("This quarantine has ended."), Code.ENDED)
     return locked
@@ -488,7 +489,7 @@ def close_contact_state_set(*, contact: CloseContact, actor: Any, state: str) ->
     _require_manage(actor, contact.compound_id)
     if state not in CloseContact.State.values:
         raise ResidentError(_("Choose a tracing state."), "invalid", field="state")
-    contact = CloseContact.objects.select_for_update().get(pk=contact.pk)
+    contact = CloseContact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
     before = contact.state
     contact.state = state
     contact.save(update_fields=["state"])
@@ -506,7 +507,11 @@ def close_contact_state_set(*, contact: CloseContact, actor: Any, state: str) ->
 def close_contact_quarantine(*, contact: CloseContact, actor: Any) -> Quarantine:
     """One action: the contact's home quarantine, 14 days from the last contact (or from
     today if that is already past), and the tracing state."""
-    contact = CloseContact.objects.select_for_update().select_related("contact").get(pk=contact.pk)
+    contact = (
+        CloseContact.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .get(pk=contact.pk)
+    )
     if contact.contact is None:
         raise ResidentError(
             _("This contact is not registered in the compound: register them first."),
@@ -537,7 +542,7 @@ def named_contact_set(
     """The one branch member a vulnerable resident calls (单线联系); None clears it."""
     compound_id = resident.household.compound_id
     _require_manage(actor, compound_id)
-    current = NamedContact.objects.select_for_update().filter(resident=resident).first()
+    current = NamedContact.objects.select_for_update(of=("self",)).filter(resident=resident).first()
     before = current.member.name if current else None
     if member is None:
         if current is not None:

@@ -76,7 +76,11 @@ def round_open(
         raise ResidentError(
             _("Choose the buildings of this round."), Code.ROUND_NO_BUILDINGS, field="buildings"
         )
-    round_ = Round.objects.select_for_update().filter(compound=compound, number=number).first()
+    round_ = (
+        Round.objects.select_for_update(of=("self",))
+        .filter(compound=compound, number=number)
+        .first()
+    )
     if round_ is not None and round_.closed:
         raise ResidentError(_("This round is closed."), Code.ROUND_CLOSED, field="number")
     if round_ is None:
@@ -142,7 +146,7 @@ def round_close(*, round_: Round, actor: Any, reasons: Mapping[int, str]) -> Rou
     """Close the round. Every household not visited needs a reason (``reasons`` by
     visit id, or one given before); otherwise nothing is written."""
     _require_manage(actor, round_.compound_id)
-    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
     if round_.closed:
         raise ResidentError(_("This round is closed."), Code.ROUND_CLOSED)
     missing, explained = [], []
@@ -205,7 +209,7 @@ def assignment_set(
             _("Choose a member of this compound's branch."), Code.ASSIGN_MEMBER, field="member"
         )
     row = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .filter(round=round_, building=building, unit=unit)
         .select_related("member")
         .first()
@@ -238,7 +242,7 @@ def assignment_clear(
     if round_.closed:
         raise ResidentError(_("This round is closed."), Code.ROUND_CLOSED)
     row = (
-        Assignment.objects.select_for_update()
+        Assignment.objects.select_for_update(of=("self",))
         .filter(round=round_, building=building, unit=unit)
         .select_related("member")
         .first()
