@@ -12,5 +12,6 @@ class Code:
     PRESENT_UNKNOWN = "visit_present_unknown"
     UNEXPLAINED_MISSES = "round_unexplained_misses"
     CLIENT_ID_CONFLICT = "client_id_conflict"
+    RECORDED_BEFORE_ROUND = "visit_recorded_before_round"
     ASSIGN_PLACE = "assignment_place"
     ASSIGN_MEMBER = "assignment_member"

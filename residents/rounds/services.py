@@ -439,6 +439,12 @@ def _visit_record(
         raise ResidentError(
             _("You can record visits only in the units assigned to you."), Code.NOT_ASSIGNED
         )
+    if recorded_at is not None and timezone.localdate(recorded_at) < round_.starts_on:
+        # A phone whose clock says 1970 (or last month) cannot date a visit of this round.
+        raise ResidentError(
+            _("This record is dated before the round began: check the phone's date and time."),
+            Code.RECORDED_BEFORE_ROUND,
+        )
     today = timezone.localdate()
     members = {
         r.pk: r for r in household.residents.filter(moved_out_on__isnull=True, erased_at=None)

@@ -247,6 +247,28 @@ def test_an_upload_racing_one_not_yet_written_is_told_to_come_back_not_given_a_5
         rounds.visit_record(visit=visit, actor=secretary, client_id=client_id, result="some")
 
 
+def test_a_visit_dated_before_the_round_by_a_wrong_phone_clock_is_refused_whole(
+    street, compound_a, secretary
+):
+    from datetime import UTC, datetime
+
+    round_, _ = open_round(compound_a, secretary)
+    visit = rounds.visit_for(round_=round_, household_id=street["flats"][0].pk)
+    with pytest.raises(ResidentError) as refused:
+        rounds.visit_record(
+            visit=visit,
+            actor=secretary,
+            client_id=uuid4(),
+            result="everyone",
+            new_people=[rounds.NewPerson(name="新租户")],
+            recorded_at=datetime(1970, 1, 1, tzinfo=UTC),
+        )
+    assert refused.value.code == "visit_recorded_before_round"
+    visit.refresh_from_db()
+    assert visit.result == "pending" and visit.attempts.count() == 0
+    assert not street["flats"][0].residents.filter(name="新租户").exists()
+
+
 def test_a_fever_at_the_door_raises_the_one_alert(street, compound_a, secretary):
     round_, _ = open_round(compound_a, secretary)
     flat = street["flats"][0]
