@@ -3,6 +3,7 @@
 import hashlib
 import io
 import json
+import re
 import uuid
 from decimal import Decimal
 
@@ -125,6 +126,11 @@ def test_every_resident_is_anonymised_and_the_trail_masked(register, officer, co
     trail = json.dumps(
         list(AuditEntry.objects.filter(compound=register).values("object_repr", "changes")),
         ensure_ascii=False,
+    )
+    # Digests and ids (the handover file's SHA-256, client ids) may hold any four digits
+    # by chance: they are not personal data, and are left out of the search.
+    trail = re.sub(
+        r"[0-9a-f]{64}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "", trail
     )
     for value in [*OLD.values(), "15399990003", OLD["id_number"][-4:], "二楼", "1961"]:
         assert value not in trail, value
