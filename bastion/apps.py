@@ -15,11 +15,11 @@ class BastionConfig(AppConfig):
     verbose_name = _("Bastion")
 
     def ready(self) -> None:
-        from bastion.dashboard import audit, chart, providers  # noqa: F401 (registers actions)
+        from bastion.dashboard import areas, audit, chart  # noqa: F401 (registers actions)
         from compounds import ui
         from compounds.access import Level
 
-        providers.register_all()
+        areas.register_all()
         chart.register_all()
 
         ui.register_tab(ui.Tab("overview", _("Overview"), "compound-home", order=0))

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from bastion.dashboard.selectors import ReportItem, Row, columns
 from compounds.xlsx import active_sheet, write_sheet
 from residents.models import Resident
+from residents.quarantine.models import Quarantine
 
 
 def overview_workbook(rows: Sequence[Row], total: dict[str, Any]) -> Workbook:
@@ -22,7 +23,15 @@ def overview_workbook(rows: Sequence[Row], total: dict[str, Any]) -> Workbook:
         [r.compound.community.name, r.compound.name, *(r.get(f.key) for f in figures)] for r in rows
     ]
     body.append([_("Total"), "", *(int(total.get(f.key, 0)) for f in figures)])
-    write_sheet(sheet, [_("Community"), _("Compound"), *(str(f.label) for f in figures)], body)
+    write_sheet(
+        sheet,
+        [
+            _("Community"),
+            _("Compound"),
+            *(f"{f.label} ({f.unit})" if f.unit else str(f.label) for f in figures),
+        ],
+        body,
+    )
     return workbook
 
 
@@ -48,7 +57,7 @@ def report_workbook(title: str, items: Sequence[ReportItem], rows: Sequence[Row]
     figures = columns()
     write_sheet(
         per_compound,
-        [_("Compound"), *(str(f.label) for f in figures)],
+        [_("Compound"), *(f"{f.label} ({f.unit})" if f.unit else str(f.label) for f in figures)],
         ([r.compound.name, *(r.get(f.key) for f in figures)] for r in rows),
     )
     return workbook
@@ -109,27 +118,30 @@ def returnees_workbook(residents: Iterable[Resident]) -> tuple[Workbook, dict[in
     return workbook, counts
 
 
-def quarantine_workbook(residents: Iterable[Resident]) -> tuple[Workbook, dict[int, int]]:
+def quarantine_workbook(stays: Iterable[Quarantine]) -> tuple[Workbook, dict[int, int]]:
+    """People in quarantine on the day, home and central, one row per stay."""
     workbook = Workbook()
     sheet = active_sheet(workbook)
-    sheet.title = _("Home quarantine")
+    sheet.title = _("Quarantine")
     counts: dict[int, int] = {}
     body = []
-    for r in residents:
-        counts[r.household.compound_id] = counts.get(r.household.compound_id, 0) + 1
-        own, household = r.quarantine_until, r.household.quarantine_until
-        until = max(d for d in (own, household) if d is not None)
+    for q in stays:
+        r = q.resident
+        counts[q.compound_id] = counts.get(q.compound_id, 0) + 1
         body.append(
             [
-                r.household.compound.name,
-                _address(r),
+                q.compound.name,
+                q.household.address,
                 r.name,
                 r.get_sex_display(),
                 r.birth_year,
                 r.id_number,
                 r.phone,
-                until,
-                _("household") if household == until else _("person"),
+                q.get_kind_display(),
+                q.site_label,
+                q.get_reason_display(),
+                q.starts_on,
+                q.ends_on,
                 _("yes") if r.returnee else "",
                 r.returned_from,
             ]
@@ -142,8 +154,11 @@ def quarantine_workbook(residents: Iterable[Resident]) -> tuple[Workbook, dict[i
         _("Birth year"),
         _("ID number"),
         _("Phone"),
-        _("In home quarantine until"),
-        _("Quarantine of"),
+        _("Where"),
+        _("Central site"),
+        _("Reason"),
+        _("Since"),
+        _("Planned end"),
         _("Returnee"),
         _("Returned from"),
     ]

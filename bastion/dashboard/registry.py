@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -48,6 +48,13 @@ class Figure:
     alert: bool = False  # worth a colour when above zero
     # Shown as a column of the overview (some figures are for the compound page only).
     column: bool = True
+    # A share in per cent of two other figures (numerator, denominator): never summed,
+    # computed again from the summed parts for totals and the daily report.
+    ratio: tuple[str, str] | None = None
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.ratio else ""
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,9 @@ class Area:
     compute: Compute
     report: tuple[ReportLine, ...] = ()
     order: int = 100
+    # The feature of ``compounds.kinds`` the area needs: a site (no households) has no
+    # register, gate, rounds or supplies, so its page leaves those areas out.
+    feature: str | None = None
     # Labels of the "<key>:<detail>" breakdowns this area returns, by detail code.
     details: dict[str, dict[str, str | Promise]] = field(default_factory=dict)
 
@@ -77,30 +87,27 @@ class Area:
 _areas: dict[str, Area] = {}
 
 
-_planned: ContextVar[frozenset[str]] = ContextVar("planned_for_indexes", default=frozenset())
+_reading: ContextVar[frozenset[str]] = ContextVar("dashboard_snapshot", default=frozenset())
 
 
 @contextmanager
-def planned_for_indexes(using: str) -> Iterator[None]:
-    """Read the figures in one transaction that tells PostgreSQL random reads are cheap.
+def snapshot(using: str) -> Iterator[None]:
+    """Read a page's figures in one transaction: every area sees the same moment.
 
-    Its default ``random_page_cost`` (4) is for spinning disks: with it, counting one
-    compound's 3,900 residents scanned all 300,000 (80 ms) instead of following the
-    indexes (5 ms), measured on the city. Servers on SSDs should set 1.1 for good; this
-    keeps the dashboards right on one that does not. A snapshot for all areas, too.
+    On PostgreSQL the planner's ``random_page_cost`` comes from the connection
+    (``PG_RANDOM_PAGE_COST`` in the settings, 1.1 for SSDs): with the server's default of 4
+    (spinning disks), counting one compound's 3,900 residents scanned all 300,000 (80 ms)
+    instead of following the indexes (5 ms), measured on the city.
     """
-    if using in _planned.get():  # already inside one: the page reads in a single block
+    if using in _reading.get():  # already inside one: the page reads in a single block
         yield
         return
-    token = _planned.set(_planned.get() | {using})
+    token = _reading.set(_reading.get() | {using})
     try:
         with transaction.atomic(using=using):
-            if connections[using].vendor == "postgresql":
-                with connections[using].cursor() as cursor:
-                    cursor.execute("SET LOCAL random_page_cost = 1.1")
             yield
     finally:
-        _planned.reset(token)
+        _reading.reset(token)
 
 
 def register_area(area: Area) -> None:
@@ -120,21 +127,35 @@ def compute_all(compound_ids: Sequence[int], moment: Moment) -> dict[int, Values
     result: dict[int, Values] = {pk: {} for pk in compound_ids}
     if not compound_ids:
         return result
-    with planned_for_indexes(moment.using):
+    with snapshot(moment.using):
         for area in areas():
             for pk, values in area.compute(compound_ids, moment).items():
                 result[pk].update(values)
     for values in result.values():
         for figure in figures():
             values.setdefault(figure.key, 0)
+        _ratios(values)
     return result
 
 
+def percent(part: int, whole: int) -> int:
+    """A share in whole per cent, rounded down: 99.9 % is not "100 %" (not all done)."""
+    return part * 100 // whole if whole else 0
+
+
+def _ratios(values: Values) -> None:
+    for figure in figures():
+        if figure.ratio:
+            part, whole = figure.ratio
+            values[figure.key] = percent(int(values.get(part, 0)), int(values.get(whole, 0)))
+
+
 def totals(rows: dict[int, Values]) -> Values:
-    """The sum of every figure (and breakdown) over the rows."""
+    """The sum of every figure (and breakdown) over the rows; shares from the sums."""
     total: Values = {}
     for values in rows.values():
         for key, value in values.items():
             if isinstance(value, int):
                 total[key] = total.get(key, 0) + value
+    _ratios(total)
     return total

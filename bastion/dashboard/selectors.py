@@ -10,13 +10,15 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils.functional import Promise
 
 from bastion.dashboard import registry
-from bastion.dashboard.providers import quarantine_q
+from bastion.dashboard.areas.quarantine import in_force_on
+from bastion.dashboard.areas.roster import GAPS
 from bastion.dashboard.registry import Figure, Moment, Values
 from checkpoints.models import Passage
 from checkpoints.services import rules_for
-from compounds import access
+from compounds import access, kinds
 from compounds.models import Compound
 from residents.models import Household, Resident, address_order
+from residents.quarantine.models import Quarantine
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Shown:
     value: int
     href: str
     alert: bool
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,28 @@ class ShownArea:
     details: list[Shown]
 
 
-def compound_figures(compound: Compound, moment: Moment) -> list[ShownArea]:
-    """The compound page's figures by area, each with its link; breakdowns beside them."""
-    values = registry.compute_all([compound.pk], moment)[compound.pk]
+def gaps_of(rows: Sequence[Values]) -> list[Any]:
+    """The roster's gaps the roster area read with its figures, in the roster's order:
+    posts with nobody on them first, then shifts by start, compound and post."""
+    found = [gap for values in rows for gap in values.get(GAPS, [])]
+    return sorted(
+        found,
+        key=lambda g: (
+            g.shift is not None,
+            g.shift.starts_at if g.shift is not None else 0,
+            g.post.compound.name,
+            g.post.name,
+        ),
+    )
+
+
+def compound_figures(compound: Compound, moment: Moment, values: Values) -> list[ShownArea]:
+    """The compound page's figures by area, each with its link; breakdowns beside them.
+    ``values``: the compound's from ``registry.compute_all``."""
     shown = []
     for area in registry.areas():
+        if not kinds.has_feature(compound.kind, area.feature):
+            continue
         figures = [
             Shown(
                 f.key,
@@ -87,6 +107,7 @@ def compound_figures(compound: Compound, moment: Moment) -> list[ShownArea]:
                 int(values.get(f.key, 0)),
                 f.link(compound.pk, moment, "") if f.link else "",
                 f.alert and bool(values.get(f.key)),
+                f.unit,
             )
             for f in area.figures
         ]
@@ -141,14 +162,15 @@ def returnees(compound_ids: Sequence[int], *, using: str) -> QuerySet[Resident]:
     )
 
 
-def in_quarantine(compound_ids: Sequence[int], moment: Moment) -> QuerySet[Resident]:
-    """People in home quarantine on the day (their own date or their household's)."""
+def in_quarantine(compound_ids: Sequence[int], moment: Moment) -> QuerySet[Quarantine]:
+    """Stays in force on the day, home and central, of the compounds' people (the named
+    list; the same rule as the quarantine area's figures)."""
     return (
-        Resident.objects.using(moment.using)
-        .filter(quarantine_q(moment.day), household__compound_id__in=compound_ids)
-        .filter(erased_at__isnull=True)
-        .select_related("household__building", "household__unit", "household__compound")
-        .order_by("household__compound__name", address_order("household__"), "id")
+        Quarantine.objects.using(moment.using)
+        .filter(in_force_on(moment.day), compound_id__in=compound_ids)
+        .filter(resident__erased_at__isnull=True)
+        .select_related("resident", "household__building", "household__unit", "compound", "site")
+        .order_by("compound__name", "kind", address_order("household__"), "resident_id")
     )
 
 

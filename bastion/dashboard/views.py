@@ -16,7 +16,6 @@ from bastion.dashboard.forms import DayForm
 from bastion.dashboard.registry import Moment
 from bastion.landing import landing
 from checkpoints import selectors as gate_selectors
-from checkpoints.rosters import selectors as roster_selectors
 from compounds import access
 from compounds.models import Compound
 from compounds.xlsx import workbook_response
@@ -53,7 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         name, argument = target
         return redirect(name, argument) if argument is not None else redirect(name)
     context = _overview_context(request, compounds) if compounds else {"rows": []}
-    context["gaps"] = roster_selectors.gaps(compound_ids=[c.pk for c in compounds])
+    context["gaps"] = selectors.gaps_of([r.values for r in context["rows"]])
     return render(request, "bastion/home.html", context)
 
 
@@ -76,16 +75,19 @@ def overview_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def compound_home(request: HttpRequest, compound_id: int) -> HttpResponse:
     """The secretary's morning: every figure of the compound, each a link, and 14 days."""
-    compound = access.get_scoped_or_404(request.user, Compound.objects.all(), pk=compound_id)
+    compound = access.get_scoped_or_404(
+        request.user, Compound.objects.select_related("rules"), pk=compound_id
+    )
     moment = Moment.today()
-    with registry.planned_for_indexes(moment.using):  # one snapshot for the whole page
+    with registry.snapshot(moment.using):  # one snapshot for the whole page
         fever_alerts, alert_count = gate_selectors.newest_open_fever_alerts(compound=compound)
+        values = registry.compute_all([compound.pk], moment)[compound.pk]
         context = {
             "compound": compound,
-            "gaps": roster_selectors.gaps(compound_ids=[compound.pk]),
+            "gaps": selectors.gaps_of([values]),
             "openings": list(compound.openings.all()),
             "sealed_buildings": list(compound.buildings.filter(sealed=True)),
-            "areas": selectors.compound_figures(compound, moment),
+            "areas": selectors.compound_figures(compound, moment, values),
             "chart": chart.chart([compound.pk], last=moment.day),
             "fever_alerts": fever_alerts,
             "fever_alert_count": alert_count,
@@ -159,7 +161,7 @@ def named_list(request: HttpRequest, kind: str) -> HttpResponse:
         action, name = audit.EXPORT_RETURNEES, _("returnees")
     else:
         workbook, counts = exports.quarantine_workbook(selectors.in_quarantine(ids, moment))
-        action, name = audit.EXPORT_QUARANTINE, _("home-quarantine")
+        action, name = audit.EXPORT_QUARANTINE, _("quarantine")
     services.exports_record(
         compounds=compounds,
         actor=request.user,

@@ -109,7 +109,7 @@ class Gap:
         return self.needed - self.have
 
 
-def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
+def gaps(*, compound_ids: Any, now: datetime | None = None, using: str = "default") -> list[Gap]:
     """Posts short of people: shifts running now with fewer people signed in than needed,
     posts that are always staffed (an opening, a sealed building's door, a site's post)
     with no shift at all right now, and shifts of the next 24 hours with fewer people
@@ -121,7 +121,8 @@ def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
         assignments__signed_out_at__isnull=True,
     )
     shifts = (
-        Shift.objects.filter(LIVE, post__compound__in=compound_ids, post__active=True)
+        Shift.objects.using(using)
+        .filter(LIVE, post__compound__in=compound_ids, post__active=True)
         .filter(starts_at__lt=now + GAP_HORIZON, ends_at__gt=now)
         .annotate(
             signed=Count("assignments", filter=signed),
@@ -131,7 +132,8 @@ def gaps(*, compound_ids: Any, now: datetime | None = None) -> list[Gap]:
         .order_by("starts_at", "post__compound__name", "post__name")
     )
     uncovered = (
-        Post.objects.filter(compound__in=compound_ids, active=True, kind__in=ALWAYS_STAFFED)
+        Post.objects.using(using)
+        .filter(compound__in=compound_ids, active=True, kind__in=ALWAYS_STAFFED)
         .exclude(shifts__in=Shift.objects.filter(LIVE, starts_at__lte=now, ends_at__gt=now))
         .select_related("compound")
         .order_by("compound__name", "name")

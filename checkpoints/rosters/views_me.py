@@ -16,7 +16,7 @@ from checkpoints.rosters import ics, selectors
 from checkpoints.rosters.apps import FEED
 from compounds import access, capabilities
 from compounds.capabilities import capability_view
-from compounds.models import Capability
+from compounds.models import Capability, Compound
 
 
 def _feed_of(user: Any) -> Capability | None:
@@ -74,9 +74,13 @@ def feed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def gaps(request: HttpRequest) -> HttpResponse:
-    """Posts short of people now and in the next 24 hours, in every compound the user sees."""
+    """Posts short of people now and in the next 24 hours, in every compound the user sees
+    (``?compound=<id>``: in that one only, if the user sees it; the dashboard's link)."""
+    visible: Any = access.visible_compound_ids(request.user)
+    wanted = request.GET.get("compound", "")
+    if wanted:
+        pk = int(wanted) if wanted.isdigit() and len(wanted) < 10 else 0
+        visible = Compound.objects.filter(pk__in=visible).filter(pk=pk).values("pk")
     return render(
-        request,
-        "checkpoints/roster/gaps.html",
-        {"gaps": selectors.gaps(compound_ids=access.visible_compound_ids(request.user))},
+        request, "checkpoints/roster/gaps.html", {"gaps": selectors.gaps(compound_ids=visible)}
     )

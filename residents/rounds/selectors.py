@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from compounds.ordering import natural_key
 from residents.models import Household, Resident
@@ -234,3 +235,9 @@ def people_of(visits: list[Visit]) -> dict[int, list[Resident]]:
     ).order_by("household_id", "id"):
         found[r.household_id].append(r)
     return found
+
+
+def latest_round(*, compound: Any, day: Any = None) -> Round | None:
+    """The compound's latest round begun by ``day`` (today): the dashboard's coverage."""
+    day = day or timezone.localdate()
+    return Round.objects.filter(compound=compound, starts_on__lte=day).order_by("-number").first()

@@ -8,6 +8,7 @@ from residents.rounds import views as rounds
 R = "c/<int:compound_id>/rounds/<int:round_id>"
 urlpatterns = [
     path("c/<int:compound_id>/rounds/", rounds.round_list, name="rounds"),
+    path("c/<int:compound_id>/rounds/latest/", rounds.round_latest, name="round-latest"),
     path("c/<int:compound_id>/rounds/new/", rounds.round_create, name="round-create"),
     path(f"{R}/", rounds.round_detail, name="round"),
     path(f"{R}/assign/", rounds.round_assign, name="round-assign"),

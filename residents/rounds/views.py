@@ -49,6 +49,16 @@ def round_list(request: HttpRequest, compound_id: int) -> HttpResponse:
 
 
 @login_required
+def round_latest(request: HttpRequest, compound_id: int) -> HttpResponse:
+    """The latest round's coverage (the dashboard's link), or the list when none began."""
+    compound = _compound(request, compound_id)
+    found = selectors.latest_round(compound=compound)
+    if found is None:
+        return redirect("residents:rounds", compound.pk)
+    return redirect("residents:round", compound.pk, found.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def round_create(request: HttpRequest, compound_id: int) -> HttpResponse:
     compound = _compound(request, compound_id, need=Level.MANAGE)

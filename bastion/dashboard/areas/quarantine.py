@@ -1,0 +1,89 @@
+"""Quarantine, from its records (``residents.quarantine``): people in home and in central
+quarantine on the day, counted at their home compound (a central site's stays are the
+home compounds' people: counting them at the site too would count them twice in the
+totals), the households with someone at home in quarantine, today's checks not made
+yet and the checks of earlier days that nobody made.
+
+A quarantine is *in force* on day D when it began on or before D, is planned to end on
+or after D and was not ended on or before D (``ended_on`` is the day it was ended early
+or closed): ``in_force_on``. The same rule drives the named list and the chart.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from bastion.dashboard.areas.links import page
+from bastion.dashboard.registry import Area, Figure, Moment, ReportLine, Values
+from residents.quarantine.models import Quarantine
+
+HOME, CENTRAL = Quarantine.Kind.HOME, Quarantine.Kind.CENTRAL
+
+
+def in_force_on(day: date, prefix: str = "") -> Q:
+    """Quarantines in force on ``day`` (``prefix`` to reach them through a relation)."""
+    return Q(**{f"{prefix}starts_on__lte": day, f"{prefix}ends_on__gte": day}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day})
+    )
+
+
+def quarantine_compute(compound_ids: Sequence[int], moment: Moment) -> dict[int, Values]:
+    """One grouped query over the stays not ended by the day, joined to their checks
+    not made (a stay has one per day): the people in force, and the checks due."""
+    day = moment.day
+    open_check = Q(checks__checked_at__isnull=True, checks__day__lte=day)
+    rows = (
+        Quarantine.objects.using(moment.using)
+        .filter(compound_id__in=compound_ids, starts_on__lte=day)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .filter(resident__erased_at__isnull=True)
+        .values("compound_id")
+        .annotate(
+            home=Count("resident_id", filter=Q(kind=HOME, ends_on__gte=day), distinct=True),
+            central=Count("resident_id", filter=Q(kind=CENTRAL, ends_on__gte=day), distinct=True),
+            households=Count("household_id", filter=Q(kind=HOME, ends_on__gte=day), distinct=True),
+            today=Count("checks", filter=open_check & Q(checks__day=day)),
+            earlier=Count("checks", filter=open_check & Q(checks__day__lt=day)),
+        )
+        .order_by()
+    )
+    result: dict[int, Values] = defaultdict(dict)
+    for row in rows:
+        result[row["compound_id"]].update(
+            {
+                "quarantine.home": row["home"],
+                "quarantine.central": row["central"],
+                "quarantine.people": row["home"] + row["central"],
+                "quarantine.households": row["households"],
+                "quarantine.checks_open": row["today"],
+                "quarantine.checks_missed": row["earlier"],
+            }
+        )
+    return result
+
+
+BOARD = page("residents:quarantine-board")
+
+QUARANTINE = Area(
+    key="quarantine",
+    compute=quarantine_compute,
+    label=_("Quarantine"),
+    order=30,
+    figures=(
+        Figure("quarantine.home", _("people in home quarantine"), BOARD),
+        Figure("quarantine.central", _("people in central quarantine"), BOARD),
+        Figure("quarantine.households", _("households in home quarantine"), BOARD, column=False),
+        Figure("quarantine.checks_open", _("today's checks not made yet"), BOARD, alert=True),
+        Figure("quarantine.checks_missed", _("checks missed on earlier days"), BOARD, alert=True),
+        Figure("quarantine.people", _("people in quarantine"), BOARD, column=False),
+    ),
+    report=(
+        ReportLine(_("People in home quarantine"), ("quarantine.home",)),
+        ReportLine(_("People in central quarantine"), ("quarantine.central",)),
+        ReportLine(_("Households in home quarantine"), ("quarantine.households",)),
+        ReportLine(_("Quarantine checks not made that day"), ("quarantine.checks_open",)),
+    ),
+)
