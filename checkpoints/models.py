@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from compounds.models import Compound, Opening
 from compounds.text import SingleLineField
@@ -175,7 +176,7 @@ class VisitorReason(models.TextChoices):
 
 class PassageDecidedOn(models.TextChoices):
     SERVER = "server", _("server")
-    DEVICE = "device", _("phone")
+    DEVICE = "device", pgettext_lazy("decided on", "phone")
 
 
 class VehicleTrip(models.Model):

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.gzip import gzip_page
@@ -148,7 +148,7 @@ def _strings() -> dict[str, str]:
         "allowed_in": _("May come in"),
         "allowed_work_pass": _("May go out (work pass)"),
         "decided_on_phone": _("Decided on this phone (no answer from the server)."),
-        "decided_on_phone_short": _("phone"),
+        "decided_on_phone_short": pgettext("decided on", "phone"),
         "breach": _("server disagrees"),
         "cannot_decide": _("Cannot decide"),
         "cannot_decide_no_snapshot": _(

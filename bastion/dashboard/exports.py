@@ -157,7 +157,7 @@ def quarantine_workbook(stays: Iterable[Quarantine]) -> tuple[Workbook, dict[int
         _("Where"),
         _("Central site"),
         _("Reason"),
-        _("Since"),
+        _("Quarantine since"),
         _("Planned end"),
         _("Returnee"),
         _("Returned from"),
