@@ -61,12 +61,14 @@ def page(context):
 
 @pytest.fixture
 def screenshot(page):
-    """screenshot("name") saves test-artifacts/name.png of the whole page."""
+    """screenshot("name") saves test-artifacts/name.png of the whole page;
+    screenshot("name", full_page=False) only what the screen shows (the user guide's
+    pictures, docs/guide/, stay small)."""
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(name: str) -> Path:
+    def take(name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

@@ -8,6 +8,7 @@ from checkpoints.rosters.models import Assignment, Shift
 from compounds import people
 from tests import factories as f
 
+from .conftest import PHONE
 from .test_csp import COLLECT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,9 @@ def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_rollout_assignment_sign_in_and_the_gap_clears(page, context, live_server, login, team):
+def test_rollout_assignment_sign_in_and_the_gap_clears(
+    page, context, live_server, login, screenshot, team
+):
     context.add_init_script(COLLECT)
     base, c = live_server.url, team["compound"].pk
     wang, li = team["members"]
@@ -64,8 +67,15 @@ def test_rollout_assignment_sign_in_and_the_gap_clears(page, context, live_serve
         page.click("#assign-form button[type=submit]")
         page.wait_for_load_state()
         assert member.name in page.locator("table").first.inner_text()
+        if member == wang:
+            screenshot("roster-shift", full_page=False)  # the user guide's picture
         page.goto(f"{base}/c/{c}/roster/?week={shift.day.isoformat()}")
     assert Assignment.objects.filter(cancelled_at=None).count() == 2
+    # The week on an office screen, for the user guide; then back to the phone.
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{base}/c/{c}/roster/?week={running.day.isoformat()}")
+    screenshot("roster-week-desktop", full_page=False)
+    page.set_viewport_size(PHONE)
     page.goto(f"{base}/c/{c}/")
     assert page.locator(".gap.now").count() == 1
     assert page.evaluate("window.__csp") == []

@@ -11,6 +11,8 @@ from supplies import services
 from supplies.models import Order, OrderLine
 from tests import factories as f
 
+from .conftest import ARTIFACTS
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHAIN = """【接龙】20栋 明天买菜
@@ -86,10 +88,15 @@ def test_paste_fix_print_and_deliver(page, live_server, login, screenshot, run):
     page.wait_for_load_state()
     assert page.locator('.bag[data-address="20-1902"]').get_attribute("data-state") == "at_door"
     assert Order.objects.get(household__room="1902").state == "at_door"
+    # The user guide's picture of one bag: lines ticked, cost and payer, delivery.
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator('.bag[data-address="20-1702"]').screenshot(
+        path=str(ARTIFACTS / "supplies-bag.png")
+    )
 
 
 def test_the_households_own_page_orders_and_asks_for_help_on_a_phone(
-    page, live_server, screenshot, run
+    page, live_server, login, screenshot, run
 ):
     from supplies import own_page
     from supplies.models import HelpRequest
@@ -113,3 +120,22 @@ def test_the_households_own_page_orders_and_asks_for_help_on_a_phone(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
     )
     screenshot("supplies-own-page")
+
+    # The branch sees it on the help board, and records a phone call there: the more
+    # urgent request comes first.
+    login("volunteer")
+    page.goto(f"{live_server.url}/c/{run.compound_id}/help/")
+    assert "降压药吃完了" in page.locator("#help-board").inner_text()
+    page.select_option("#help-form select[name=channel]", "phone")
+    page.select_option("#help-form select[name=kind]", "medical")
+    page.select_option("#help-form select[name=urgency]", "1")
+    page.fill("#help-form input[name=address]", "20-1801")
+    page.fill("#help-form textarea[name=summary]", "8个月宝宝发烧，家里没有体温计")
+    page.click("#help-form button[type=submit]")
+    page.wait_for_load_state()
+    assert HelpRequest.objects.get(channel="phone").household.room == "1801"
+    page.goto(f"{live_server.url}/c/{run.compound_id}/help/")
+    rows = page.locator("#help-board tbody tr")
+    assert rows.count() == 2
+    assert "宝宝发烧" in rows.first.inner_text()
+    screenshot("supplies-help", full_page=False)
