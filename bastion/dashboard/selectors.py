@@ -58,6 +58,16 @@ def columns() -> list[Figure]:
     return [f for f in registry.figures() if f.column]
 
 
+def column_groups() -> list[tuple[str | Promise, int]]:
+    """The overview's header over the columns: each area's label and how many it has."""
+    groups = []
+    for area in registry.areas():
+        span = sum(1 for f in area.figures if f.column)
+        if span:
+            groups.append((area.label, span))
+    return groups
+
+
 @dataclass(frozen=True)
 class Shown:
     """A figure as a page shows it: its value and the list behind it."""

@@ -32,6 +32,7 @@ def _overview_context(request: HttpRequest, compounds: list[Compound]) -> dict[s
     total = registry.totals({r.compound.pk: r.values for r in rows})
     figures = selectors.columns()
     return {
+        "groups": selectors.column_groups(),
         "rows": rows,
         "figures": figures,
         "cells": [(r, [(f, r.get(f.key)) for f in figures]) for r in rows],

@@ -20,9 +20,11 @@ def city():
     busy = f.compound(community=community, name="绿景水岸")
     middle = f.compound(community=community, name="和谐家园")
     volunteer = f.user("volunteer")
+    officer = f.user("officer", is_staff=True)
+    f.role(user=officer, kind="officer", community=community)
     for tag, compound in (("a", quiet), ("b", busy), ("c", middle)):
         f.role(user=volunteer, kind="volunteer", compound=compound)
-        populate(compound, volunteer, households=4, tag=tag)
+        populate(compound, volunteer, households=4, tag=tag, manager=officer)
     from decimal import Decimal
 
     for _ in range(3):
@@ -30,8 +32,6 @@ def city():
             compound=busy, source=FeverAlert.Source.PHONE, temperature=Decimal("38.2"), actor=None
         )
     FeverAlert.objects.filter(compound=quiet).update(status=FeverAlert.Status.RESOLVED)
-    officer = f.user("officer", is_staff=True)
-    f.role(user=officer, kind="officer", community=community)
     secretary = f.user("secretary")
     f.role(user=secretary, kind="secretary", compound=busy)
     return {"busy": busy, "quiet": quiet}
