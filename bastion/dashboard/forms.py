@@ -1,12 +1,11 @@
 from datetime import date
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 
 
 class DayForm(forms.Form):
@@ -16,8 +15,17 @@ class DayForm(forms.Form):
         label=_("Day"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[MinValueValidator(FIRST_DAY), MaxValueValidator(LAST_DAY)],
+        validators=[MinValueValidator(FIRST_DAY)],
     )
+
+    def clean_day(self) -> date | None:
+        day: date | None = self.cleaned_data.get("day")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(
+                _("A report covers a day that is over or under way: today at the latest."),
+                code="day_in_future",
+            )
+        return day
 
     def day_or_today(self) -> date:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("day"):

@@ -51,6 +51,8 @@ class Figure:
     # A share in per cent of two other figures (numerator, denominator): never summed,
     # computed again from the summed parts for totals and the daily report.
     ratio: tuple[str, str] | None = None
+    # The kinds of compound whose page shows it (``Compound.Kind`` values); None: all.
+    kinds: frozenset[str] | None = None
 
     @property
     def unit(self) -> str:

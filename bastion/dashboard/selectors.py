@@ -110,6 +110,7 @@ def compound_figures(compound: Compound, moment: Moment, values: Values) -> list
     for area in registry.areas():
         if not kinds.has_feature(compound.kind, area.feature):
             continue
+        mine = [f for f in area.figures if f.kinds is None or compound.kind in f.kinds]
         figures = [
             Shown(
                 f.key,
@@ -119,10 +120,10 @@ def compound_figures(compound: Compound, moment: Moment, values: Values) -> list
                 f.alert and bool(values.get(f.key)),
                 f.unit,
             )
-            for f in area.figures
+            for f in mine
         ]
         details = []
-        for figure in area.figures:
+        for figure in mine:
             labels = area.details.get(figure.key, {})
             prefix = f"{figure.key}:"
             for key, value in sorted(values.items()):

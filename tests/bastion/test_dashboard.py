@@ -523,7 +523,8 @@ def test_the_daily_report_sums_the_figures_and_prints_in_chinese(as_officer, tow
                     else:
                         want += expected[key]
                 assert items[str(line.label)] == want, line.label
-    assert items[gettext("Latest rounds' coverage (%)")] == 57  # 4 of 7, not (50 + 66) / 2
+        coverage = gettext("Latest rounds' coverage (%)")
+    assert items[coverage] == 57  # 4 visited of 7, not (50 + 66) / 2
     assert response.context["title"] in html and 'lang="zh-hans"' in html
     text = as_officer.get(reverse("dashboard:report-text")).content.decode()
     assert f"{households}：{expected['register.households']}" in text
@@ -555,3 +556,47 @@ def test_exports_are_recorded_per_compound(as_officer, officer, town):
 def test_selectors_compute_for_many_compounds_at_once(town):
     rows = selectors.overview_rows(town, Moment.today())
     assert [r.compound for r in rows] == town
+
+
+@pytest.mark.parametrize("day", ["1970-01-01", "2999-01-01", "2026-02-30", "明天", "1" * 40])
+def test_a_report_for_a_day_out_of_range_is_refused_and_today_is_shown(as_officer, town, day):
+    response = as_officer.get(reverse("dashboard:report"), {"day": day})
+    assert response.status_code == 200
+    assert response.context["form"].errors["day"]
+    assert response.context["moment"].day == timezone.localdate()
+    assert b'class="errorlist' in response.content
+
+
+def test_the_gaps_link_of_a_compound_lists_that_compound_only(as_officer, town, compound_a):
+    url = reverse("rosters:gaps")
+    everything = as_officer.get(url).context["gaps"]
+    mine = as_officer.get(url, {"compound": compound_a.pk}).context["gaps"]
+    assert {g.post.compound_id for g in everything} == {c.pk for c in town}
+    assert mine and {g.post.compound_id for g in mine} == {compound_a.pk}
+    # Another community's compound, or garbage: nothing, never someone else's gaps.
+    for other in ("999999", "-1", "abc", "9" * 30):
+        assert as_officer.get(url, {"compound": other}).context["gaps"] == []
+
+
+def test_a_central_site_counts_the_people_staying_at_it_once(
+    as_officer, officer, community, compound_a, resident_a
+):
+    """A stay at a site counts at the home compound (central quarantine) and, on the
+    site's own page, as a person staying there; the overview's totals count it once."""
+    site = f.compound(community=community, name="颐和医院", kind="site")
+    quarantine_services.quarantine_start(
+        resident=resident_a, actor=officer, reason="close_contact", kind="central", site=site
+    )
+    response = as_officer.get(reverse("compound-home", args=[site.pk]))
+    assert response.status_code == 200
+    areas = {area.key: area for area in response.context["areas"]}
+    assert set(areas) == {"fevers", "quarantine", "roster"}  # no register, gate, rounds…
+    shown = {fig.key: fig.value for fig in areas["quarantine"].figures}
+    assert shown == {"quarantine.at_site": 1}
+    html = response.content.decode()
+    assert 'id="area-quarantine"' in html and 'id="area-gate"' not in html
+    computed = registry.compute_all([site.pk, compound_a.pk], Moment.today())
+    assert computed[compound_a.pk]["quarantine.central"] == 1
+    assert computed[site.pk]["quarantine.central"] == 0
+    total = registry.totals(computed)
+    assert total["quarantine.central"] + total["quarantine.home"] == 1

@@ -18,9 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from bastion.dashboard.areas.links import page
 from bastion.dashboard.registry import Area, Figure, Moment, ReportLine, Values
+from compounds.models import Compound
 from residents.quarantine.models import Quarantine
 
-HOME, CENTRAL = Quarantine.Kind.HOME, Quarantine.Kind.CENTRAL
+HOME = Quarantine.Kind.HOME
+SITES = frozenset({Compound.Kind.SITE})
+WITH_HOUSEHOLDS = frozenset(Compound.Kind.values) - SITES
 
 
 def in_force_on(day: date, prefix: str = "") -> Q:
@@ -31,37 +34,45 @@ def in_force_on(day: date, prefix: str = "") -> Q:
 
 
 def quarantine_compute(compound_ids: Sequence[int], moment: Moment) -> dict[int, Values]:
-    """One grouped query over the stays not ended by the day, joined to their checks
-    not made (a stay has one per day): the people in force, and the checks due."""
+    """One grouped query over the stays not ended by the day, of the compounds' people
+    or at the compounds (a central site), joined to their checks not made (a stay has
+    one per day): the people in force and the checks due count at the home compound;
+    a central site counts the people staying at it."""
     day = moment.day
+    in_force = Q(ends_on__gte=day)
     open_check = Q(checks__checked_at__isnull=True, checks__day__lte=day)
     rows = (
         Quarantine.objects.using(moment.using)
-        .filter(compound_id__in=compound_ids, starts_on__lte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .filter(Q(compound_id__in=compound_ids) | Q(site_id__in=compound_ids))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), starts_on__lte=day)
         .filter(resident__erased_at__isnull=True)
-        .values("compound_id")
+        .values("compound_id", "site_id")
         .annotate(
-            home=Count("resident_id", filter=Q(kind=HOME, ends_on__gte=day), distinct=True),
-            central=Count("resident_id", filter=Q(kind=CENTRAL, ends_on__gte=day), distinct=True),
-            households=Count("household_id", filter=Q(kind=HOME, ends_on__gte=day), distinct=True),
+            people=Count("resident_id", filter=in_force, distinct=True),
+            home=Count("resident_id", filter=in_force & Q(kind=HOME), distinct=True),
+            households=Count("household_id", filter=in_force & Q(kind=HOME), distinct=True),
             today=Count("checks", filter=open_check & Q(checks__day=day)),
             earlier=Count("checks", filter=open_check & Q(checks__day__lt=day)),
         )
         .order_by()
     )
+    wanted = set(compound_ids)
     result: dict[int, Values] = defaultdict(dict)
+
+    def add(compound_id: int, key: str, n: int) -> None:
+        result[compound_id][key] = result[compound_id].get(key, 0) + n
+
     for row in rows:
-        result[row["compound_id"]].update(
-            {
-                "quarantine.home": row["home"],
-                "quarantine.central": row["central"],
-                "quarantine.people": row["home"] + row["central"],
-                "quarantine.households": row["households"],
-                "quarantine.checks_open": row["today"],
-                "quarantine.checks_missed": row["earlier"],
-            }
-        )
+        if row["compound_id"] in wanted:  # home stays have no site: one group per compound
+            home = row["compound_id"]
+            add(home, "quarantine.home", row["home"])
+            add(home, "quarantine.central", row["people"] - row["home"])
+            add(home, "quarantine.people", row["people"])
+            add(home, "quarantine.households", row["households"])
+            add(home, "quarantine.checks_open", row["today"])
+            add(home, "quarantine.checks_missed", row["earlier"])
+        if row["site_id"] in wanted:
+            add(row["site_id"], "quarantine.at_site", row["people"])
     return result
 
 
@@ -73,12 +84,45 @@ QUARANTINE = Area(
     label=_("Quarantine"),
     order=30,
     figures=(
-        Figure("quarantine.home", _("people in home quarantine"), BOARD),
-        Figure("quarantine.central", _("people in central quarantine"), BOARD),
-        Figure("quarantine.households", _("households in home quarantine"), BOARD, column=False),
-        Figure("quarantine.checks_open", _("today's checks not made yet"), BOARD, alert=True),
-        Figure("quarantine.checks_missed", _("checks missed on earlier days"), BOARD, alert=True),
-        Figure("quarantine.people", _("people in quarantine"), BOARD, column=False),
+        Figure("quarantine.home", _("people in home quarantine"), BOARD, kinds=WITH_HOUSEHOLDS),
+        Figure(
+            "quarantine.central", _("people in central quarantine"), BOARD, kinds=WITH_HOUSEHOLDS
+        ),
+        Figure(
+            "quarantine.households",
+            _("households in home quarantine"),
+            BOARD,
+            column=False,
+            kinds=WITH_HOUSEHOLDS,
+        ),
+        Figure(
+            "quarantine.checks_open",
+            _("today's checks not made yet"),
+            BOARD,
+            alert=True,
+            kinds=WITH_HOUSEHOLDS,
+        ),
+        Figure(
+            "quarantine.checks_missed",
+            _("checks missed on earlier days"),
+            BOARD,
+            alert=True,
+            kinds=WITH_HOUSEHOLDS,
+        ),
+        Figure(
+            "quarantine.people",
+            _("people in quarantine"),
+            BOARD,
+            column=False,
+            kinds=WITH_HOUSEHOLDS,
+        ),
+        Figure(
+            "quarantine.at_site",
+            _("people staying here (central site)"),
+            BOARD,
+            column=False,
+            kinds=SITES,
+        ),
     ),
     report=(
         ReportLine(_("People in home quarantine"), ("quarantine.home",)),

@@ -71,6 +71,7 @@ def supplies_compute(compound_ids: Sequence[int], moment: Moment) -> dict[int, V
 
 
 HELP = page("supplies:help")
+HELP_ALL = page("supplies:help", all="1")  # resolved ones too
 RUNS = page("supplies:runs")
 
 SUPPLIES = Area(
@@ -81,8 +82,8 @@ SUPPLIES = Area(
     feature="registry",
     figures=(
         Figure("help.urgent_open", _("urgent help requests open"), HELP, alert=True),
-        Figure("help.opened", _("help requests received today"), HELP, column=False),
-        Figure("help.resolved", _("help requests resolved today"), HELP, column=False),
+        Figure("help.opened", _("help requests received today"), HELP_ALL, column=False),
+        Figure("help.resolved", _("help requests resolved today"), HELP_ALL, column=False),
         Figure("supplies.orders", _("orders in today's runs"), RUNS),
         Figure("supplies.delivered", _("of them delivered"), RUNS),
     ),
