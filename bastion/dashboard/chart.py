@@ -146,14 +146,11 @@ def chart(compound_ids: Sequence[int], *, last: date, using: str = "default") ->
     """The chart's context: one query per series, then pure geometry."""
     first = last - timedelta(days=CHART_DAYS - 1)
     days = [first + timedelta(days=i) for i in range(CHART_DAYS)]
-    from bastion.dashboard.registry import snapshot
-
     memo: dict[str, Any] = {}
-    with snapshot(using):
-        counted = [
-            (s, s.count(compound_ids, first, last, using, memo))
-            for s in sorted(_series.values(), key=lambda s: s.order)
-        ]
+    counted = [
+        (s, s.count(compound_ids, first, last, using, memo))
+        for s in sorted(_series.values(), key=lambda s: s.order)
+    ]
     top = nice_max(max([1, *(n for _s, c in counted for n in c.values())]))
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
 

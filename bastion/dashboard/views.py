@@ -80,21 +80,20 @@ def compound_home(request: HttpRequest, compound_id: int) -> HttpResponse:
         request.user, Compound.objects.select_related("rules"), pk=compound_id
     )
     moment = Moment.today()
-    with registry.snapshot(moment.using):  # one snapshot for the whole page
-        fever_alerts, alert_count = gate_selectors.newest_open_fever_alerts(compound=compound)
-        values = registry.compute_all([compound.pk], moment)[compound.pk]
-        context = {
-            "compound": compound,
-            "gaps": selectors.gaps_of([values]),
-            "openings": list(compound.openings.all()),
-            "sealed_buildings": list(compound.buildings.filter(sealed=True)),
-            "areas": selectors.compound_figures(compound, moment, values),
-            "chart": chart.chart([compound.pk], last=moment.day),
-            "fever_alerts": fever_alerts,
-            "fever_alert_count": alert_count,
-            "breaches": list(gate_selectors.breaches(compound=compound)[:50]),
-            "overdue": selectors.overdue_households(compound, moment),
-        }
+    fever_alerts, alert_count = gate_selectors.newest_open_fever_alerts(compound=compound)
+    values = registry.compute_all([compound.pk], moment)[compound.pk]
+    context = {
+        "compound": compound,
+        "gaps": selectors.gaps_of([values]),
+        "openings": list(compound.openings.all()),
+        "sealed_buildings": list(compound.buildings.filter(sealed=True)),
+        "areas": selectors.compound_figures(compound, moment, values),
+        "chart": chart.chart([compound.pk], last=moment.day),
+        "fever_alerts": fever_alerts,
+        "fever_alert_count": alert_count,
+        "breaches": list(gate_selectors.breaches(compound=compound)[:50]),
+        "overdue": selectors.overdue_households(compound, moment),
+    }
     return render(request, "bastion/compound_home.html", context)
 
 
