@@ -46,6 +46,7 @@ from bastion.copyload import (
     Writer,
     build_indexes,
     columns_of,
+    drop_foreign_keys,
     drop_secondary_indexes,
     next_id,
     reset_sequences,
@@ -159,6 +160,13 @@ def city_delete(log: Log) -> None:
     log(f"removing the previous city ({len(ids)} compounds) …")
     t = time.perf_counter()
     with transaction.atomic():
+        # The big tables' keys are added again after the delete, for the rows left.
+        big = [Passage, HouseholdGateState, PassCard, Resident, FeverAlert, *city_life.BIG]
+        keys = (
+            drop_foreign_keys([m._meta.db_table for m in big])
+            if connection.vendor == "postgresql"
+            else []
+        )
         city_life.life_delete(ids)
         for model in (Passage, HouseholdGateState, PassCard, FeverAlert):
             model.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)
@@ -169,6 +177,7 @@ def city_delete(log: Log) -> None:
         Compound.objects.filter(pk__in=ids).delete()
         Community.objects.filter(name__startswith=COMMUNITY_PREFIX).delete()
         get_user_model().objects.filter(username__startswith=USER_PREFIX).delete()
+        build_indexes(keys, log)
     log(f"  removed in {time.perf_counter() - t:.0f} s")
 
 

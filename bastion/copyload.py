@@ -148,6 +148,19 @@ class Progress:
 def drop_secondary_indexes(tables: Sequence[str]) -> list[str]:
     """Drop every index but the primary key, and the unique and foreign-key constraints,
     of ``tables`` (PostgreSQL); returns the statements that build them again."""
+    return _drop(tables, contypes=("u", "f"), indexes=True)
+
+
+def drop_foreign_keys(tables: Sequence[str]) -> list[str]:
+    """Drop the foreign keys of ``tables`` (PostgreSQL); returns the statements that add
+    them again. For a big delete: removing a row that these tables point at checks them
+    at commit, one index probe per removed row, and each probe visits every row of that
+    key in the heap, removed or not (9 M passages, visited about three times over, took
+    longer than the load)."""
+    return _drop(tables, contypes=("f",), indexes=False)
+
+
+def _drop(tables: Sequence[str], *, contypes: Sequence[str], indexes: bool) -> list[str]:
     create: list[str] = []
     constraints: list[str] = []
     with connection.cursor() as cursor:
@@ -158,12 +171,14 @@ def drop_secondary_indexes(tables: Sequence[str]) -> list[str]:
             qn = connection.ops.quote_name(table)
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
-                [table],
+                "WHERE conrelid = %s::regclass AND contype = ANY(%s)",
+                [table, list(contypes)],
             )
             for name, definition in cursor.fetchall():
                 constraints.append(f"ALTER TABLE {qn} ADD CONSTRAINT {name} {definition}")
                 cursor.execute(f"ALTER TABLE {qn} DROP CONSTRAINT {name}")
+            if not indexes:
+                continue
             cursor.execute(
                 "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
@@ -178,11 +193,16 @@ def drop_secondary_indexes(tables: Sequence[str]) -> list[str]:
 
 
 def build_indexes(statements: Sequence[str], log: Log) -> None:
+    if not statements:
+        return
     with connection.cursor() as cursor:
+        # As above: a table with deferred checks pending cannot be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for i, sql in enumerate(statements, 1):
             t = time.perf_counter()
             cursor.execute(sql)
             log(f"  index {i}/{len(statements)} in {time.perf_counter() - t:.1f} s: {sql[:90]}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 # --- ids ---------------------------------------------------------------------------
