@@ -50,6 +50,7 @@ from bastion.copyload import (
     drop_secondary_indexes,
     next_id,
     reset_sequences,
+    vacuum_analyze,
 )
 from checkpoints import codes
 from checkpoints.models import CompoundRules, HouseholdGateState, Passage, PassCard
@@ -432,11 +433,11 @@ def build_city(spec: CitySpec, log: Log) -> Built:
         rows.update(city_life.build_life(town, plan))
         reset_sequences([Household, Resident, PassCard, Passage, *city_life.NUMBERED])
         store_stamp(spec.stamp())
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in (Household, Resident, PassCard, Passage, HouseholdGateState, FeverAlert):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-        city_life.analyze()
+    t = time.perf_counter()
+    vacuum_analyze(
+        [Household, Resident, PassCard, Passage, HouseholdGateState, FeverAlert, *city_life.LOADED]
+    )
+    log(f"vacuumed and analysed in {time.perf_counter() - t:.0f} s")
     return Built(communities, compounds, time.perf_counter() - started, rows)
 
 

@@ -52,6 +52,9 @@ CONTACT_RATE = 0.003  # residents made close contacts, quarantined at home or ce
 CENTRAL_SITES = ("颐和医院", "锦江之星隔离点", "区委党校隔离点")
 # Tables written with ids of the loader's own: their sequences are moved on after the load.
 NUMBERED = (Round, Shift, Run, Order, Quarantine, HelpRequest)
+# Every table loaded here, for VACUUM and ANALYZE after the load.
+LOADED = (Round, Visit, Post, Shift, Assignment, BranchMember, Run, Order, OrderLine,
+          Quarantine, QuarantineCheck, HelpRequest, HelpEvent)  # fmt: skip
 # Tables big enough to load without their secondary indexes and keys, built after.
 BIG = (Visit, Shift, Assignment, Order, OrderLine, QuarantineCheck)
 
@@ -628,16 +631,6 @@ def _help(town: Town) -> dict[str, int]:
         HelpEvent, ["request", "state", "escalated_to", "note", "actor", "at"], events
     )
     return {"help_requests": n_requests}
-
-
-def analyze() -> None:
-    if connection.vendor != "postgresql":
-        return
-    models = (Round, Visit, Post, Shift, Assignment, BranchMember, Run, Order, OrderLine,
-              Quarantine, QuarantineCheck, HelpRequest, HelpEvent)  # fmt: skip
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def life_delete(compound_ids: Sequence[int]) -> None:

@@ -205,6 +205,20 @@ def build_indexes(statements: Sequence[str], log: Log) -> None:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+def vacuum_analyze(model_list: Sequence[type[models.Model]]) -> None:
+    """VACUUM (ANALYZE) the loaded tables on PostgreSQL (ANALYZE alone inside a
+    transaction, where VACUUM may not run). VACUUM because a table filled by COPY has no
+    visibility map yet, and without one no index-only scan: counting the largest
+    compound's passages of 14 days read 22,600 heap pages (228 ms) instead of 204 index
+    pages (22 ms). Autovacuum sets it in time on a live server; the seed does it now."""
+    if connection.vendor != "postgresql":
+        return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        for model in model_list:
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
+
+
 # --- ids ---------------------------------------------------------------------------
 
 
