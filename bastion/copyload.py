@@ -151,15 +151,6 @@ def drop_secondary_indexes(tables: Sequence[str]) -> list[str]:
     return _drop(tables, contypes=("u", "f"), indexes=True)
 
 
-def drop_foreign_keys(tables: Sequence[str]) -> list[str]:
-    """Drop the foreign keys of ``tables`` (PostgreSQL); returns the statements that add
-    them again. For a big delete: removing a row that these tables point at checks them
-    at commit, one index probe per removed row, and each probe visits every row of that
-    key in the heap, removed or not (9 M passages, visited about three times over, took
-    longer than the load)."""
-    return _drop(tables, contypes=("f",), indexes=False)
-
-
 def _drop(tables: Sequence[str], *, contypes: Sequence[str], indexes: bool) -> list[str]:
     create: list[str] = []
     constraints: list[str] = []
