@@ -154,10 +154,11 @@ def city_present(spec: CitySpec) -> bool:
 def city_delete(log: Log) -> None:
     """Remove a city built earlier (and only it), big tables first, with plain SQL.
 
-    In two steps on PostgreSQL, with a VACUUM between: removing a household (or a card)
-    checks at commit that no passage points at it, one index probe per household, and
-    each probe visits every passage of that household in the heap, removed or not, until
-    a VACUUM takes them out of the indexes (in one step, 398 s for the full city). The stamp is
+    In two steps on PostgreSQL, with a VACUUM between: first the big tables that nothing
+    points at (passages, visits, shift assignments, ...), then the rest. Removing a row
+    checks at commit that nothing points at it, one index probe per row, and each probe
+    visits in the heap every row that pointed at it, removed or not, until a VACUUM takes
+    them out of the indexes: in one step, 398 s for the full city. The stamp is
     cleared first: a city half removed is removed again, then rebuilt."""
     ids = list(city_compounds().values_list("pk", flat=True))
     store_stamp(None)
@@ -167,17 +168,19 @@ def city_delete(log: Log) -> None:
     t = time.perf_counter()
     alias = connection.alias
     with transaction.atomic():
-        city_life.life_delete(ids)
-        for model in (Passage, HouseholdGateState, FeverAlert):
+        city_life.leaves_delete(ids)
+        for model in (Passage, HouseholdGateState):
             model.objects.filter(compound_id__in=ids)._raw_delete(alias)
+    log(f"  passages, visits and the other big tables removed in {time.perf_counter() - t:.0f} s")
+    vacuum_analyze([Passage, HouseholdGateState, *(model for model, _path in city_life.LEAVES)])
+    log(f"  vacuumed at {time.perf_counter() - t:.0f} s")
+    with transaction.atomic():
+        city_life.life_delete(ids)
+        FeverAlert.objects.filter(compound_id__in=ids)._raw_delete(alias)
+        PassCard.objects.filter(compound_id__in=ids)._raw_delete(alias)
         Resident.objects.filter(
             household_id__in=Household.objects.filter(compound_id__in=ids).values("pk")
         )._raw_delete(alias)
-    log(f"  passages and what else points at households removed in {time.perf_counter() - t:.0f} s")
-    vacuum_analyze([Passage, Resident, *city_life.BIG])
-    log(f"  vacuumed at {time.perf_counter() - t:.0f} s")
-    with transaction.atomic():
-        PassCard.objects.filter(compound_id__in=ids)._raw_delete(alias)  # passages point at cards
         Household.objects.filter(compound_id__in=ids)._raw_delete(alias)
         Compound.objects.filter(pk__in=ids).delete()
         Community.objects.filter(name__startswith=COMMUNITY_PREFIX).delete()
