@@ -2,28 +2,34 @@
 
 300 compounds of 65 to 1,300 households (three of 1,300) in ten communities of 30:
 100,000 households, 300,000 residents, a pass card each, and 60 days at the gates,
-about 9 million passages. ``bulk_create`` wrote 7–9 k passages/s, so on PostgreSQL the
-big tables are loaded with COPY, with their secondary indexes and foreign keys dropped
-first and built again after the load (one pass over the data instead of one update per
-row). On SQLite there is no COPY: the same rows go through ``executemany`` (slow; fine
-for the few compounds of ``--quick`` and the tests).
+about 9 million passages. Then its daily life (``bastion.city_life``): 5 door-to-door
+rounds with a visit per household (500,000 visits; the latest round open, partly
+walked), 3 posts x 3 shifts a day x 60 days per compound with the branch's volunteers
+on them (signed in and out; a few gaps now and in the next 24 hours), a grocery run a
+day per compound with 10 orders, quarantines at home and at central sites with their
+daily checks (some missed), and help requests (a few urgent ones open).
+
+``bulk_create`` wrote 7–9 k passages/s, so on PostgreSQL the big tables are loaded with
+COPY, with their secondary indexes and foreign keys dropped first and built again after
+the load (one pass over the data instead of one update per row; ``bastion.copyload``).
+On SQLite there is no COPY: the same rows go through ``executemany`` (slow; fine for the
+few compounds of ``--quick`` and the tests).
 
 The per-household gate state is computed while the passages are generated (the loader
-knows each household's last passage), not by a second pass over the log.
+knows each household's last passage), not by a second pass over the log; the gate's
+quarantine flags are computed from the planned quarantines before the households and
+residents are written.
 
 A seed stamp (the spec and the loader's version) is kept as a comment on the passage
 table: a city with the same stamp is reused, ``REBUILD=1`` (or ``--rebuild``) builds it
-again. Rounds, roster posts and supply runs are not built: their models do not exist
-yet (issues 9–11); ``CitySpec`` says where they will go.
+again.
 """
 
-import io
 import json
 import random
-import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -32,19 +38,31 @@ from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from bastion import city_life
+from bastion.copyload import (
+    CHUNK,
+    Log,
+    Progress,
+    Writer,
+    build_indexes,
+    columns_of,
+    drop_secondary_indexes,
+    next_id,
+    reset_sequences,
+    vacuum_analyze,
+)
 from checkpoints import codes
 from checkpoints.models import CompoundRules, HouseholdGateState, Passage, PassCard
 from compounds.models import Building, Community, Compound, Opening, Role
 from residents.flags import FLAG_NAMES
 from residents.models import FeverAlert, HealthRules, Household, Resident
 
-LOADER_VERSION = 2  # 2: passages generated day by day (a real log's physical order)
+# 2: passages generated day by day (a real log's physical order); 3: daily life (rounds,
+# roster, runs, quarantines, help) and the quarantine flags derived from its quarantines.
+LOADER_VERSION = 3
 COMMUNITY_PREFIX = "基准城市"
 STAMP_PREFIX = "bastion-city "
 USER_PREFIX = "city-"
-CHUNK = 100_000
-
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -61,9 +79,6 @@ class CitySpec:
     denied_rate: float = 0.025  # household-days with a refused second exit
     fevers_per_compound_day: float = 0.3
     seed: int = 2020
-    # Not built yet (their models land with issues 9-11): 5 rounds with a visit per
-    # household, 3 posts x 3 shifts x 60 days per compound, a run a day with 10 orders.
-    not_built: tuple[str, ...] = field(default=("rounds", "roster posts", "supply runs"))
 
     @classmethod
     def scaled(cls, compounds: int, *, days: int = 60) -> "CitySpec":
@@ -104,164 +119,6 @@ def compound_sizes(spec: CitySpec, rng: random.Random) -> list[int]:
     return [largest] * large + sizes
 
 
-# --- writing rows ------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    """A value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return str(value)
-
-
-def _columns(model: type[models.Model], names: Sequence[str]) -> list[str]:
-    fields = [model._meta.get_field(n) for n in names]
-    return [f.column for f in fields if isinstance(f, models.Field) and f.column]
-
-
-class Writer:
-    """Rows into a table: COPY on PostgreSQL, executemany elsewhere."""
-
-    def __init__(self, log: Log) -> None:
-        self.log = log
-        self.pg = connection.vendor == "postgresql"
-
-    def write(
-        self, model: type[models.Model], names: Sequence[str], rows: Iterable[Sequence[Any]]
-    ) -> int:
-        columns = _columns(model, names)
-        table = model._meta.db_table
-        qn = connection.ops.quote_name
-        if self.pg:
-            lines = ("\t".join(_text(v) for v in row) for row in rows)
-            return self.copy_lines(table, columns, lines)
-        fields = [model._meta.get_field(n) for n in names]
-        sql = (
-            f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})"
-        )
-        count = 0
-        batch: list[list[Any]] = []
-        with connection.cursor() as cursor:
-            for row in rows:
-                batch.append(
-                    [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)]  # type: ignore[union-attr]
-                )
-                if len(batch) == CHUNK:
-                    cursor.executemany(sql, batch)
-                    count, batch = count + len(batch), []
-            if batch:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-        return count
-
-    def copy_lines(
-        self,
-        table: str,
-        columns: Sequence[str],
-        lines: Iterable[str],
-        progress: "Progress | None" = None,
-    ) -> int:
-        qn = connection.ops.quote_name
-        sql = f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
-        count = 0
-        buffer = io.StringIO()
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            raw = cursor.cursor
-            for line in lines:
-                buffer.write(line)
-                buffer.write("\n")
-                count += 1
-                if count % CHUNK == 0:
-                    buffer.seek(0)
-                    raw.copy_expert(sql, buffer)
-                    buffer = io.StringIO()
-                    if progress:
-                        progress(count)
-            buffer.seek(0)
-            raw.copy_expert(sql, buffer)
-        if progress:
-            progress(count, True)
-        return count
-
-
-class Progress:
-    """A progress bar on stderr: ``[#####.....]  52%  passages 4,700,000/9,000,000  31 s``."""
-
-    def __init__(self, label: str, total: int, stream: Any = None) -> None:
-        self.label, self.total = label, max(total, 1)
-        self.stream = stream or sys.stderr
-        self.started = time.perf_counter()
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.last_pct = -1
-
-    def __call__(self, done: int, final: bool = False) -> None:
-        pct = 100 if final else min(99, done * 100 // self.total)
-        if pct == self.last_pct:
-            return
-        self.last_pct = pct
-        bar = "#" * (pct // 5) + "." * (20 - pct // 5)
-        elapsed = time.perf_counter() - self.started
-        line = f"[{bar}] {pct:3d}%  {self.label} {done:,}/{self.total:,}  {elapsed:.0f} s"
-        if self.tty:
-            self.stream.write("\r" + line + ("\n" if pct == 100 else ""))
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-
-# --- indexes -----------------------------------------------------------------------
-
-
-def drop_secondary_indexes(tables: Sequence[str]) -> list[str]:
-    """Drop every index but the primary key, and the unique and foreign-key constraints,
-    of ``tables`` (PostgreSQL); returns the statements that build them again."""
-    create: list[str] = []
-    constraints: list[str] = []
-    with connection.cursor() as cursor:
-        # Rows written earlier in this transaction have deferred key checks pending, and
-        # a table with pending checks cannot be altered: run them now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in tables:
-            qn = connection.ops.quote_name(table)
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                constraints.append(f"ALTER TABLE {qn} ADD CONSTRAINT {name} {definition}")
-                cursor.execute(f"ALTER TABLE {qn} DROP CONSTRAINT {name}")
-            cursor.execute(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
-                "WHERE c.conrelid = %s::regclass AND c.conname = i.indexname)",
-                [table, table],
-            )
-            for name, definition in cursor.fetchall():
-                create.append(definition)
-                cursor.execute(f"DROP INDEX {name}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    return create + constraints
-
-
-def build_indexes(statements: Sequence[str], log: Log) -> None:
-    with connection.cursor() as cursor:
-        for i, sql in enumerate(statements, 1):
-            t = time.perf_counter()
-            cursor.execute(sql)
-            log(f"  index {i}/{len(statements)} in {time.perf_counter() - t:.1f} s: {sql[:90]}")
-
-
 # --- the stamp ---------------------------------------------------------------------
 
 
@@ -295,20 +152,36 @@ def city_present(spec: CitySpec) -> bool:
 
 
 def city_delete(log: Log) -> None:
-    """Remove a city built earlier (and only it), big tables first, with plain SQL."""
+    """Remove a city built earlier (and only it), big tables first, with plain SQL.
+
+    In two steps on PostgreSQL, with a VACUUM between: first the big tables that nothing
+    points at (passages, visits, shift assignments, ...), then the rest. Removing a row
+    checks at commit that nothing points at it, one index probe per row, and each probe
+    visits in the heap every row that pointed at it, removed or not, until a VACUUM takes
+    them out of the indexes: in one step, 398 s for the full city. The stamp is
+    cleared first: a city half removed is removed again, then rebuilt."""
     ids = list(city_compounds().values_list("pk", flat=True))
     store_stamp(None)
     if not ids:
         return
     log(f"removing the previous city ({len(ids)} compounds) …")
     t = time.perf_counter()
+    alias = connection.alias
     with transaction.atomic():
-        for model in (Passage, HouseholdGateState, PassCard, FeverAlert):
-            model.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)
+        city_life.leaves_delete(ids)
+        for model in (Passage, HouseholdGateState):
+            model.objects.filter(compound_id__in=ids)._raw_delete(alias)
+    log(f"  passages, visits and the other big tables removed in {time.perf_counter() - t:.0f} s")
+    vacuum_analyze([Passage, HouseholdGateState, *(model for model, _path in city_life.LEAVES)])
+    log(f"  vacuumed at {time.perf_counter() - t:.0f} s")
+    with transaction.atomic():
+        city_life.life_delete(ids)
+        FeverAlert.objects.filter(compound_id__in=ids)._raw_delete(alias)
+        PassCard.objects.filter(compound_id__in=ids)._raw_delete(alias)
         Resident.objects.filter(
             household_id__in=Household.objects.filter(compound_id__in=ids).values("pk")
-        )._raw_delete(connection.alias)
-        Household.objects.filter(compound_id__in=ids)._raw_delete(connection.alias)
+        )._raw_delete(alias)
+        Household.objects.filter(compound_id__in=ids)._raw_delete(alias)
         Compound.objects.filter(pk__in=ids).delete()
         Community.objects.filter(name__startswith=COMMUNITY_PREFIX).delete()
         get_user_model().objects.filter(username__startswith=USER_PREFIX).delete()
@@ -316,27 +189,6 @@ def city_delete(log: Log) -> None:
 
 
 # --- building ----------------------------------------------------------------------
-
-
-def _next_id(model: type[models.Model]) -> int:
-    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
-    return int(top or 0) + 1
-
-
-def _reset_sequences(model_list: Sequence[type[models.Model]]) -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in model_list:
-            table = model._meta.db_table
-            pk = model._meta.pk
-            assert pk is not None
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, %s), "  # noqa: S608
-                f"GREATEST((SELECT MAX({connection.ops.quote_name(pk.column)}) "
-                f"FROM {connection.ops.quote_name(table)}), 1))",
-                [table, pk.column],
-            )
 
 
 def _card_code(n: int, length: int, salt: int) -> str:
@@ -440,18 +292,22 @@ def build_city(spec: CitySpec, log: Log) -> Built:
         log(f"{len(compounds)} compounds, {len(buildings)} buildings, {sum(sizes):,} households")
 
         # Households, residents, cards.
-        hh_id, res_id, card_id = _next_id(Household), _next_id(Resident), _next_id(PassCard)
+        hh_id, res_id, card_id = next_id(Household), next_id(Resident), next_id(PassCard)
+        first_resident = res_id
         households: list[tuple[int, int, int]] = []  # (id, compound, card id)
         hh_rows, card_rows = [], []
+        # Residents are numbered household by household; 3 % came back in the last 20 days.
+        returned: dict[int, date] = {}
         salt = rng.randrange(1, 10**6)
         for c, size in zip(compounds, sizes, strict=True):
             for i in range(size):
                 building = by_compound[c.pk][i // per_building]
                 flat = i % per_building
                 room = f"{flat // 4 + 1}{flat % 4 + 1:02d}"
-                quarantine = (
-                    today + timedelta(days=rng.randrange(1, 14)) if rng.random() < 0.01 else None
-                )
+                for _k in range(spec.residents_per_household):
+                    if rng.random() < 0.03:
+                        returned[res_id] = today - timedelta(days=rng.randrange(0, 20))
+                    res_id += 1
                 hh_rows.append(
                     (
                         hh_id,
@@ -461,7 +317,7 @@ def build_city(spec: CitySpec, log: Log) -> Built:
                         room,
                         f"138{hh_id:08d}",
                         "",
-                        quarantine,
+                        None,  # quarantine_until: from the quarantine plan, below
                         0,
                         now,
                         now,
@@ -484,11 +340,23 @@ def build_city(spec: CitySpec, log: Log) -> Built:
                 hh_id += 1
                 card_id += 1
         _avoid_card_clashes(card_rows)
+        # The quarantines first: the gate's flags on households and residents derive from
+        # them (``flags_sync``'s rule, ``city_life.quarantine_flags``).
+        plan = city_life.quarantine_plan(
+            rng=rng,
+            households=households,
+            first_resident=first_resident,
+            per_household=spec.residents_per_household,
+            returned=returned,
+            today=today,
+        )
+        household_until, resident_until = plan.household_until, plan.resident_until
         rows["households"] = writer.write(
             Household,
             ["id", "compound", "building", "unit", "room", "contact_phone", "note",
              "quarantine_until", "gate_version", "created_at", "updated_at"],
-            hh_rows,
+            ((*row[:7], household_until.get(row[0]), *row[8:]) for row in hh_rows),
+            Progress("households", len(hh_rows)),
         )  # fmt: skip
         rows["cards"] = writer.write(
             PassCard,
@@ -508,30 +376,25 @@ def build_city(spec: CitySpec, log: Log) -> Built:
         del hh_rows, card_rows
 
         def residents() -> Iterable[tuple[Any, ...]]:
-            nonlocal res_id
             relations = ["head", "spouse", "child"]
+            rid = first_resident
             for hh, _c, _card in households:
                 surname = SURNAMES[hh % len(SURNAMES)]
                 for k in range(spec.residents_per_household):
-                    returnee = rng.random() < 0.03
-                    returned_on = today - timedelta(days=rng.randrange(0, 20)) if returnee else None
-                    quarantine = (
-                        returned_on + timedelta(days=14)
-                        if returned_on and returned_on + timedelta(days=14) >= today
-                        else None
-                    )
+                    returned_on = returned.get(rid)
+                    returnee = returned_on is not None
                     yield (
-                        res_id, hh, f"{surname}{GIVEN[(res_id * 7 + k) % len(GIVEN)]}{k}",
-                        "MF"[k % 2], 1950 + (res_id % 60), "", "", relations[k % 3],
+                        rid, hh, f"{surname}{GIVEN[(rid * 7 + k) % len(GIVEN)]}{k}",
+                        "MF"[k % 2], 1950 + (rid % 60), "", "", relations[k % 3],
                         *(
                             (flag == "party_member" and k == 0 and hh % 9 == 0)
                             or (flag == "returnee" and returnee)
                             for flag in FLAG_NAMES
                         ),
-                        "武汉" if returnee else "", returned_on, "", quarantine,
+                        "武汉" if returnee else "", returned_on, "", resident_until.get(rid),
                         "", None, now, now,
                     )  # fmt: skip
-                    res_id += 1
+                    rid += 1
 
         rows["residents"] = writer.write(
             Resident,
@@ -539,6 +402,7 @@ def build_city(spec: CitySpec, log: Log) -> Built:
              *FLAG_NAMES, "returned_from", "returned_on", "return_transport",
              "quarantine_until", "note", "erased_at", "created_at", "updated_at"],
             residents(),
+            Progress("residents", len(households) * spec.residents_per_household),
         )  # fmt: skip
         log(f"{rows['residents']:,} residents")
 
@@ -554,12 +418,32 @@ def build_city(spec: CitySpec, log: Log) -> Built:
             states,
         )  # fmt: skip
         rows["fever_alerts"] = _fever_alerts(spec, rng, compounds, households, now)
-        _reset_sequences([Household, Resident, PassCard, Passage])
+        town = city_life.Town(
+            writer=writer,
+            log=log,
+            rng=rng,
+            now=now,
+            today=today,
+            days=spec.days,
+            compounds=compounds,
+            households=households,
+            first_resident=first_resident,
+            per_household=spec.residents_per_household,
+            returned=returned,
+            secretary_of={c.pk: u.pk for c, u in zip(compounds, secretaries, strict=True)},
+            volunteer_of=volunteer_of,
+            openings_of={
+                c.pk: [(o.pk, o.name) for o in openings if o.compound_id == c.pk] for c in compounds
+            },
+        )
+        rows.update(city_life.build_life(town, plan))
+        reset_sequences([Household, Resident, PassCard, Passage, *city_life.NUMBERED])
         store_stamp(spec.stamp())
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for model in (Household, Resident, PassCard, Passage, HouseholdGateState, FeverAlert):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    t = time.perf_counter()
+    vacuum_analyze(
+        [Household, Resident, PassCard, Passage, HouseholdGateState, FeverAlert, *city_life.LOADED]
+    )
+    log(f"vacuumed and analysed in {time.perf_counter() - t:.0f} s")
     return Built(communities, compounds, time.perf_counter() - started, rows)
 
 
@@ -610,7 +494,7 @@ def _passages(
     expected = int(len(households) * spec.days * (2 * spec.outing_rate + spec.denied_rate))
     progress = Progress("passages", expected)
     pg = writer.pg
-    first_id = _next_id(Passage)
+    first_id = next_id(Passage)
     state: list[tuple[Any, ...]] = []
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
@@ -674,7 +558,7 @@ def _passages(
         table = Passage._meta.db_table
         statements = drop_secondary_indexes([table])
         log(f"passages: {len(statements)} secondary indexes and keys dropped for the load")
-        count = writer.copy_lines(table, _columns(Passage, PASSAGE_COLUMNS), generate(), progress)
+        count = writer.copy_lines(table, columns_of(Passage, PASSAGE_COLUMNS), generate(), progress)
         log(f"{count:,} passages copied; building the indexes …")
         t = time.perf_counter()
         build_indexes(statements, log)

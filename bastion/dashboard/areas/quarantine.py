@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext_lazy as _
 
 from bastion.dashboard.areas.links import page
@@ -40,19 +40,26 @@ def quarantine_compute(compound_ids: Sequence[int], moment: Moment) -> dict[int,
     a central site counts the people staying at it."""
     day = moment.day
     in_force = Q(ends_on__gte=day)
-    open_check = Q(checks__checked_at__isnull=True, checks__day__lte=day)
     rows = (
         Quarantine.objects.using(moment.using)
         .filter(Q(compound_id__in=compound_ids) | Q(site_id__in=compound_ids))
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), starts_on__lte=day)
         .filter(resident__erased_at__isnull=True)
+        # Joined to its open checks only (in the join's condition): a stay has a check
+        # row for each of its days, and joining them all made 112,000 rows on the city
+        # for the 4,000 open ones.
+        .alias(
+            open_checks=FilteredRelation(
+                "checks", condition=Q(checks__checked_at__isnull=True, checks__day__lte=day)
+            )
+        )
         .values("compound_id", "site_id")
         .annotate(
             people=Count("resident_id", filter=in_force, distinct=True),
             home=Count("resident_id", filter=in_force & Q(kind=HOME), distinct=True),
             households=Count("household_id", filter=in_force & Q(kind=HOME), distinct=True),
-            today=Count("checks", filter=open_check & Q(checks__day=day)),
-            earlier=Count("checks", filter=open_check & Q(checks__day__lt=day)),
+            today=Count("open_checks", filter=Q(open_checks__day=day)),
+            earlier=Count("open_checks", filter=Q(open_checks__day__lt=day)),
         )
         .order_by()
     )
