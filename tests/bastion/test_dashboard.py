@@ -600,3 +600,26 @@ def test_a_central_site_counts_the_people_staying_at_it_once(
     assert computed[site.pk]["quarantine.central"] == 0
     total = registry.totals(computed)
     assert total["quarantine.central"] + total["quarantine.home"] == 1
+
+
+def test_a_help_request_with_a_fever_follows_its_alert(officer, compound_a):
+    """A request that raised a fever alert is open while the alert is, and resolved
+    the day the alert is (the help list's rule, ``state_of``)."""
+    from residents.services import fever_alert_handle
+
+    request = help_services.help_request_create(
+        compound=compound_a,
+        channel="phone",
+        kind="medical",
+        summary="发烧",
+        actor=officer,
+        urgency=1,
+        temperature=Decimal("38.6"),
+    )
+    assert request.fever_alert_id is not None
+    before = registry.compute_all([compound_a.pk], Moment.today())[compound_a.pk]
+    assert before["help.urgent_open"] == 1 and before["help.resolved"] == 0
+    fever_alert_handle(alert=request.fever_alert, status="resolved", actor=officer)
+    after = registry.compute_all([compound_a.pk], Moment.today())[compound_a.pk]
+    assert after["help.urgent_open"] == 0 and after["help.resolved"] == 1
+    assert state_of(HelpRequest.objects.get(pk=request.pk))[0] == "resolved"
